@@ -1,0 +1,34 @@
+// Package ddemu is an in-process emulator of the part of Datadog's v1 API
+// that smoke publish and smoke trigger use: Synthetics API tests (list,
+// create, get, update, delete), CI triggers and batch results, and global
+// variables.
+//
+// # Overview
+//
+// Every request the emulator receives, and every response it sends, is
+// validated against Datadog's own v1 OpenAPI document (the one shipped in
+// the datadog-api-client-go module) with kin-openapi's openapi3filter. A
+// request that does not validate is answered 400 with Datadog's error
+// shape and recorded as a violation; a response that does not validate is
+// recorded as a violation too, so a test using [New] fails on either.
+//
+// The emulator keeps its state in memory and makes it introspectable:
+// stored tests and variables, the number of calls per operation, and
+// injected faults (429 with rate-limit headers, 5xx after a create was
+// stored, slow responses, arbitrary error statuses).
+//
+// # Usage
+//
+// In a Go test:
+//
+//	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+//	// point the client at emu.URL with any non-empty keys
+//	emu.Inject(ddemu.Fault{Operation: "CreateSyntheticsAPITest", Status: 500, AfterStore: true})
+//	... publish ...
+//	if n := emu.Writes(); n != 0 { ... }
+//
+// Outside a test (a testscript Setup), build a handler with [NewServer]
+// and serve it with net/http/httptest.
+//
+// The package promises no API; it exists for smoke's own tests.
+package ddemu
