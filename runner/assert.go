@@ -1,0 +1,356 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/smoke-dev/smoke/generator"
+)
+
+// Assertion names, as users select or skip them in smoke.yaml, and as
+// Failure.Check reports them. CheckRequest names the reason a check
+// errored or was skipped; it is not an assertion and cannot be skipped.
+const (
+	CheckNotServerError   = "not_server_error"
+	CheckStatusDocumented = "status_documented"
+	CheckContentType      = "content_type"
+	CheckResponseSchema   = "response_schema"
+	CheckRequiredHeaders  = "required_headers"
+	CheckLatency          = "latency"
+	CheckRequest          = "request"
+)
+
+// AssertionNames lists every assertion, in evaluation order.
+func AssertionNames() []string {
+	return []string{CheckNotServerError, CheckStatusDocumented, CheckContentType,
+		CheckResponseSchema, CheckRequiredHeaders, CheckLatency}
+}
+
+// maxSchemaFailures bounds the schema errors listed for one check; the
+// rest are counted.
+const maxSchemaFailures = 5
+
+// Assertions chooses which assertions run. The zero value runs them all,
+// with no latency budget.
+type Assertions struct {
+	// Select, when not empty, names the only assertions that run.
+	Select []string
+	// Skip names assertions that do not run.
+	Skip []string
+	// Latency is the budget for one exchange; zero means no budget (the
+	// latency assertion then never fails).
+	Latency time.Duration
+}
+
+type assertionSet struct {
+	on      map[string]bool
+	latency time.Duration
+}
+
+func newAssertionSet(a Assertions) (assertionSet, error) {
+	names := AssertionNames()
+	s := assertionSet{on: make(map[string]bool, len(names)), latency: a.Latency}
+	for _, n := range slices.Concat(a.Select, a.Skip) {
+		if !slices.Contains(names, n) {
+			return s, fmt.Errorf("unknown assertion %q (known: %s)", n, strings.Join(names, ", "))
+		}
+	}
+	for _, n := range names {
+		s.on[n] = (len(a.Select) == 0 || slices.Contains(a.Select, n)) && !slices.Contains(a.Skip, n)
+	}
+	return s, nil
+}
+
+// Evaluate runs the enabled assertions of check c on a captured response
+// and returns the failures, nil when the response honours the spec.
+// Messages say what was expected, what came and where; secrets are masked.
+func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
+	var out []Failure
+	add := func(check, pointer, format string, args ...any) {
+		out = append(out, Failure{Check: check, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))})
+	}
+	status := resp.StatusCode
+	on := r.asserts.on
+
+	if on[CheckNotServerError] && status >= 500 {
+		add(CheckNotServerError, "", "status %s: a server error (expected no 5xx)%s", statusText(status), bodyHint(resp))
+	}
+	documented, ok := c.Expect.Match(status)
+	if on[CheckStatusDocumented] && !ok && len(c.Expect.Responses) > 0 {
+		msg := fmt.Sprintf("status %s is not documented (documented: %s)", statusText(status), strings.Join(statusKeys(c.Expect), ", "))
+		if status >= 300 && status < 400 {
+			if loc := resp.Header.Get("Location"); loc != "" {
+				msg += "; redirect to " + loc + " was not followed"
+			}
+		}
+		add(CheckStatusDocumented, "", "%s", msg)
+	}
+	bodyless := c.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status < 200
+	if ok && !bodyless && len(documented.Content) > 0 {
+		got := mediaType(resp.Header.Get("Content-Type"))
+		content, matched := matchContent(documented.Content, got)
+		if on[CheckContentType] && !matched {
+			want := make([]string, len(documented.Content))
+			for i, ct := range documented.Content {
+				want[i] = ct.MediaType
+			}
+			shown := "Content-Type " + got
+			if got == "" {
+				shown = "no Content-Type"
+			}
+			add(CheckContentType, "", "%s for status %d, expected %s", shown, status, strings.Join(want, " or "))
+		}
+		if on[CheckResponseSchema] && matched {
+			out = append(out, r.schemaFailures(c, content, got, resp.Body)...)
+		}
+	}
+	if on[CheckRequiredHeaders] && ok {
+		for _, h := range documented.Headers {
+			if resp.Header.Get(h) == "" {
+				add(CheckRequiredHeaders, "", "required header %s missing from the %d response", h, status)
+			}
+		}
+	}
+	if on[CheckLatency] && r.asserts.latency > 0 && resp.Duration > r.asserts.latency {
+		add(CheckLatency, "", "took %s, budget %s", resp.Duration.Round(time.Millisecond), r.asserts.latency)
+	}
+	return out
+}
+
+// schemaFailures validates a JSON body against the documented schema.
+func (r *Runner) schemaFailures(c generator.Check, content generator.Content, got string, body []byte) []Failure {
+	if !isJSON(got) {
+		return nil // only JSON bodies are validated
+	}
+	fail := func(pointer, format string, args ...any) Failure {
+		return Failure{Check: CheckResponseSchema, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if content.Schema == nil {
+			return nil
+		}
+		return []Failure{fail("", "empty body under Content-Type %s, expected JSON matching the %s", got, schemaName(content))}
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&v); err != nil {
+		return []Failure{fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(body))}
+	}
+	if dec.More() {
+		return []Failure{fail("", "body is not valid JSON under Content-Type %s: data after the first value", got)}
+	}
+	if content.Schema == nil {
+		return nil
+	}
+	opts := []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}
+	if content.JSONSchema2020 {
+		opts = append(opts, openapi3.EnableJSONSchema2020())
+	}
+	err := content.Schema.VisitJSON(v, opts...)
+	if err == nil {
+		return nil
+	}
+	var out []Failure
+	var more int
+	for _, se := range flattenSchemaErrors(err) {
+		if len(out) == maxSchemaFailures {
+			more++
+			continue
+		}
+		if se.schema == nil {
+			out = append(out, fail("", "body does not match the %s: %s", schemaName(content), oneLine(se.text)))
+			continue
+		}
+		out = append(out, fail(se.pointer, "body at %s: %s (value %s; %s)",
+			displayPointer(se.pointer), oneLine(se.reason), excerptValue(se.value), schemaName(content)))
+	}
+	if more > 0 {
+		out = append(out, fail("", "%d more schema errors", more))
+	}
+	return out
+}
+
+type schemaErr struct {
+	pointer, reason, text string
+	value                 any
+	schema                *openapi3.Schema
+}
+
+// flattenSchemaErrors turns kin-openapi's error tree into leaf errors with
+// a JSON pointer each.
+func flattenSchemaErrors(err error) []schemaErr {
+	var out []schemaErr
+	var walk func(error)
+	walk = func(err error) {
+		var me openapi3.MultiError
+		if errors.As(err, &me) && !isSchemaError(err) {
+			for _, e := range me {
+				walk(e)
+			}
+			return
+		}
+		se, ok := errors.AsType[*openapi3.SchemaError](err)
+		if !ok {
+			out = append(out, schemaErr{text: err.Error()})
+			return
+		}
+		// The JSON Schema 2020-12 validator nests its leaf errors in Origin.
+		if errors.As(se.Origin, &me) {
+			for _, e := range me {
+				walk(e)
+			}
+			return
+		}
+		reason := se.Reason
+		if reason == "" {
+			reason = fmt.Sprintf("doesn't match schema keyword %q", se.SchemaField)
+		}
+		// The JSON Schema 2020-12 validator puts the location in the reason.
+		for _, prefix := range []string{"error at \"", "at '"} {
+			if strings.HasPrefix(reason, prefix) {
+				if i := strings.Index(reason, ": "); i > 0 {
+					reason = reason[i+2:]
+				}
+			}
+		}
+		out = append(out, schemaErr{pointer: pointer(se.JSONPointer()), reason: reason, value: se.Value, schema: se.Schema})
+	}
+	walk(err)
+	return out
+}
+
+func isSchemaError(err error) bool {
+	_, ok := err.(*openapi3.SchemaError)
+	return ok
+}
+
+// pointer builds an RFC 6901 JSON pointer from path segments.
+func pointer(path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+func displayPointer(p string) string {
+	if p == "" {
+		return "the root"
+	}
+	return p
+}
+
+func schemaName(c generator.Content) string {
+	if c.SchemaRef != "" && c.SchemaRef != "inline" {
+		return "schema " + c.SchemaRef
+	}
+	return "inline schema"
+}
+
+// matchContent finds the documented media type that covers got: exact
+// first, then type/* and */* wildcards.
+func matchContent(cs []generator.Content, got string) (generator.Content, bool) {
+	if got == "" {
+		return generator.Content{}, false
+	}
+	typ, _, _ := strings.Cut(got, "/")
+	var wild *generator.Content
+	for i := range cs {
+		want := mediaType(cs[i].MediaType)
+		switch want {
+		case got:
+			return cs[i], true
+		case typ + "/*", "*/*":
+			if wild == nil {
+				wild = &cs[i]
+			}
+		}
+	}
+	if wild != nil {
+		return *wild, true
+	}
+	return generator.Content{}, false
+}
+
+// mediaType returns the lower-case type/subtype of a Content-Type value,
+// without parameters; "" when absent or unparseable.
+func mediaType(v string) string {
+	if v == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(v)
+	if err != nil {
+		mt, _, _ = strings.Cut(v, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func isJSON(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return fmt.Sprint(code)
+}
+
+func statusKeys(e generator.Expect) []string {
+	if len(e.Status) > 0 {
+		return e.Status
+	}
+	keys := make([]string, len(e.Responses))
+	for i, r := range e.Responses {
+		keys[i] = r.Status
+	}
+	return keys
+}
+
+// bodyHint quotes the start of an error body, which often names the cause.
+func bodyHint(resp *Response) string {
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		return ""
+	}
+	return "; body: " + excerpt(resp.Body)
+}
+
+const excerptLen = 120
+
+func excerpt(b []byte) string {
+	s := oneLine(string(bytes.TrimSpace(b)))
+	if len(s) > excerptLen {
+		s = strings.ToValidUTF8(s[:excerptLen], "") + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func excerptValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	s := string(b)
+	if len(s) > excerptLen {
+		s = strings.ToValidUTF8(s[:excerptLen], "") + "…"
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,36 @@
+// Package runner sends smoke's checks to a deployment and judges the
+// answers against what the spec documents.
+//
+// # Overview
+//
+// A [Runner] holds one HTTP client (resty over a keep-alive transport),
+// the assertions to evaluate and the limits that protect the user and the
+// target: bounded concurrency, an optional rate limit, a per-request
+// timeout, a bounded (and bounded-when-decompressed) response body, and
+// no redirect following — a 3xx is the answer and is judged as such.
+// Retries are off by default; when enabled they repeat only connection
+// errors, 429 and 503, with backoff that honours Retry-After.
+//
+// Each check becomes a [Result] with an [Outcome]: passed, failed (the
+// service answered and an assertion failed), errored (no usable answer)
+// or skipped (not sent). The assertions, each selectable by name, are
+// not_server_error, status_documented, content_type, response_schema
+// (kin-openapi's validator; JSON Schema 2020-12 for OpenAPI 3.1),
+// required_headers and latency. A failure message says what was expected,
+// what came, and where, with a JSON pointer for schema errors. Secret
+// parameters, credential headers and configured secrets are masked in
+// every message, URL and log record.
+//
+// # Usage
+//
+//	r, err := runner.New(runner.Options{BaseURL: "https://staging.example.com"})
+//	if err != nil { ... }
+//	results, err := r.Run(ctx, plan.Checks) // one Result per check, same order
+//	sum := runner.Summarize(results)
+//
+// [Runner.Send] and [Runner.Evaluate] split one exchange from its
+// judgement, for callers that sample two deployments.
+//
+// The package is importable but promises no API: it exists for the smoke
+// command.
+package runner

@@ -1,0 +1,384 @@
+package runner
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"github.com/smoke-dev/smoke/generator"
+)
+
+// Defaults used when an Options field is zero.
+const (
+	DefaultConcurrency        = 4
+	DefaultTimeout            = 10 * time.Second
+	DefaultMaxBodyBytes int64 = 4 << 20
+	DefaultUserAgent          = "smoke"
+)
+
+// ErrUnreachable is returned by Run, wrapped, when every check that was
+// sent failed to connect: the target is down or the base URL is wrong, and
+// the results say nothing about the service.
+var ErrUnreachable = errors.New("target unreachable")
+
+// Options configures a Runner. The zero value is usable for Send; Run
+// also needs BaseURL.
+type Options struct {
+	// BaseURL is the target every check of Run is sent to, e.g.
+	// "https://staging.example.com" or "http://127.0.0.1:8080/api/v2". A
+	// check's relative URL is appended to it, path prefix included.
+	BaseURL string
+	// Headers are sent with every request and replace check headers of
+	// the same name (--header, auth from config).
+	Headers http.Header
+	// Timeout bounds one exchange, reading the body included. Zero means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Concurrency is the number of checks in flight. Zero means
+	// DefaultConcurrency.
+	Concurrency int
+	// Rate caps requests per second across all workers, retries
+	// included. Zero means unlimited.
+	Rate float64
+	// Retries is how many times an exchange is repeated after a
+	// connection error, a 429 or a 503, with backoff (Retry-After is
+	// honoured). Zero means no retries.
+	Retries int
+	// MaxBodyBytes bounds the (decompressed) response body that is read;
+	// the rest is discarded and the check errors. Zero means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+	// CAFile names a PEM file of extra trusted certificate authorities.
+	CAFile string
+	// Assertions selects assertions and sets the latency budget.
+	Assertions Assertions
+	// Secrets are values to mask in every result, besides secret check
+	// parameters and the Authorization and Cookie headers.
+	Secrets []string
+	// UserAgent is sent unless a header sets one. Empty means
+	// DefaultUserAgent.
+	UserAgent string
+	// Logger receives one debug record per exchange. Nil discards.
+	Logger *slog.Logger
+	// OnResult is called once per check, in completion order, always
+	// from the same goroutine, before Run returns. Progress bars use it.
+	OnResult func(Result)
+	// Transport replaces the HTTP transport; tests and benchmarks use it.
+	// When set, Insecure, CAFile and proxy settings are ignored.
+	Transport http.RoundTripper
+}
+
+// Runner sends checks and evaluates their answers. It is safe for
+// concurrent use; one Runner keeps one connection pool.
+type Runner struct {
+	opts    Options
+	base    *url.URL // nil when Options.BaseURL is empty
+	client  *resty.Client
+	limiter *rate.Limiter // nil when unlimited
+	log     *slog.Logger
+	asserts assertionSet
+	secrets []string
+	sleep   func(ctx context.Context, d time.Duration) error
+}
+
+// New returns a Runner for opts. It fails on an invalid base URL, an
+// unreadable CA file or an unknown assertion name.
+func New(opts Options) (*Runner, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Retries < 0 {
+		opts.Retries = 0
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	r := &Runner{opts: opts, log: opts.Logger, sleep: sleepCtx}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.BaseURL != "" {
+		u, err := parseBaseURL(opts.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		r.base = u
+	}
+	set, err := newAssertionSet(opts.Assertions)
+	if err != nil {
+		return nil, err
+	}
+	r.asserts = set
+	if opts.Rate > 0 {
+		r.limiter = rate.NewLimiter(rate.Limit(opts.Rate), 1)
+	}
+	tr := opts.Transport
+	if tr == nil {
+		t, err := newTransport(opts)
+		if err != nil {
+			return nil, err
+		}
+		tr = t
+	}
+	hc := &http.Client{
+		Transport: tr,
+		// Redirects are reported, never followed: the 3xx is the answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	r.client = resty.NewWithClient(hc).
+		SetLogger(restyLogger{r.log}).
+		SetDisableWarn(true).
+		SetDoNotParseResponse(true)
+	r.secrets = secretValues(opts)
+	return r, nil
+}
+
+// newTransport builds the keep-alive transport: proxy from the
+// environment, TLS options, one idle connection per worker.
+func newTransport(opts Options) (*http.Transport, error) {
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if opts.Insecure {
+		tlsConf.InsecureSkipVerify = true // the user asked for it with --insecure
+	}
+	if opts.CAFile != "" {
+		pem, err := os.ReadFile(opts.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %q: no PEM certificates found", opts.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       tlsConf,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          opts.Concurrency * 2,
+		MaxIdleConnsPerHost:   opts.Concurrency,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ExpectContinueTimeout: time.Second,
+	}, nil
+}
+
+// parseBaseURL accepts an absolute http(s) URL without query or fragment.
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("base URL %q: %w", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("base URL %q: want an absolute http:// or https:// URL", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: no host", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
+	}
+	return u, nil
+}
+
+// Run sends every check once to Options.BaseURL and returns one Result
+// per check, in the order of checks. A failed check is a Result, never an
+// error. When ctx is cancelled, Run stops sending, waits for the requests
+// in flight, marks the unsent checks Skipped and returns the results with
+// ctx.Err(). When every sent check failed to connect, the error wraps
+// ErrUnreachable.
+func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, error) {
+	if r.base == nil {
+		return nil, errors.New("run: no base URL")
+	}
+	results := make([]Result, len(checks))
+	done := make(chan int, r.opts.Concurrency)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for i := range done {
+			if r.opts.OnResult != nil {
+				r.opts.OnResult(results[i])
+			}
+		}
+	}()
+
+	refused := make([]bool, len(checks))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.opts.Concurrency)
+	for i := range checks {
+		if gctx.Err() != nil {
+			results[i] = skipped(checks[i], "not sent: run interrupted")
+			done <- i
+			continue
+		}
+		g.Go(func() error {
+			results[i], refused[i] = r.check(gctx, checks[i])
+			done <- i
+			return nil
+		})
+	}
+	_ = g.Wait() // workers never return errors: a failed check is a Result
+	close(done)
+	<-collected
+
+	if err := ctx.Err(); err != nil {
+		return results, err
+	}
+	sent, down := 0, 0
+	for i := range results {
+		if results[i].Outcome != Skipped {
+			sent++
+		}
+		if refused[i] {
+			down++
+		}
+	}
+	if sent > 0 && down == sent {
+		return results, fmt.Errorf("%s: %w: every request failed to connect", r.base.Redacted(), ErrUnreachable)
+	}
+	return results, nil
+}
+
+// check sends one check to the base URL and evaluates the answer. refused
+// reports a connection failure.
+func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refused bool) {
+	res = Result{
+		CheckID:     c.ID,
+		Method:      c.Method,
+		Path:        c.Path,
+		OperationID: c.OperationID,
+	}
+	u, err := joinURL(r.base, c.Request.URL)
+	if err != nil {
+		res.Outcome = Errored
+		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}
+		return res, false
+	}
+	res.URL = r.mask(c, u.String())
+	start := time.Now()
+	resp, err := r.send(ctx, u, c)
+	res.DurationMS = ms(time.Since(start))
+	switch {
+	case err != nil && ctx.Err() != nil:
+		res.Outcome = Skipped
+		res.Failures = []Failure{{Check: CheckRequest, Message: "interrupted before an answer came"}}
+		return res, false
+	case err != nil:
+		res.Outcome = Errored
+		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, describe(err, r.opts.Timeout))}}
+		r.log.Debug("exchange", "method", c.Method, "url", res.URL, "error", res.Failures[0].Message)
+		return res, isConnError(err)
+	}
+	res.Response = resp
+	res.StatusCode = resp.StatusCode
+	res.DurationMS = ms(resp.Duration)
+	r.log.Debug("exchange", "method", c.Method, "url", res.URL, "status", resp.StatusCode,
+		"duration", resp.Duration, "bytes", len(resp.Body))
+	if resp.Truncated {
+		res.Outcome = Errored
+		res.Failures = []Failure{{Check: CheckRequest, Message: fmt.Sprintf(
+			"response body larger than the %s limit: read the first %s, discarded the rest",
+			byteSize(r.opts.MaxBodyBytes), byteSize(r.opts.MaxBodyBytes))}}
+		return res, false
+	}
+	res.Failures = r.Evaluate(c, resp)
+	res.Outcome = Passed
+	if len(res.Failures) > 0 {
+		res.Outcome = Failed
+	}
+	return res, false
+}
+
+func skipped(c generator.Check, why string) Result {
+	return Result{
+		CheckID:     c.ID,
+		Method:      c.Method,
+		Path:        c.Path,
+		OperationID: c.OperationID,
+		Outcome:     Skipped,
+		Failures:    []Failure{{Check: CheckRequest, Message: why}},
+	}
+}
+
+func ms(d time.Duration) float64 {
+	return float64(d.Round(10*time.Microsecond)) / float64(time.Millisecond)
+}
+
+// Summary counts results by outcome.
+type Summary struct {
+	Total   int `json:"total"`
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Errored int `json:"errored"`
+	Skipped int `json:"skipped"`
+}
+
+// Summarize counts results by outcome.
+func Summarize(results []Result) Summary {
+	s := Summary{Total: len(results)}
+	for _, r := range results {
+		switch r.Outcome {
+		case Passed:
+			s.Passed++
+		case Failed:
+			s.Failed++
+		case Errored:
+			s.Errored++
+		case Skipped:
+			s.Skipped++
+		}
+	}
+	return s
+}
+
+// Complete reports whether every check was sent and got an answer that
+// could be judged: nothing errored or skipped.
+func (s Summary) Complete() bool { return s.Errored == 0 && s.Skipped == 0 }
+
+// secretValues collects the values Options marks secret: configured
+// secrets and the credentials in extra headers.
+func secretValues(opts Options) []string {
+	var out []string
+	for _, s := range opts.Secrets {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	for name, vals := range opts.Headers {
+		if !sensitiveHeader(name) {
+			continue
+		}
+		for _, v := range vals {
+			out = append(out, credentialParts(v)...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,270 @@
+package runner
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/smoke-dev/smoke/generator"
+)
+
+// Send performs one exchange of check c against baseURL, with the
+// Runner's timeout, rate limit and retries, and returns the captured
+// answer. The error reports a transport-level failure (refused, reset,
+// timeout, TLS); any HTTP answer, 5xx included, is a Response. A body
+// longer than MaxBodyBytes is a Response with Truncated set.
+func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*Response, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	u, err := joinURL(base, c.Request.URL)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.send(ctx, u, c)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %s", c.Method, r.mask(c, u.String()), r.mask(c, describe(err, r.opts.Timeout)))
+	}
+	return resp, nil
+}
+
+// joinURL appends a check's relative URL (path and query) to base,
+// keeping base's path prefix. The result always has base's scheme and
+// host: a check can never redirect smoke to another host.
+func joinURL(base *url.URL, rel string) (*url.URL, error) {
+	path, query, _ := strings.Cut(rel, "?")
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	u := &url.URL{Scheme: base.Scheme, User: base.User, Host: base.Host}
+	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
+	full := prefix + path
+	p, err := url.PathUnescape(full)
+	if err != nil {
+		return nil, fmt.Errorf("check URL %q: %w", rel, err)
+	}
+	u.Path = p
+	u.RawPath = full
+	if u.EscapedPath() != full {
+		// full held characters that need escaping; let url do it.
+		u.RawPath = ""
+	}
+	u.RawQuery = query
+	return u, nil
+}
+
+// send runs the exchange with retries.
+func (r *Runner) send(ctx context.Context, u *url.URL, c generator.Check) (*Response, error) {
+	for attempt := 0; ; attempt++ {
+		resp, err := r.attempt(ctx, u, c)
+		if attempt >= r.opts.Retries || ctx.Err() != nil || !retryable(resp, err) {
+			return resp, err
+		}
+		wait := backoff(attempt, resp, time.Now())
+		r.log.Debug("retry", "method", c.Method, "url", r.mask(c, u.String()), "attempt", attempt+1, "wait", wait)
+		if err := r.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryable reports whether an exchange may be repeated: connection
+// errors before any answer, and 429 / 503.
+func retryable(resp *Response, err error) bool {
+	if err != nil {
+		return isConnError(err)
+	}
+	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
+}
+
+// Backoff bounds.
+const (
+	backoffBase = 250 * time.Millisecond
+	backoffMax  = 10 * time.Second
+)
+
+// backoff returns the wait before retry attempt+1: Retry-After when the
+// server sent one (capped), else exponential from backoffBase.
+func backoff(attempt int, resp *Response, now time.Time) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
+			return min(d, backoffMax)
+		}
+	}
+	d := backoffBase << min(attempt, 10)
+	return min(d, backoffMax)
+}
+
+// retryAfter parses a Retry-After value: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt performs one HTTP exchange under the per-request timeout.
+func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*Response, error) {
+	if r.limiter != nil {
+		if err := r.limiter.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	var tr tracer
+	ctx = httptrace.WithClientTrace(ctx, tr.hooks())
+
+	req := r.client.R().SetContext(ctx)
+	for _, h := range c.Request.Headers {
+		req.Header.Add(h.Name, h.Value)
+	}
+	if len(c.Request.Cookies) > 0 {
+		parts := make([]string, 0, len(c.Request.Cookies))
+		for _, ck := range c.Request.Cookies {
+			parts = append(parts, ck.Name+"="+ck.Value)
+		}
+		req.Header.Set("Cookie", strings.Join(parts, "; "))
+	}
+	if c.Request.Body != nil {
+		req.SetBody([]byte(c.Request.Body.Text))
+		if c.Request.Body.ContentType != "" {
+			req.Header.Set("Content-Type", c.Request.Body.ContentType)
+		}
+	}
+	for name, vals := range r.opts.Headers {
+		req.Header.Del(name)
+		for _, v := range vals {
+			req.Header.Add(name, v)
+		}
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", r.opts.UserAgent)
+	}
+
+	start := time.Now()
+	rr, err := req.Execute(c.Method, u.String())
+	if err != nil {
+		return nil, err
+	}
+	raw := rr.RawResponse
+	defer raw.Body.Close()
+	body, truncated, err := readBody(raw, r.opts.MaxBodyBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read body after %s: %w", byteSize(int64(len(body))), err)
+	}
+	tm := tr.timing()
+	tm.Total = time.Since(start)
+	r.log.Debug("timing", "method", c.Method, "url", r.mask(c, u.String()), "dns", tm.DNS, "connect", tm.Connect,
+		"tls", tm.TLS, "ttfb", tm.TTFB, "total", tm.Total, "reused", tm.Reused)
+	return &Response{
+		StatusCode: raw.StatusCode,
+		Header:     raw.Header,
+		Body:       body,
+		Truncated:  truncated,
+		Duration:   tm.Total,
+	}, nil
+}
+
+// readBody reads at most limit bytes of the decoded body. Transparent
+// gzip (the transport's own, or an explicit Content-Encoding when the
+// check set Accept-Encoding itself) is read through the same limit, so a
+// gzip bomb costs at most limit bytes of memory.
+func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, err error) {
+	var rd io.Reader = resp.Body
+	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, false, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		rd = zr
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 && resp.ContentLength <= limit {
+		buf.Grow(int(resp.ContentLength))
+	}
+	n, err := io.Copy(&buf, io.LimitReader(rd, limit+1))
+	if err != nil {
+		return buf.Bytes(), false, err
+	}
+	if n > limit {
+		return buf.Bytes()[:limit], true, nil
+	}
+	return buf.Bytes(), false, nil
+}
+
+// isConnError reports an error that happened before any answer: refused,
+// no route, DNS. Such a request never reached the service.
+func isConnError(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
+		return !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	return false
+}
+
+// describe turns a transport error into the message a user reads.
+func describe(err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		if strings.Contains(err.Error(), "read body") {
+			return fmt.Sprintf("timed out after %s while reading the body (%s)", timeout, err)
+		}
+		return fmt.Sprintf("timed out after %s: no answer", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: " + err.Error()
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server: " + err.Error()
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before a complete answer: " + err.Error()
+	}
+	return err.Error()
+}
+
+// byteSize renders a byte count for messages.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
