@@ -159,6 +159,10 @@ func shellQuote(s string) string {
 // level: a library must not print.
 type restyLogger struct{ l *slog.Logger }
 
-func (l restyLogger) Errorf(format string, v ...any) { l.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
-func (l restyLogger) Warnf(format string, v ...any)  { l.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
-func (l restyLogger) Debugf(format string, v ...any) { l.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (l restyLogger) Errorf(format string, v ...any) {
+	l.l.Debug("resty: " + fmt.Sprintf(format, v...))
+}
+func (l restyLogger) Warnf(format string, v ...any) { l.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (l restyLogger) Debugf(format string, v ...any) {
+	l.l.Debug("resty: " + fmt.Sprintf(format, v...))
+}
