@@ -1,0 +1,356 @@
+// Package config reads smoke.yaml, smoke's configuration file.
+//
+// # Overview
+//
+// The file is decoded strictly: an unknown key is an error naming the file,
+// line and key, so a typo never silently disables a fixture or a rule.
+// Values may refer to environment variables as ${NAME}; Expand resolves
+// them and remembers which variable a value came from, so secrets can be
+// masked and mapped to Datadog global variables instead of being inlined.
+//
+// # Usage
+//
+//	cfg, err := config.Load("smoke.yaml")
+//	v, err := config.Expand(cfg.Headers["X-Env"], os.Getenv)
+//
+// Precedence (flags > environment > file) is resolved by the command
+// layer. The package is part of smoke and promises no API to other modules.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the content of smoke.yaml. Every field is optional.
+type Config struct {
+	// Service names the service in check IDs and Datadog tags.
+	Service string `yaml:"service"`
+	// Spec is the default --spec.
+	Spec string `yaml:"spec"`
+	// BaseURL is the default --base-url.
+	BaseURL string `yaml:"base_url"`
+	// Environments name base URLs (staging, prod, old, new).
+	Environments map[string]Environment `yaml:"environments"`
+	// Headers are sent with every request; values may use ${ENV}.
+	Headers map[string]string `yaml:"headers"`
+	// Auth gives credentials per security scheme name.
+	Auth map[string]Auth `yaml:"auth"`
+	// Operations hold per-operation fixtures, keyed by "METHOD /path" or
+	// operationId.
+	Operations map[string]Operation `yaml:"operations"`
+	Include    []string             `yaml:"include"`
+	Exclude    []string             `yaml:"exclude"`
+	ReadOnly   bool                 `yaml:"read_only"`
+	// Run tunes requests and assertions.
+	Run Run `yaml:"run"`
+	// Diff tunes smoke diff.
+	Diff Diff `yaml:"diff"`
+	// Datadog tunes smoke publish and trigger.
+	Datadog Datadog `yaml:"datadog"`
+
+	// File is the path the config was read from ("" when none).
+	File string `yaml:"-"`
+}
+
+// Environment is a named deployment.
+type Environment struct {
+	BaseURL string            `yaml:"base_url"`
+	Headers map[string]string `yaml:"headers"`
+}
+
+// Auth is the credential of one security scheme. Token serves bearer, API
+// key and OAuth2 schemes; Username/Password serve HTTP basic.
+type Auth struct {
+	Token    string `yaml:"token"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+// Operation holds fixtures and settings for one operation.
+type Operation struct {
+	Path    map[string]any `yaml:"path"`
+	Query   map[string]any `yaml:"query"`
+	Headers map[string]any `yaml:"headers"`
+	Cookies map[string]any `yaml:"cookies"`
+	// Body is any YAML value, sent as JSON (or form/multipart fields).
+	Body        any    `yaml:"body"`
+	ContentType string `yaml:"content_type"`
+	// Skip leaves the operation out of every command.
+	Skip bool `yaml:"skip"`
+	// Expect overrides the expected status codes for this operation
+	// (for example 404 for a fixture that is meant not to exist).
+	Expect []string `yaml:"expect_status"`
+	// LatencyMS is this operation's latency budget.
+	LatencyMS int `yaml:"latency_ms"`
+	// Assertions to skip for this operation.
+	SkipAssertions []string `yaml:"skip_assertions"`
+
+	// HasBody is true when the file has a body key (even null).
+	HasBody bool `yaml:"-"`
+}
+
+// Run tunes smoke run (and the sampling of smoke diff).
+type Run struct {
+	Timeout     Duration `yaml:"timeout"`
+	Concurrency int      `yaml:"concurrency"`
+	Rate        float64  `yaml:"rate"`
+	Retries     int      `yaml:"retries"`
+	Insecure    bool     `yaml:"insecure"`
+	CAFile      string   `yaml:"ca_file"`
+	// MaxBodyBytes bounds how much of each response is read.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// SkipAssertions names assertions not to evaluate anywhere.
+	SkipAssertions []string `yaml:"skip_assertions"`
+	// LatencyMS is the default latency budget (0: none).
+	LatencyMS int `yaml:"latency_ms"`
+}
+
+// Diff tunes smoke diff.
+type Diff struct {
+	Rounds int `yaml:"rounds"`
+	// Rules ignore or expect differences, each with a reason.
+	Rules []DiffRule `yaml:"rules"`
+	// ArrayKeys names, per pointer template, the field that identifies
+	// array elements, making the array compare as a set.
+	ArrayKeys map[string]string `yaml:"array_keys"`
+	// IgnoreHeaders are response headers whose values are noise.
+	IgnoreHeaders []string `yaml:"ignore_headers"`
+	Latency       Latency  `yaml:"latency"`
+	FailOn        string   `yaml:"fail_on"`
+}
+
+// DiffRule ignores or expects a difference.
+type DiffRule struct {
+	// Action is "ignore" (noise) or "expect" (an intended change).
+	Action string `yaml:"action"`
+	// Operation selects operations ("GET /pets/{id}", operationId); empty
+	// means every operation.
+	Operation string `yaml:"operation"`
+	// Pointer is a pointer template ("/items/*/updated_at"); empty means
+	// the whole response.
+	Pointer string `yaml:"pointer"`
+	// Kind limits the rule to one difference kind (changed, missing,
+	// added, type, status, header).
+	Kind   string `yaml:"kind"`
+	Reason string `yaml:"reason"`
+	// Line is where the rule stands in the file, for warnings.
+	Line int `yaml:"-"`
+}
+
+// Latency sets the thresholds beyond which a slowdown is a regression.
+type Latency struct {
+	Relative   float64 `yaml:"relative"`
+	AbsoluteMS float64 `yaml:"absolute_ms"`
+}
+
+// Datadog tunes smoke publish and trigger.
+type Datadog struct {
+	Locations     []string `yaml:"locations"`
+	TickEvery     int      `yaml:"tick_every"`
+	Tags          []string `yaml:"tags"`
+	Message       string   `yaml:"message"`
+	Retries       int      `yaml:"retries"`
+	MaxPruneShare float64  `yaml:"max_prune_share"`
+	// Variables maps environment variables to Datadog global variable
+	// names, for secrets referenced as ${ENV}.
+	Variables map[string]string `yaml:"variables"`
+}
+
+// Duration is a time.Duration written as "5s" or "250ms".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (e.g. 5s, 250ms)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// UnmarshalYAML records whether the operation has a body key.
+func (o *Operation) UnmarshalYAML(n *yaml.Node) error {
+	type plain Operation
+	var p plain
+	if err := decodeStrict(n, &p); err != nil {
+		return err
+	}
+	*o = Operation(p)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "body" {
+			o.HasBody = true
+		}
+	}
+	return nil
+}
+
+// UnmarshalYAML records the rule's line.
+func (r *DiffRule) UnmarshalYAML(n *yaml.Node) error {
+	type plain DiffRule
+	var p plain
+	if err := decodeStrict(n, &p); err != nil {
+		return err
+	}
+	*r = DiffRule(p)
+	r.Line = n.Line
+	return nil
+}
+
+// decodeStrict decodes a node rejecting unknown keys (Node.Decode does not
+// inherit the decoder's KnownFields setting).
+func decodeStrict(n *yaml.Node, v any) error {
+	out, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return shiftLines(err, n.Line-1)
+	}
+	return nil
+}
+
+var lineRe = regexp.MustCompile(`line (\d+)`)
+
+// shiftLines rewrites "line N" in errors from a re-encoded node to the
+// node's line in the original file.
+func shiftLines(err error, offset int) error {
+	msg := lineRe.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		var n int
+		fmt.Sscanf(m, "line %d", &n)
+		return fmt.Sprintf("line %d", n+offset)
+	})
+	return errors.New(msg)
+}
+
+// Error is a configuration error; the CLI maps it to exit code 2.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("config %s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("config %s: %s", e.File, e.Msg)
+}
+
+var (
+	unknownFieldRe = regexp.MustCompile(`line (\d+): field (\S+) not found in type`)
+	anyLineRe      = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+)
+
+// Load reads and strictly decodes a config file.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	defer f.Close()
+	return Parse(path, f)
+}
+
+// Parse decodes a config from r; name is used in errors.
+func Parse(name string, r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	cfg := &Config{File: name}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(name, err)
+	}
+	cfg.File = name
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msgs = te.Errors
+	}
+	msg := strings.TrimPrefix(msgs[0], "yaml: ")
+	if m := unknownFieldRe.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscanf(m[1], "%d", &line)
+		return &Error{File: name, Line: line, Msg: fmt.Sprintf("unknown key %q", m[2])}
+	}
+	if m := anyLineRe.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscanf(m[1], "%d", &line)
+		return &Error{File: name, Line: line, Msg: m[2]}
+	}
+	return &Error{File: name, Msg: msg}
+}
+
+func (c *Config) validate() error {
+	for i, r := range c.Diff.Rules {
+		if r.Action != "ignore" && r.Action != "expect" {
+			return &Error{File: c.File, Line: r.Line, Msg: fmt.Sprintf("diff rule %d: action must be ignore or expect, not %q", i+1, r.Action)}
+		}
+		if strings.TrimSpace(r.Reason) == "" {
+			return &Error{File: c.File, Line: r.Line, Msg: fmt.Sprintf("diff rule %d: a reason is required", i+1)}
+		}
+	}
+	if c.Diff.FailOn != "" && c.Diff.FailOn != "regression" && c.Diff.FailOn != "any" {
+		return &Error{File: c.File, Msg: fmt.Sprintf("diff.fail_on must be regression or any, not %q", c.Diff.FailOn)}
+	}
+	return nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Expanded is a config value with its ${ENV} references resolved.
+type Expanded struct {
+	Value string
+	// Template is the value as written.
+	Template string
+	// Env lists the variables the value refers to, in order.
+	Env []string
+}
+
+// Expand resolves ${NAME} references with getenv. It fails naming the
+// first referenced variable that is unset or empty.
+func Expand(s string, getenv func(string) string) (Expanded, error) {
+	out := Expanded{Template: s}
+	var missing string
+	out.Value = envRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
+		out.Env = append(out.Env, name)
+		v := getenv(name)
+		if v == "" && missing == "" {
+			missing = name
+		}
+		return v
+	})
+	if missing != "" {
+		return out, fmt.Errorf("environment variable %s is not set", missing)
+	}
+	return out, nil
+}

@@ -1,0 +1,223 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Source says where a request value came from, so a reader of a plan can
+// tell a documented example from a value smoke made up.
+type Source string
+
+// Value sources, in the order they are tried (config values and secrets
+// aside).
+const (
+	SourceFixture   Source = "fixture"   // smoke.yaml fixture for the operation
+	SourceExample   Source = "example"   // parameter or schema example(s)
+	SourceDefault   Source = "default"   // schema default
+	SourceEnum      Source = "enum"      // first enum value (or const)
+	SourceGenerated Source = "generated" // made from type and format
+	SourceConfig    Source = "config"    // header from smoke.yaml or --header
+	SourceSecret    Source = "secret"    // credential from config/env; always masked
+)
+
+// Mask replaces secret values in every rendering of a check.
+const Mask = "********"
+
+// Check is one request per path × method, with the expectations the spec
+// documents for its answer. It is a plain value: runner, diff and
+// synthetics all consume the same Check and refer to it by ID.
+type Check struct {
+	// ID is stable across runs and machines: a hash of service, method and
+	// path template, never of example values.
+	ID          string   `json:"id"`
+	Method      string   `json:"method"`
+	Path        string   `json:"path"` // path template as written in the spec
+	OperationID string   `json:"operation_id,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Summary     string   `json:"summary,omitempty"`
+	Deprecated  bool     `json:"deprecated,omitempty"`
+	// Safe is true for GET, HEAD, OPTIONS and TRACE.
+	Safe    bool    `json:"safe"`
+	Request Request `json:"request"`
+	Expect  Expect  `json:"expect"`
+	// Notes says what the generator could not do for this check (a body of
+	// an unsupported media type, a required value it had to invent).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Request is the concrete request of a check. URL is relative to the
+// target's base URL; a backend joins it to the base URL it was given.
+type Request struct {
+	// URL is the concrete path with parameters substituted and the query
+	// string encoded, e.g. "/pets/42?limit=10".
+	URL     string  `json:"url"`
+	Path    []Param `json:"path_params,omitempty"`
+	Query   []Param `json:"query,omitempty"`
+	Headers []Param `json:"headers,omitempty"`
+	Cookies []Param `json:"cookies,omitempty"`
+	Body    *Body   `json:"body,omitempty"`
+}
+
+// Param is one request value with its provenance.
+type Param struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Source Source `json:"source"`
+	// Secret values are masked in every JSON rendering (see MarshalJSON).
+	Secret bool `json:"secret,omitempty"`
+	// Env names the environment variable a secret was read from, so a
+	// backend that must not inline secrets (Datadog) can refer to it.
+	Env string `json:"env,omitempty"`
+	// Template is the value as configured, with ${VAR} references left in
+	// ("Bearer ${API_TOKEN}"): a backend that stores checks elsewhere
+	// (Datadog) renders it with its own variable syntax.
+	Template string `json:"template,omitempty"`
+}
+
+// MarshalJSON masks secret values: a plan, a report or a log never shows a
+// credential, whoever renders it.
+func (p Param) MarshalJSON() ([]byte, error) {
+	type plain Param
+	if p.Secret {
+		p.Value = Mask
+	}
+	return json.Marshal(plain(p))
+}
+
+// Display returns the value as it may be shown to a person.
+func (p Param) Display() string {
+	if p.Secret {
+		return Mask
+	}
+	return p.Value
+}
+
+// Body is a request body, as the exact text that is sent.
+type Body struct {
+	// ContentType is the Content-Type header sent with the body (for
+	// multipart it carries the boundary).
+	ContentType string `json:"content_type"`
+	Text        string `json:"text"`
+	Source      Source `json:"source"`
+}
+
+// Expect holds what the spec documents about the answer.
+type Expect struct {
+	// Status lists the documented status keys: "200", "2XX", "default".
+	Status    []string   `json:"status"`
+	Responses []Response `json:"responses,omitempty"`
+}
+
+// Response is one documented response.
+type Response struct {
+	Status      string    `json:"status"` // "200", "2XX" or "default"
+	Description string    `json:"description,omitempty"`
+	Content     []Content `json:"content,omitempty"`
+	// Headers lists the response headers the spec marks required.
+	Headers []string `json:"required_headers,omitempty"`
+}
+
+// Content is one documented media type of a response.
+type Content struct {
+	MediaType string `json:"media_type"`
+	// SchemaRef names the schema ("#/components/schemas/Pet") or is
+	// "inline"; empty when the media type has no schema.
+	SchemaRef string `json:"schema,omitempty"`
+	// Schema is the resolved schema. It is not serialised: specs hold
+	// recursive schemas and plans must stay readable.
+	Schema *openapi3.Schema `json:"-"`
+	// JSONSchema2020 is true for OpenAPI 3.1 documents, whose schemas are
+	// JSON Schema 2020-12 rather than the OpenAPI 3.0 dialect.
+	JSONSchema2020 bool `json:"-"`
+}
+
+// IsSafe reports whether an HTTP method is safe (RFC 9110 §9.2.1).
+func IsSafe(method string) bool {
+	switch strings.ToUpper(method) {
+	case "GET", "HEAD", "OPTIONS", "TRACE":
+		return true
+	}
+	return false
+}
+
+// CheckID returns the stable ID of the check for service, method and path
+// template: 12 hex digits of a SHA-256.
+func CheckID(service, method, path string) string {
+	h := sha256.Sum256([]byte(service + "\x00" + strings.ToUpper(method) + "\x00" + path))
+	return hex.EncodeToString(h[:6])
+}
+
+// Match returns the documented response that covers status: an exact code
+// first, then its range ("4XX"), then "default". ok is false when the spec
+// documents nothing that covers it.
+func (e Expect) Match(status int) (r Response, ok bool) {
+	code := strconv.Itoa(status)
+	rng := ""
+	if status >= 100 && status <= 599 {
+		rng = code[:1] + "XX"
+	}
+	var byRange, byDefault *Response
+	for i := range e.Responses {
+		key := strings.ToUpper(e.Responses[i].Status)
+		switch {
+		case key == code:
+			return e.Responses[i], true
+		case key == rng && byRange == nil:
+			byRange = &e.Responses[i]
+		case key == "DEFAULT" && byDefault == nil:
+			byDefault = &e.Responses[i]
+		}
+	}
+	if byRange != nil {
+		return *byRange, true
+	}
+	if byDefault != nil {
+		return *byDefault, true
+	}
+	return Response{}, false
+}
+
+// Documents reports whether status is covered by the documented responses.
+func (e Expect) Documents(status int) bool {
+	_, ok := e.Match(status)
+	return ok
+}
+
+// Header returns the first header param named name (case-insensitive).
+func (r Request) Header(name string) (Param, bool) {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h, true
+		}
+	}
+	return Param{}, false
+}
+
+// sortStatuses orders status keys: numeric codes, then ranges, then
+// default, so plans are byte-identical across runs.
+func sortStatuses(keys []string) {
+	rank := func(k string) (int, string) {
+		switch {
+		case strings.EqualFold(k, "default"):
+			return 2, k
+		case strings.HasSuffix(strings.ToUpper(k), "XX"):
+			return 1, k
+		}
+		return 0, k
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, ki := rank(keys[i])
+		rj, kj := rank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return ki < kj
+	})
+}

@@ -1,0 +1,795 @@
+package generator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/smoke-dev/smoke/spec"
+)
+
+// Options tune Generate. The zero value generates checks from the document
+// alone, with the service named after info.title.
+type Options struct {
+	// Service names the service in check IDs (and in Datadog tags). Empty
+	// means a slug of the document's info.title.
+	Service string
+	// Fixtures are user-supplied values per operation, keyed by
+	// "METHOD /path/template" or by operationId.
+	Fixtures map[string]Fixture
+	// Headers are sent with every check (from smoke.yaml or --header).
+	Headers []Param
+	// Credentials are values for the document's security schemes, keyed by
+	// scheme name.
+	Credentials map[string]Credential
+}
+
+// Fixture holds user-chosen values for one operation. They win over
+// everything the document says.
+type Fixture struct {
+	Path    map[string]string
+	Query   map[string]string
+	Headers map[string]string
+	Cookies map[string]string
+	// Body is the request body as a JSON-compatible value; it is sent when
+	// HasBody is true (so a fixture can ask for a null body).
+	Body    any
+	HasBody bool
+	// ContentType picks the request media type when the operation has
+	// several.
+	ContentType string
+}
+
+// Credential is the value of one security scheme. Token serves bearer,
+// API key, OAuth2 and OpenID Connect schemes; Username and Password serve
+// HTTP basic.
+type Credential struct {
+	Token    string
+	Username string
+	Password string
+	// Env and Template say where the value came from (see Param).
+	Env      string
+	Template string
+}
+
+// Plan is the result of Generate: one check per operation.
+type Plan struct {
+	Spec   SpecInfo `json:"spec"`
+	Checks []Check  `json:"checks"`
+	// Warnings are the document's load warnings followed by generation
+	// warnings.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// SpecInfo describes the document a plan was made from.
+type SpecInfo struct {
+	Title      string   `json:"title"`
+	Version    string   `json:"version"`
+	OpenAPI    string   `json:"openapi"`
+	Service    string   `json:"service"`
+	Servers    []string `json:"servers,omitempty"`
+	Operations int      `json:"operations"`
+}
+
+// Generate builds one check per path × method of doc. It is deterministic:
+// the same document and options give byte-identical plans.
+func Generate(doc *spec.Document, opts Options) (*Plan, error) {
+	if doc == nil || doc.T == nil {
+		return nil, fmt.Errorf("generate: no document")
+	}
+	service := opts.Service
+	if service == "" {
+		service = Slug(doc.Title())
+	}
+	ops := doc.Operations()
+	plan := &Plan{
+		Spec: SpecInfo{
+			Title:      doc.Title(),
+			Version:    doc.APIVersion(),
+			OpenAPI:    doc.Version,
+			Service:    service,
+			Servers:    doc.Servers(),
+			Operations: len(ops),
+		},
+		Checks:   make([]Check, 0, len(ops)),
+		Warnings: append([]string(nil), doc.Warnings...),
+	}
+	b := builder{doc: doc, opts: opts, is31: doc.Is31()}
+	for _, op := range ops {
+		plan.Checks = append(plan.Checks, b.check(service, op))
+	}
+	return plan, nil
+}
+
+var slugRe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug lower-cases s and joins its words with dashes ("Swagger Petstore"
+// becomes "swagger-petstore"); "api" when nothing is left.
+func Slug(s string) string {
+	s = strings.Trim(slugRe.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if s == "" {
+		return "api"
+	}
+	return s
+}
+
+type builder struct {
+	doc  *spec.Document
+	opts Options
+	is31 bool
+}
+
+func (b builder) fixture(op spec.Operation) (Fixture, bool) {
+	if f, ok := b.opts.Fixtures[op.Method+" "+op.Path]; ok {
+		return f, true
+	}
+	if id := op.Operation.OperationID; id != "" {
+		if f, ok := b.opts.Fixtures[id]; ok {
+			return f, true
+		}
+	}
+	return Fixture{}, false
+}
+
+func (b builder) check(service string, op spec.Operation) Check {
+	o := op.Operation
+	c := Check{
+		ID:          CheckID(service, op.Method, op.Path),
+		Method:      op.Method,
+		Path:        op.Path,
+		OperationID: o.OperationID,
+		Tags:        append([]string(nil), o.Tags...),
+		Summary:     strings.TrimSpace(o.Summary),
+		Deprecated:  o.Deprecated,
+		Safe:        IsSafe(op.Method),
+	}
+	fx, _ := b.fixture(op)
+	g := newValueGen()
+
+	pathValues := map[string]string{}
+	var query []Param
+	for _, p := range mergeParams(op.PathItem.Parameters, o.Parameters) {
+		b.param(&c, g, fx, p, pathValues, &query)
+	}
+	c.Request.Query = query
+	c.Request.URL = substitutePath(op.Path, pathValues) + encodeQuery(query)
+
+	for _, h := range b.opts.Headers {
+		setParam(&c.Request.Headers, h)
+	}
+	b.security(&c, op)
+	b.body(&c, g, fx, op)
+	c.Expect = b.expect(o)
+	return c
+}
+
+// mergeParams applies OpenAPI's rule: an operation parameter overrides the
+// path-level one with the same name and location.
+func mergeParams(pathLevel, opLevel openapi3.Parameters) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	seen := map[string]int{}
+	add := func(ps openapi3.Parameters) {
+		for _, ref := range ps {
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			p := ref.Value
+			key := p.In + "\x00" + p.Name
+			if p.In == openapi3.ParameterInHeader {
+				key = p.In + "\x00" + strings.ToLower(p.Name)
+			}
+			if i, ok := seen[key]; ok {
+				out[i] = p
+				continue
+			}
+			seen[key] = len(out)
+			out = append(out, p)
+		}
+	}
+	add(pathLevel)
+	add(opLevel)
+	return out
+}
+
+func (b builder) param(c *Check, g *valueGen, fx Fixture, p *openapi3.Parameter, pathValues map[string]string, query *[]Param) {
+	var fixtures map[string]string
+	switch p.In {
+	case openapi3.ParameterInPath:
+		fixtures = fx.Path
+	case openapi3.ParameterInQuery:
+		fixtures = fx.Query
+	case openapi3.ParameterInHeader:
+		fixtures = fx.Headers
+	case openapi3.ParameterInCookie:
+		fixtures = fx.Cookies
+	default:
+		return
+	}
+	if p.In == openapi3.ParameterInHeader && reservedHeader(p.Name) {
+		// Accept, Content-Type and Authorization are described by other
+		// parts of the document (OpenAPI 3.0.3 §4.7.12.1).
+		return
+	}
+	if v, ok := fixtures[p.Name]; ok {
+		b.emit(c, p, v, SourceFixture, pathValues, query)
+		return
+	}
+	value, src, ok := paramValue(p)
+	required := p.Required || p.In == openapi3.ParameterInPath
+	if !required && !(ok && src == SourceExample) {
+		// Optional values are sent only when the document shows one.
+		return
+	}
+	if !ok {
+		var schema *openapi3.Schema
+		if p.Schema != nil {
+			schema = p.Schema.Value
+		} else if mt := firstMedia(p.Content); mt != nil && mt.Schema != nil {
+			schema = mt.Schema.Value
+		}
+		value, src = g.value(schema, c.Method+" "+c.Path+" "+p.In+" "+p.Name, 0)
+	}
+	if p.Content != nil {
+		// A parameter described by content is serialised by its media
+		// type; smoke supports JSON.
+		raw, _ := json.Marshal(value)
+		b.emit(c, p, string(raw), src, pathValues, query)
+		return
+	}
+	b.emitValue(c, p, value, src, pathValues, query)
+}
+
+// paramValue returns the value the document gives for a parameter: its
+// example, first named example, then its schema's example, default or enum.
+func paramValue(p *openapi3.Parameter) (any, Source, bool) {
+	if p.Example != nil {
+		return p.Example, SourceExample, true
+	}
+	for _, name := range sortedKeys(p.Examples) {
+		if e := p.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
+			return e.Value.Value, SourceExample, true
+		}
+	}
+	if p.Schema != nil {
+		if v, src, ok := documented(p.Schema.Value); ok {
+			return v, src, true
+		}
+	}
+	if mt := firstMedia(p.Content); mt != nil {
+		if mt.Example != nil {
+			return mt.Example, SourceExample, true
+		}
+		if mt.Schema != nil {
+			if v, src, ok := documented(mt.Schema.Value); ok {
+				return v, src, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+func firstMedia(c openapi3.Content) *openapi3.MediaType {
+	for _, k := range sortedKeys(c) {
+		if c[k] != nil {
+			return c[k]
+		}
+	}
+	return nil
+}
+
+func reservedHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "accept", "content-type", "authorization":
+		return true
+	}
+	return false
+}
+
+// emitValue serialises a structured value by the parameter's style and
+// explode settings.
+func (b builder) emitValue(c *Check, p *openapi3.Parameter, v any, src Source, pathValues map[string]string, query *[]Param) {
+	style := p.Style
+	explode := false
+	switch p.In {
+	case openapi3.ParameterInQuery, openapi3.ParameterInCookie:
+		if style == "" {
+			style = "form"
+		}
+		explode = style == "form"
+	default:
+		if style == "" {
+			style = "simple"
+		}
+	}
+	if p.Explode != nil {
+		explode = *p.Explode
+	}
+
+	if p.In == openapi3.ParameterInQuery {
+		for _, kv := range queryPairs(p.Name, v, style, explode) {
+			*query = append(*query, Param{Name: kv[0], Value: kv[1], Source: src})
+		}
+		return
+	}
+	b.emit(c, p, serialise(p.Name, v, style, explode), src, pathValues, query)
+}
+
+func (b builder) emit(c *Check, p *openapi3.Parameter, v string, src Source, pathValues map[string]string, query *[]Param) {
+	param := Param{Name: p.Name, Value: v, Source: src}
+	switch p.In {
+	case openapi3.ParameterInPath:
+		pathValues[p.Name] = v
+		c.Request.Path = append(c.Request.Path, param)
+	case openapi3.ParameterInQuery:
+		*query = append(*query, param)
+	case openapi3.ParameterInHeader:
+		setParam(&c.Request.Headers, param)
+	case openapi3.ParameterInCookie:
+		c.Request.Cookies = append(c.Request.Cookies, param)
+	}
+}
+
+// setParam sets a header, replacing one of the same name.
+func setParam(list *[]Param, p Param) {
+	for i := range *list {
+		if strings.EqualFold((*list)[i].Name, p.Name) {
+			(*list)[i] = p
+			return
+		}
+	}
+	*list = append(*list, p)
+}
+
+// serialise renders a path, header or cookie value (styles simple, label,
+// matrix, form).
+func serialise(name string, v any, style string, explode bool) string {
+	var parts []string
+	sep := ","
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			parts = append(parts, text(e))
+		}
+		if explode {
+			switch style {
+			case "label":
+				sep = "."
+			case "matrix":
+				sep = ";" + name + "="
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if explode {
+				parts = append(parts, k+"="+text(x[k]))
+			} else {
+				parts = append(parts, k, text(x[k]))
+			}
+		}
+		if explode && style == "label" {
+			sep = "."
+		} else if explode && style == "matrix" {
+			sep = ";"
+		}
+	default:
+		parts = []string{text(v)}
+	}
+	s := strings.Join(parts, sep)
+	switch style {
+	case "label":
+		return "." + s
+	case "matrix":
+		if _, isMap := v.(map[string]any); isMap && explode {
+			return ";" + s
+		}
+		return ";" + name + "=" + s
+	}
+	return s
+}
+
+// queryPairs renders a query parameter as name/value pairs (styles form,
+// spaceDelimited, pipeDelimited, deepObject).
+func queryPairs(name string, v any, style string, explode bool) [][2]string {
+	switch x := v.(type) {
+	case []any:
+		if explode && style == "form" {
+			var out [][2]string
+			for _, e := range x {
+				out = append(out, [2]string{name, text(e)})
+			}
+			return out
+		}
+		sep := ","
+		switch style {
+		case "spaceDelimited":
+			sep = " "
+		case "pipeDelimited":
+			sep = "|"
+		}
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = text(e)
+		}
+		return [][2]string{{name, strings.Join(parts, sep)}}
+	case map[string]any:
+		var out [][2]string
+		if style == "deepObject" {
+			for _, k := range sortedKeys(x) {
+				out = append(out, [2]string{name + "[" + k + "]", text(x[k])})
+			}
+			return out
+		}
+		if explode {
+			for _, k := range sortedKeys(x) {
+				out = append(out, [2]string{k, text(x[k])})
+			}
+			return out
+		}
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, k, text(x[k]))
+		}
+		return [][2]string{{name, strings.Join(parts, ",")}}
+	}
+	return [][2]string{{name, text(v)}}
+}
+
+var pathParamRe = regexp.MustCompile(`\{([^}]+)\}`)
+
+// substitutePath fills a path template. Values are escaped as path
+// segments; a parameter with no value keeps its braces, which the runner
+// reports rather than sends.
+func substitutePath(template string, values map[string]string) string {
+	return pathParamRe.ReplaceAllStringFunc(template, func(m string) string {
+		name := m[1 : len(m)-1]
+		v, ok := values[name]
+		if !ok {
+			return m
+		}
+		return escapePathValue(v)
+	})
+}
+
+// escapePathValue escapes a value for a path segment, keeping the
+// separators that styles produce (",", ";", "=", ".").
+func escapePathValue(v string) string {
+	return url.PathEscape(v)
+}
+
+func encodeQuery(q []Param) string {
+	if len(q) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, p := range q {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.Name))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.Value))
+	}
+	return b.String()
+}
+
+// security applies the first security requirement smoke has credentials
+// for, or notes which scheme lacks one.
+func (b builder) security(c *Check, op spec.Operation) {
+	reqs := b.doc.T.Security
+	if op.Operation.Security != nil {
+		reqs = *op.Operation.Security
+	}
+	if len(reqs) == 0 {
+		return
+	}
+	var schemes openapi3.SecuritySchemes
+	if b.doc.T.Components != nil {
+		schemes = b.doc.T.Components.SecuritySchemes
+	}
+	// An empty requirement ({}) makes authentication optional.
+	for _, req := range reqs {
+		if len(req) == 0 {
+			return
+		}
+	}
+	for _, req := range reqs {
+		names := sortedKeys(req)
+		complete := true
+		for _, n := range names {
+			if _, ok := b.opts.Credentials[n]; !ok {
+				complete = false
+			}
+		}
+		if !complete {
+			continue
+		}
+		for _, n := range names {
+			ref := schemes[n]
+			if ref == nil || ref.Value == nil {
+				c.Notes = append(c.Notes, fmt.Sprintf("security scheme %q is not defined in components", n))
+				continue
+			}
+			applyCredential(c, ref.Value, b.opts.Credentials[n])
+		}
+		return
+	}
+	names := sortedKeys(reqs[0])
+	c.Notes = append(c.Notes, fmt.Sprintf("needs credentials for security scheme %s (set auth in smoke.yaml)", strings.Join(quoteAll(names), " + ")))
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+func applyCredential(c *Check, s *openapi3.SecurityScheme, cred Credential) {
+	p := Param{Source: SourceSecret, Secret: true, Env: cred.Env}
+	switch strings.ToLower(s.Type) {
+	case "http":
+		p.Name = "Authorization"
+		if strings.EqualFold(s.Scheme, "basic") {
+			p.Value = "Basic " + base64.StdEncoding.EncodeToString([]byte(cred.Username+":"+cred.Password))
+			p.Template = cred.Template
+		} else {
+			scheme := s.Scheme
+			if scheme == "" || strings.EqualFold(scheme, "bearer") {
+				scheme = "Bearer"
+			}
+			p.Value = scheme + " " + cred.Token
+			if cred.Template != "" {
+				p.Template = scheme + " " + cred.Template
+			}
+		}
+		setParam(&c.Request.Headers, p)
+	case "apikey":
+		p.Name, p.Value, p.Template = s.Name, cred.Token, cred.Template
+		switch s.In {
+		case "query":
+			c.Request.Query = append(c.Request.Query, p)
+			c.Request.URL = appendQuery(c.Request.URL, p)
+		case "cookie":
+			c.Request.Cookies = append(c.Request.Cookies, p)
+		default:
+			setParam(&c.Request.Headers, p)
+		}
+	default: // oauth2, openIdConnect, mutualTLS: a bearer token if one is given
+		if cred.Token == "" {
+			return
+		}
+		p.Name, p.Value = "Authorization", "Bearer "+cred.Token
+		if cred.Template != "" {
+			p.Template = "Bearer " + cred.Template
+		}
+		setParam(&c.Request.Headers, p)
+	}
+}
+
+func appendQuery(u string, p Param) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + url.QueryEscape(p.Name) + "=" + url.QueryEscape(p.Value)
+}
+
+// mediaPreference ranks request media types smoke can build bodies for.
+func mediaPreference(mt string) int {
+	base, _, err := mime.ParseMediaType(mt)
+	if err != nil {
+		base = strings.ToLower(mt)
+	}
+	switch {
+	case base == "application/json":
+		return 0
+	case strings.HasSuffix(base, "+json") || strings.HasSuffix(base, "/json"):
+		return 1
+	case base == "application/x-www-form-urlencoded":
+		return 2
+	case base == "multipart/form-data":
+		return 3
+	case strings.HasPrefix(base, "text/"):
+		return 4
+	case base == "*/*":
+		return 5
+	}
+	return 6
+}
+
+const multipartBoundary = "smoke-boundary-7MA4YWxkTrZu0gW"
+
+func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
+	rb := op.Operation.RequestBody
+	if rb == nil || rb.Value == nil || len(rb.Value.Content) == 0 {
+		if fx.HasBody {
+			c.Request.Body = jsonBody(fx.Body, SourceFixture, "application/json")
+		}
+		return
+	}
+	types := sortedKeys(rb.Value.Content)
+	sort.SliceStable(types, func(i, j int) bool { return mediaPreference(types[i]) < mediaPreference(types[j]) })
+	mt := types[0]
+	if fx.ContentType != "" {
+		mt = fx.ContentType
+	}
+	media := rb.Value.Content[mt]
+	if media == nil {
+		media = &openapi3.MediaType{}
+	}
+
+	var (
+		value any
+		src   Source
+	)
+	switch {
+	case fx.HasBody:
+		value, src = fx.Body, SourceFixture
+	case media.Example != nil:
+		value, src = media.Example, SourceExample
+	default:
+		for _, name := range sortedKeys(media.Examples) {
+			if e := media.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
+				value, src = e.Value.Value, SourceExample
+				break
+			}
+		}
+	}
+	if src == "" {
+		var schema *openapi3.Schema
+		if media.Schema != nil {
+			schema = media.Schema.Value
+		}
+		if v, s, ok := documented(schema); ok {
+			value, src = v, s
+		} else if !rb.Value.Required {
+			// An optional body is sent only when the document shows one.
+			return
+		} else if schema == nil && mediaPreference(mt) > 3 {
+			c.Notes = append(c.Notes, fmt.Sprintf("request body %s: no example or schema; sent empty", mt))
+			c.Request.Body = &Body{ContentType: mt, Source: SourceGenerated}
+			return
+		} else {
+			value, src = g.value(schema, c.Method+" "+c.Path+" body", 0)
+		}
+	}
+
+	base, _, _ := mime.ParseMediaType(mt)
+	switch pref := mediaPreference(mt); {
+	case pref <= 1:
+		c.Request.Body = jsonBody(value, src, mt)
+	case pref == 2:
+		c.Request.Body = &Body{ContentType: mt, Text: formEncode(value), Source: src}
+	case pref == 3:
+		c.Request.Body = &Body{
+			ContentType: "multipart/form-data; boundary=" + multipartBoundary,
+			Text:        multipartEncode(value, media),
+			Source:      src,
+		}
+	default:
+		s, isString := value.(string)
+		if !isString {
+			if strings.HasPrefix(base, "text/") || base == "*/*" {
+				s = text(value)
+			} else {
+				c.Notes = append(c.Notes, fmt.Sprintf("request body %s: smoke builds JSON, form and multipart bodies; this one was not generated (give an example or a fixture)", mt))
+				c.Request.Body = &Body{ContentType: mt, Source: SourceGenerated}
+				return
+			}
+		}
+		c.Request.Body = &Body{ContentType: mt, Text: s, Source: src}
+	}
+}
+
+func jsonBody(v any, src Source, mt string) *Body {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		raw = []byte("null")
+	}
+	return &Body{ContentType: mt, Text: string(raw), Source: src}
+}
+
+func formEncode(v any) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return url.QueryEscape(text(v))
+	}
+	var parts []string
+	for _, k := range sortedKeys(obj) {
+		if arr, ok := obj[k].([]any); ok {
+			for _, e := range arr {
+				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(text(e)))
+			}
+			continue
+		}
+		parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(text(obj[k])))
+	}
+	return strings.Join(parts, "&")
+}
+
+func multipartEncode(v any, media *openapi3.MediaType) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		obj = map[string]any{"file": v}
+	}
+	var props openapi3.Schemas
+	if media.Schema != nil && media.Schema.Value != nil {
+		props = media.Schema.Value.Properties
+	}
+	var b strings.Builder
+	for _, k := range sortedKeys(obj) {
+		b.WriteString("--" + multipartBoundary + "\r\n")
+		binary := false
+		if p := props[k]; p != nil && p.Value != nil {
+			binary = p.Value.Format == "binary" || p.Value.ContentMediaType != "" || p.Value.Format == "byte"
+		}
+		if binary {
+			fmt.Fprintf(&b, "Content-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: application/octet-stream\r\n\r\n", k, k+".bin")
+		} else {
+			fmt.Fprintf(&b, "Content-Disposition: form-data; name=%q\r\n\r\n", k)
+		}
+		b.WriteString(text(obj[k]))
+		b.WriteString("\r\n")
+	}
+	b.WriteString("--" + multipartBoundary + "--\r\n")
+	return b.String()
+}
+
+func (b builder) expect(o *openapi3.Operation) Expect {
+	var e Expect
+	if o.Responses == nil {
+		return e
+	}
+	m := o.Responses.Map()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStatuses(keys)
+	for _, k := range keys {
+		ref := m[k]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		status := k
+		if strings.EqualFold(k, "default") {
+			status = "default"
+		} else {
+			status = strings.ToUpper(k)
+		}
+		e.Status = append(e.Status, status)
+		r := Response{Status: status}
+		if ref.Value.Description != nil {
+			r.Description = strings.TrimSpace(*ref.Value.Description)
+		}
+		for _, mt := range sortedKeys(ref.Value.Content) {
+			media := ref.Value.Content[mt]
+			ct := Content{MediaType: mt, JSONSchema2020: b.is31}
+			if media != nil && media.Schema != nil && media.Schema.Value != nil {
+				ct.Schema = media.Schema.Value
+				ct.SchemaRef = media.Schema.Ref
+				if ct.SchemaRef == "" {
+					ct.SchemaRef = "inline"
+				}
+			}
+			r.Content = append(r.Content, ct)
+		}
+		for _, name := range sortedKeys(ref.Value.Headers) {
+			if h := ref.Value.Headers[name]; h != nil && h.Value != nil && h.Value.Required {
+				r.Headers = append(r.Headers, name)
+			}
+		}
+		e.Responses = append(e.Responses, r)
+	}
+	return e
+}

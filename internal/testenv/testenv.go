@@ -1,0 +1,118 @@
+// Package testenv finds what tests need outside the repository: the shared
+// spec corpus, external server binaries, Datadog's OpenAPI documents, free
+// loopback ports. A missing piece skips the test locally and fails it when
+// CI=true, so a green CI run always means the real thing ran.
+//
+// The package promises no API; it exists for smoke's own tests.
+package testenv
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// InCI reports whether tests run under CI (CI=true), where a missing
+// dependency is a failure rather than a skip.
+func InCI() bool {
+	v := os.Getenv("CI")
+	return v == "true" || v == "1"
+}
+
+// Missing skips t locally, or fails it in CI, with a message naming what
+// is missing and how to get it.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("CI=true but "+format, args...)
+	}
+	t.Skipf("skipping: "+format, args...)
+}
+
+// RepoRoot returns the directory holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("testenv: cannot locate source file")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// SpecsDir returns the shared third-party spec corpus (../shared/specs
+// beside the checkout), or skips when it is absent. The corpus is read in
+// place, never copied into the repository.
+func SpecsDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("SMOKE_SPECS_DIR"); d != "" {
+		return d
+	}
+	dir := filepath.Join(RepoRoot(t), "..", "shared", "specs")
+	if _, err := os.Stat(filepath.Join(dir, "INDEX.md")); err != nil {
+		// Specs are optional: their absence is a skip even in CI, as the
+		// task statement says tests must skip cleanly without them.
+		t.Skipf("skipping: shared spec corpus not found at %s", dir)
+	}
+	return dir
+}
+
+// Spec returns the path of one file of the shared corpus, or skips.
+func Spec(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(SpecsDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("skipping: %s not in the shared spec corpus", name)
+	}
+	return p
+}
+
+// Need returns the path of an external program, looked up on PATH and in
+// the usual sbin/bin directories Debian packages install to. It skips
+// locally and fails in CI when the program is missing.
+func Need(t testing.TB, program string) string {
+	t.Helper()
+	if p, err := exec.LookPath(program); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"} {
+		p := filepath.Join(dir, program)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	Missing(t, "%s not installed (bash .ci/run installs it; or apt-get install the Debian package that ships it)", program)
+	return ""
+}
+
+// DatadogSpec returns the path of Datadog's own OpenAPI document of the
+// given API version ("v1" or "v2"), shipped inside the datadog-api-client-go
+// module in the module cache. It skips locally and fails in CI when absent.
+func DatadogSpec(t testing.TB, version string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/DataDog/datadog-api-client-go/v2").Output()
+	if err != nil || len(out) == 0 {
+		Missing(t, "datadog-api-client-go module not in the module cache (run go mod download)")
+		return ""
+	}
+	dir := string(out[:len(out)-1])
+	p := filepath.Join(dir, ".generator", "schemas", version, "openapi.yaml")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "Datadog %s OpenAPI document not found at %s", version, p)
+		return ""
+	}
+	return p
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: listen on loopback: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

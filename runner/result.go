@@ -1,0 +1,58 @@
+package runner
+
+import (
+	"net/http"
+	"time"
+)
+
+// Outcome is the verdict on one check.
+type Outcome string
+
+// Outcomes, as they appear in every report.
+const (
+	Passed  Outcome = "passed"
+	Failed  Outcome = "failed"  // the service answered, and an assertion failed
+	Errored Outcome = "errored" // no usable answer: timeout, reset, refused, body too large
+	Skipped Outcome = "skipped" // not sent (filtered at run time, or cancelled before sending)
+)
+
+// Failure is one failed assertion, or the reason a check errored.
+type Failure struct {
+	// Check names the assertion: not_server_error, status_documented,
+	// content_type, response_schema, required_headers, latency, or
+	// "request" for an errored exchange.
+	Check   string `json:"check"`
+	Message string `json:"message"`
+	// Pointer is the JSON pointer into the body for schema failures.
+	Pointer string `json:"pointer,omitempty"`
+}
+
+// Result is the outcome of one check against one target. It refers to its
+// generator.Check by ID and repeats method and path for readers.
+type Result struct {
+	CheckID     string    `json:"check_id"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	OperationID string    `json:"operation_id,omitempty"`
+	URL         string    `json:"url,omitempty"` // the absolute URL that was requested
+	StatusCode  int       `json:"status_code"`
+	Outcome     Outcome   `json:"outcome"`
+	DurationMS  float64   `json:"duration_ms"`
+	Failures    []Failure `json:"failures,omitempty"`
+	// Response is the captured answer, for diff and for reports that
+	// show what came back. It is not part of the JSON report.
+	Response *Response `json:"-"`
+}
+
+// Response is a captured HTTP answer, body bounded by Options.MaxBodyBytes.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// Truncated is true when the body was longer than the limit; Body
+	// holds the first MaxBodyBytes bytes.
+	Truncated bool
+	// Duration is the time from sending the request to reading the last
+	// byte of the (bounded) body.
+	Duration time.Duration
+}
