@@ -1,0 +1,142 @@
+package petstore_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/smoke-dev/smoke/examples/petstore"
+	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/runner"
+	"github.com/smoke-dev/smoke/spec"
+)
+
+func plan(t *testing.T) []generator.Check {
+	t.Helper()
+	dir := t.TempDir()
+	p, err := petstore.WriteSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.Load(t.Context(), p, spec.Options{})
+	if err != nil {
+		t.Fatalf("spec.Load(petstore) = %v", err)
+	}
+	if len(doc.Warnings) > 0 {
+		t.Errorf("spec.Load(petstore) warnings = %q, want none", doc.Warnings)
+	}
+	pl, err := generator.Generate(doc, generator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl.Checks
+}
+
+// TestRun runs every check of the spec against both versions: version 1
+// fails exactly on its deliberate bug, version 2 passes.
+func TestRun(t *testing.T) {
+	for _, tt := range []struct {
+		version int
+		want    []string
+	}{
+		{1, []string{"GET /stats failed not_server_error"}},
+		{2, nil},
+	} {
+		t.Run(fmt.Sprint("v", tt.version), func(t *testing.T) {
+			srv := httptest.NewServer(petstore.New(petstore.Options{Version: tt.version}))
+			defer srv.Close()
+			checks := plan(t)
+			if len(checks) != 7 {
+				t.Fatalf("plan = %d checks, want 7", len(checks))
+			}
+			r, err := runner.New(runner.Options{BaseURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			results, err := r.Run(t.Context(), checks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, res := range results {
+				if res.Outcome == runner.Passed {
+					continue
+				}
+				for _, f := range res.Failures {
+					got = append(got, fmt.Sprintf("%s %s %s %s", res.Method, res.Path, res.Outcome, f.Check))
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Run(petstore v%d) non-passing (-want +got):\n%s", tt.version, diff)
+			}
+		})
+	}
+}
+
+func get(t *testing.T, h http.Handler, path string) (int, http.Header, map[string]any) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &v)
+	return resp.StatusCode, resp.Header, v
+}
+
+// TestVersions pins the documented differences between versions.
+func TestVersions(t *testing.T) {
+	v1, v2 := petstore.New(petstore.Options{Version: 1}), petstore.New(petstore.Options{Version: 2})
+
+	_, _, p1 := get(t, v1, "/pets/1")
+	_, _, p2 := get(t, v2, "/pets/1")
+	if diff := cmp.Diff(map[string]any{"id": 1.0, "name": "Rex", "tag": "dog"}, p1); diff != "" {
+		t.Errorf("v1 GET /pets/1 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"id": 1.0, "name": "Rex"}, p2); diff != "" {
+		t.Errorf("v2 GET /pets/1 (-want +got):\n%s", diff)
+	}
+	if s1, _, _ := get(t, v1, "/stats"); s1 != 500 {
+		t.Errorf("v1 GET /stats = %d, want 500", s1)
+	}
+	if s2, _, _ := get(t, v2, "/stats"); s2 != 200 {
+		t.Errorf("v2 GET /stats = %d, want 200", s2)
+	}
+	_, h1, l1 := get(t, v1, "/pets?limit=2")
+	_, h2, _ := get(t, v1, "/pets?limit=2")
+	if h1.Get("X-Request-Id") == h2.Get("X-Request-Id") {
+		t.Errorf("X-Request-Id = %q twice, want a fresh one per request", h1.Get("X-Request-Id"))
+	}
+	if _, ok := l1["generated_at"]; !ok {
+		t.Errorf("GET /pets = %v, want generated_at", l1)
+	}
+}
+
+func TestSpecServed(t *testing.T) {
+	srv := httptest.NewServer(petstore.New(petstore.Options{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + petstore.SpecPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	file, err := os.ReadFile(filepath.Join(".", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != string(file) || string(b) != string(petstore.Spec) {
+		t.Error("served spec differs from openapi.yaml")
+	}
+}
