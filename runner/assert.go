@@ -49,14 +49,45 @@ type Assertions struct {
 	// Latency is the budget for one exchange; zero means no budget (the
 	// latency assertion then never fails).
 	Latency time.Duration
+	// ByCheck refines the above for single checks, keyed by check ID
+	// (per-operation settings in smoke.yaml): its Skip adds to Skip, a
+	// non-empty Select replaces Select, a non-zero Latency replaces
+	// Latency. ByCheck inside ByCheck is ignored.
+	ByCheck map[string]Assertions
 }
 
 type assertionSet struct {
 	on      map[string]bool
 	latency time.Duration
+	byCheck map[string]assertionSet
 }
 
 func newAssertionSet(a Assertions) (assertionSet, error) {
+	s, err := flatAssertionSet(a)
+	if err != nil {
+		return s, err
+	}
+	for id, o := range a.ByCheck {
+		merged := Assertions{Select: a.Select, Skip: slices.Concat(a.Skip, o.Skip), Latency: a.Latency}
+		if len(o.Select) > 0 {
+			merged.Select = o.Select
+		}
+		if o.Latency > 0 {
+			merged.Latency = o.Latency
+		}
+		cs, err := flatAssertionSet(merged)
+		if err != nil {
+			return s, fmt.Errorf("check %s: %w", id, err)
+		}
+		if s.byCheck == nil {
+			s.byCheck = map[string]assertionSet{}
+		}
+		s.byCheck[id] = cs
+	}
+	return s, nil
+}
+
+func flatAssertionSet(a Assertions) (assertionSet, error) {
 	names := AssertionNames()
 	s := assertionSet{on: make(map[string]bool, len(names)), latency: a.Latency}
 	for _, n := range slices.Concat(a.Select, a.Skip) {
@@ -70,6 +101,14 @@ func newAssertionSet(a Assertions) (assertionSet, error) {
 	return s, nil
 }
 
+// forCheck returns the assertions that apply to the check with ID id.
+func (s assertionSet) forCheck(id string) assertionSet {
+	if cs, ok := s.byCheck[id]; ok {
+		return cs
+	}
+	return s
+}
+
 // Evaluate runs the enabled assertions of check c on a captured response
 // and returns the failures, nil when the response honours the spec.
 // Messages say what was expected, what came and where; secrets are masked.
@@ -79,7 +118,8 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 		out = append(out, Failure{Check: check, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))})
 	}
 	status := resp.StatusCode
-	on := r.asserts.on
+	set := r.asserts.forCheck(c.ID)
+	on := set.on
 
 	if on[CheckNotServerError] && status >= 500 {
 		add(CheckNotServerError, "", "status %s: a server error (expected no 5xx)%s", statusText(status), bodyHint(resp))
@@ -120,8 +160,8 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 			}
 		}
 	}
-	if on[CheckLatency] && r.asserts.latency > 0 && resp.Duration > r.asserts.latency {
-		add(CheckLatency, "", "took %s, budget %s", resp.Duration.Round(time.Millisecond), r.asserts.latency)
+	if on[CheckLatency] && set.latency > 0 && resp.Duration > set.latency {
+		add(CheckLatency, "", "took %s, budget %s", resp.Duration.Round(time.Millisecond), set.latency)
 	}
 	return out
 }

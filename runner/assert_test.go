@@ -135,6 +135,19 @@ func TestEvaluate(t *testing.T) {
 			opts: Assertions{Select: []string{CheckStatusDocumented}},
 			want: []Failure{{Check: CheckStatusDocumented, Message: "status 500 Internal Server Error is not documented (documented: 200, 404)"}},
 		},
+		{
+			name: "per-check settings", check: petCheck(false), resp: resp(500, "text/plain", ""),
+			opts: Assertions{Latency: time.Hour, ByCheck: map[string]Assertions{"abc123": {Skip: []string{CheckStatusDocumented}, Latency: time.Millisecond}}},
+			want: []Failure{
+				{Check: CheckNotServerError, Message: "status 500 Internal Server Error: a server error (expected no 5xx)"},
+				{Check: CheckLatency, Message: "took 5ms, budget 1ms"},
+			},
+		},
+		{
+			name: "per-check settings of another check", check: petCheck(false), resp: resp(500, "text/plain", ""),
+			opts: Assertions{Skip: []string{CheckStatusDocumented}, ByCheck: map[string]Assertions{"other": {Select: []string{CheckLatency}}}},
+			want: []Failure{{Check: CheckNotServerError, Message: "status 500 Internal Server Error: a server error (expected no 5xx)"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
