@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,6 +90,24 @@ func (p Param) MarshalJSON() ([]byte, error) {
 		p.Value = Mask
 	}
 	return json.Marshal(plain(p))
+}
+
+// MarshalJSON masks secret query values inside URL as well.
+func (r Request) MarshalJSON() ([]byte, error) {
+	type plain Request
+	r.URL = r.DisplayURL()
+	return json.Marshal(plain(r))
+}
+
+// DisplayURL returns URL with secret query values masked.
+func (r Request) DisplayURL() string {
+	u := r.URL
+	for _, q := range r.Query {
+		if q.Secret && q.Value != "" {
+			u = strings.ReplaceAll(u, url.QueryEscape(q.Name)+"="+url.QueryEscape(q.Value), url.QueryEscape(q.Name)+"="+Mask)
+		}
+	}
+	return u
 }
 
 // Display returns the value as it may be shown to a person.

@@ -652,8 +652,10 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 		}
 		if v, s, ok := documented(schema); ok {
 			value, src = v, s
-		} else if !rb.Value.Required {
-			// An optional body is sent only when the document shows one.
+		} else if !rb.Value.Required && (schema == nil || len(schema.Required) == 0) {
+			// An optional body is sent only when the document shows one,
+			// or when its schema has required fields (Swagger 2.0
+			// formData converts to a body that is not marked required).
 			return
 		} else if schema == nil && mediaPreference(mt) > 3 {
 			c.Notes = append(c.Notes, fmt.Sprintf("request body %s: no example or schema; sent empty", mt))

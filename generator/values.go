@@ -250,6 +250,11 @@ func (g *valueGen) array(s *openapi3.Schema, seed string, depth int) any {
 	n := int(s.MinItems)
 	if n == 0 {
 		n = 1
+		if s.Items != nil && s.Items.Value != nil && g.stack[s.Items.Value] > 0 {
+			// A recursive item type with no minimum: the empty array is
+			// the valid end of the recursion.
+			return []any{}
+		}
 	}
 	if s.MaxItems != nil && uint64(n) > *s.MaxItems {
 		n = int(*s.MaxItems)
