@@ -1,0 +1,329 @@
+package diff
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// maxRawDiffs bounds the differences one comparison of two bodies
+// records: past it, the operation is a regression either way and more
+// examples do not help a reader.
+const maxRawDiffs = 500
+
+// rawDiff is a difference found by comparing two samples, before noise
+// cancellation and rules classify it.
+type rawDiff struct {
+	at     jpath
+	header string // header differences
+	kind   Kind
+	old    any // example values (body: JSON values; header: string)
+	new    any
+	hasOld bool
+	hasNew bool
+	// element is true for an array element that appeared or disappeared:
+	// unlike an object field, an added element is a regression.
+	element bool
+	// format is set when both values are valid values of a format that
+	// is compared by format only: the difference is noise.
+	format string
+	// note explains a regression the values alone do not show.
+	note string
+}
+
+// key identifies a difference across sample pairs.
+func (d rawDiff) key() string {
+	if d.header != "" {
+		return "h\x00" + strings.ToLower(d.header)
+	}
+	return "b\x00" + string(d.kind) + "\x00" + d.at.Pointer()
+}
+
+// comparer compares two normalised samples and collects rawDiffs.
+type comparer struct {
+	// keys maps an array's pointer template to the field that identifies
+	// its elements; "*" applies to every array of objects that all carry
+	// the field.
+	keys  map[string]string
+	diffs []rawDiff
+}
+
+func (c *comparer) add(d rawDiff) {
+	if len(c.diffs) < maxRawDiffs {
+		c.diffs = append(c.diffs, d)
+	}
+}
+
+func (c *comparer) full() bool { return len(c.diffs) >= maxRawDiffs }
+
+// value compares two decoded JSON values (json.Number for numbers) at p,
+// described by schema s (nil when the spec says nothing).
+func (c *comparer) value(p jpath, a, b any, s *openapi3.Schema) {
+	if c.full() {
+		return
+	}
+	ta, tb := jsonType(a), jsonType(b)
+	if ta != tb {
+		c.add(rawDiff{at: p, kind: KindType, old: a, new: b, hasOld: true, hasNew: true,
+			note: "type " + ta + " became " + tb})
+		return
+	}
+	switch av := a.(type) {
+	case map[string]any:
+		c.object(p, av, b.(map[string]any), s)
+	case []any:
+		c.array(p, av, b.([]any), s)
+	case string:
+		bv := b.(string)
+		if av == bv {
+			return
+		}
+		if f := schemaFormat(s); formatOnly[f] {
+			okA, okB := validFormat(f, av), validFormat(f, bv)
+			switch {
+			case okA && okB:
+				c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true, format: f})
+				return
+			case okA && !okB:
+				c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true,
+					note: "NEW is not a valid " + f})
+				return
+			}
+		}
+		c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true})
+	case json.Number:
+		if !numbersEqual(string(av), string(b.(json.Number))) {
+			c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true})
+		}
+	case bool:
+		if av != b.(bool) {
+			c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true})
+		}
+	}
+}
+
+func (c *comparer) object(p jpath, a, b map[string]any, s *openapi3.Schema) {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		av, inA := a[k]
+		bv, inB := b[k]
+		switch {
+		case inA && inB:
+			c.value(p.key(k), av, bv, childSchema(s, k))
+		case inA:
+			c.add(rawDiff{at: p.key(k), kind: KindMissing, old: av, hasOld: true})
+		default:
+			c.add(rawDiff{at: p.key(k), kind: KindAdded, new: bv, hasNew: true})
+		}
+	}
+}
+
+func (c *comparer) array(p jpath, a, b []any, s *openapi3.Schema) {
+	es := itemSchema(s)
+	if key := c.arrayKey(p, a, b); key != "" {
+		c.keyed(p, a, b, es, func(v any) string { return canonical(v.(map[string]any)[key]) })
+		return
+	}
+	if schemaUnique(s) {
+		c.keyed(p, a, b, es, canonical)
+		return
+	}
+	n := min(len(a), len(b))
+	for i := range n {
+		c.value(p.elem(i), a[i], b[i], es)
+	}
+	for i := n; i < len(a); i++ {
+		c.add(rawDiff{at: p.elem(i), kind: KindMissing, old: a[i], hasOld: true, element: true})
+	}
+	for i := n; i < len(b); i++ {
+		c.add(rawDiff{at: p.elem(i), kind: KindAdded, new: b[i], hasNew: true, element: true})
+	}
+}
+
+// keyed compares arrays as sets: elements are paired by id (their key
+// field, or their whole canonical value), order is ignored.
+func (c *comparer) keyed(p jpath, a, b []any, es *openapi3.Schema, id func(any) string) {
+	byID := make(map[string][]int, len(b))
+	for j, v := range b {
+		k := id(v)
+		byID[k] = append(byID[k], j)
+	}
+	used := make([]bool, len(b))
+	for i, v := range a {
+		k := id(v)
+		js := byID[k]
+		if len(js) == 0 {
+			c.add(rawDiff{at: p.elem(i), kind: KindMissing, old: v, hasOld: true, element: true})
+			continue
+		}
+		j := js[0]
+		byID[k] = js[1:]
+		used[j] = true
+		c.value(p.elem(i), v, b[j], es)
+	}
+	for j, v := range b {
+		if !used[j] {
+			c.add(rawDiff{at: p.elem(j), kind: KindAdded, new: v, hasNew: true, element: true})
+		}
+	}
+}
+
+// arrayKey returns the configured key field of the array at p, or "".
+// A key applies only when every element on both sides is an object that
+// carries it with a scalar value.
+func (c *comparer) arrayKey(p jpath, a, b []any) string {
+	if len(c.keys) == 0 {
+		return ""
+	}
+	key, ok := c.keys[p.Template()]
+	if !ok {
+		key, ok = c.keys["*"]
+	}
+	if !ok || key == "" {
+		return ""
+	}
+	for _, side := range [][]any{a, b} {
+		for _, v := range side {
+			o, ok := v.(map[string]any)
+			if !ok {
+				return ""
+			}
+			switch o[key].(type) {
+			case string, json.Number, bool:
+			default:
+				return ""
+			}
+		}
+	}
+	return key
+}
+
+// jsonType names the JSON type of a decoded value.
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "unknown"
+}
+
+// numbersEqual compares two JSON number texts exactly: 1.0 == 1 and
+// 1e2 == 100, but 0.1 and 0.10000000000000001 differ (float64 would call
+// them equal).
+func numbersEqual(a, b string) bool {
+	return a == b || canonicalNumber(a) == canonicalNumber(b)
+}
+
+// canonicalNumber rewrites a JSON number as sign, significant digits and
+// exponent ("-12e3"), so that equal numbers have equal texts. Texts that
+// are not JSON numbers, or whose exponent overflows, are returned as
+// they are and so compare by text.
+func canonicalNumber(s string) string {
+	t := s
+	neg := strings.HasPrefix(t, "-")
+	if neg {
+		t = t[1:]
+	}
+	mant, expText := t, ""
+	if i := strings.IndexAny(t, "eE"); i >= 0 {
+		mant, expText = t[:i], t[i+1:]
+	}
+	exp := int64(0)
+	if expText != "" {
+		e, err := strconv.ParseInt(expText, 10, 64)
+		if err != nil || e > 1<<40 || e < -(1<<40) {
+			return s
+		}
+		exp = e
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if intPart == "" && frac == "" {
+		return s
+	}
+	for _, r := range intPart + frac {
+		if r < '0' || r > '9' {
+			return s
+		}
+	}
+	digits := intPart + frac
+	exp -= int64(len(frac))
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		return "0"
+	}
+	trimmed := strings.TrimRight(digits, "0")
+	exp += int64(len(digits) - len(trimmed))
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	return sign + trimmed + "e" + strconv.FormatInt(exp, 10)
+}
+
+// canonical renders a decoded JSON value with sorted keys and canonical
+// numbers, so equal values have equal texts.
+func canonical(v any) string {
+	var b strings.Builder
+	writeCanonical(&b, v)
+	return b.String()
+}
+
+func writeCanonical(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeCanonical(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeCanonical(b, e)
+		}
+		b.WriteByte(']')
+	case json.Number:
+		b.WriteString("n:" + canonicalNumber(string(x)))
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	}
+}
