@@ -1,0 +1,24 @@
+// Package report renders smoke's results for people and for tools.
+//
+// # Overview
+//
+// For `smoke run` there are four renderers of a []runner.Result, all
+// deterministic for the same input: [WriteRunText] for a terminal
+// (grouped by outcome, colour only when asked), [WriteRunJSON] (the shape
+// DESIGN.md fixes), [WriteRunJUnit] (one testcase per check, for CI
+// viewers) and [WriteRunMarkdown] (GitHub step summaries). Failures come
+// with a curl command that reproduces them, taken from
+// [RunOptions.Reproduce]. [Progress] draws a one-line progress bar; the
+// caller decides whether stderr is a terminal.
+//
+// Renderers never see a secret: runner masks credentials before a Result
+// exists, and the reproduce commands arrive masked.
+//
+// # Usage
+//
+//	results, err := r.Run(ctx, checks)
+//	report.WriteRunText(os.Stdout, results, report.RunOptions{Target: base, Color: tty})
+//
+// The package is importable but promises no API: it exists for the smoke
+// command.
+package report

@@ -1,0 +1,82 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/smoke-dev/smoke/runner"
+)
+
+// RunOptions describe a run for its report. Every field is optional.
+type RunOptions struct {
+	// Title names what was checked, e.g. "Petstore 1.0.0".
+	Title string
+	// Target is the base URL the checks were sent to.
+	Target string
+	// Color turns on ANSI colour in the text report. The caller decides:
+	// a terminal, and NO_COLOR unset.
+	Color bool
+	// Reproduce maps a check ID to a shell command that repeats the check,
+	// secrets masked. Reports show it under failed and errored checks.
+	Reproduce map[string]string
+	// Elapsed is the wall time of the run; zero leaves it out.
+	Elapsed time.Duration
+	// Incomplete says why not every check ran (interrupted, unreachable);
+	// reports show it prominently.
+	Incomplete string
+}
+
+// outcomeOrder is the order of outcome groups in human reports: what needs
+// attention first.
+var outcomeOrder = []runner.Outcome{runner.Failed, runner.Errored, runner.Skipped, runner.Passed}
+
+// byOutcome groups results, keeping their order within a group.
+func byOutcome(results []runner.Result) map[runner.Outcome][]runner.Result {
+	g := make(map[runner.Outcome][]runner.Result, 4)
+	for _, r := range results {
+		g[r.Outcome] = append(g[r.Outcome], r)
+	}
+	return g
+}
+
+// summaryLine is "7 checks: 6 passed, 1 failed, 0 errored, 0 skipped".
+func summaryLine(s runner.Summary) string {
+	noun := "checks"
+	if s.Total == 1 {
+		noun = "check"
+	}
+	return fmt.Sprintf("%d %s: %d passed, %d failed, %d errored, %d skipped", s.Total, noun, s.Passed, s.Failed, s.Errored, s.Skipped)
+}
+
+// name is "GET /pets/{petId}".
+func name(r runner.Result) string { return r.Method + " " + r.Path }
+
+// fmtMS renders a duration in milliseconds for people.
+func fmtMS(ms float64) string {
+	switch {
+	case ms <= 0:
+		return "-"
+	case ms < 10:
+		return fmt.Sprintf("%.1fms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.0fms", ms)
+	}
+	return fmt.Sprintf("%.1fs", ms/1000)
+}
+
+func status(r runner.Result) string {
+	if r.StatusCode == 0 {
+		return "-"
+	}
+	return fmt.Sprint(r.StatusCode)
+}
+
+// failureText is "check: message (at /pointer)".
+func failureText(f runner.Failure) string {
+	return f.Check + ": " + f.Message
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,62 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/smoke-dev/smoke/runner"
+)
+
+// runJSON is the `smoke run --format json` document (DESIGN.md). Fields may
+// be added, never renamed.
+type runJSON struct {
+	Title      string          `json:"title,omitempty"`
+	Target     string          `json:"target,omitempty"`
+	Summary    runner.Summary  `json:"summary"`
+	Incomplete string          `json:"incomplete,omitempty"`
+	ElapsedMS  float64         `json:"elapsed_ms,omitempty"`
+	Results    []runResultJSON `json:"results"`
+}
+
+type runResultJSON struct {
+	CheckID     string           `json:"check_id"`
+	Method      string           `json:"method"`
+	Path        string           `json:"path"`
+	OperationID string           `json:"operation_id,omitempty"`
+	URL         string           `json:"url,omitempty"`
+	StatusCode  int              `json:"status_code"`
+	Outcome     runner.Outcome   `json:"outcome"`
+	DurationMS  float64          `json:"duration_ms"`
+	Failures    []runner.Failure `json:"failures"`
+	Reproduce   string           `json:"reproduce,omitempty"`
+}
+
+// WriteRunJSON writes the machine-readable report: a summary and one
+// entry per result, in the order given, failures always an array.
+func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
+	doc := runJSON{
+		Title:      opts.Title,
+		Target:     opts.Target,
+		Summary:    runner.Summarize(results),
+		Incomplete: opts.Incomplete,
+		ElapsedMS:  float64(opts.Elapsed.Microseconds()) / 1000,
+		Results:    make([]runResultJSON, len(results)),
+	}
+	for i, r := range results {
+		out := runResultJSON{
+			CheckID: r.CheckID, Method: r.Method, Path: r.Path, OperationID: r.OperationID, URL: r.URL,
+			StatusCode: r.StatusCode, Outcome: r.Outcome, DurationMS: r.DurationMS, Failures: r.Failures,
+		}
+		if out.Failures == nil {
+			out.Failures = []runner.Failure{}
+		}
+		if r.Outcome == runner.Failed || r.Outcome == runner.Errored {
+			out.Reproduce = opts.Reproduce[r.CheckID]
+		}
+		doc.Results[i] = out
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
