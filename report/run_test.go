@@ -107,7 +107,7 @@ func TestWriteRunJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Summary map[string]int              `json:"summary"`
+		Summary map[string]int               `json:"summary"`
 		Results []map[string]json.RawMessage `json:"results"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
