@@ -111,7 +111,7 @@ func Load(ctx context.Context, location string, opts Options) (*Document, error)
 		}
 		var d2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
-			return nil, &Error{Location: location, Op: "parse", Err: err}
+			return nil, kinError(location, err)
 		}
 		doc.Warnings = append(doc.Warnings, swagger2Warnings(&d2)...)
 		t, err := openapi2conv.ToV3WithLoader(&d2, loader, base)
@@ -125,7 +125,7 @@ func Load(ctx context.Context, location string, opts Options) (*Document, error)
 		}
 		t, err := loader.LoadFromDataWithPath(data, base)
 		if err != nil {
-			return nil, &Error{Location: location, Op: "resolve", Err: err}
+			return nil, kinError(location, err)
 		}
 		doc.T = t
 	}
@@ -238,6 +238,7 @@ func fetch(ctx context.Context, client *http.Client, location string) ([]byte, e
 }
 
 var (
+	bareNumber     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 	yamlVersionKey = regexp.MustCompile(`^["']?(openapi|swagger)["']?\s*:\s*["']?([^"'\s#]*)`)
 	errNotOpenAPI  = errors.New(`not an OpenAPI document: no "openapi" or "swagger" field at the top level`)
 )
@@ -263,6 +264,9 @@ func probe(data []byte) (kind, version string, err error) {
 	for sc.Scan() {
 		m := yamlVersionKey.FindSubmatch(sc.Bytes())
 		if m != nil && len(m[2]) > 0 {
+			if bareNumber.Match(m[2]) && !bytes.ContainsAny(sc.Bytes(), `"'`) {
+				return "", "", fmt.Errorf("%q field is %s (a number): quote it, e.g. %s: \"%s\"", m[1], m[2], m[1], m[2])
+			}
 			return string(m[1]), string(m[2]), nil
 		}
 	}
@@ -319,6 +323,21 @@ func probeYAMLFull(data []byte, jsonErr error) (string, string, error) {
 		}
 	}
 	return "", "", errNotOpenAPI
+}
+
+// kinError turns a kin-openapi load error into a spec error, calling
+// syntax errors what they are rather than "failed to unmarshal".
+func kinError(location string, err error) error {
+	msg := err.Error()
+	for _, marker := range []string{"failed to unmarshal data: ", "failed to unmarshal"} {
+		if i := strings.Index(msg, marker); i >= 0 {
+			rest := strings.TrimPrefix(strings.TrimSpace(msg[i+len(marker):]), ":")
+			rest = strings.TrimPrefix(strings.TrimSpace(rest), "yaml error: ")
+			rest = strings.TrimPrefix(rest, "yaml: ")
+			return &Error{Location: location, Op: "parse", Err: errors.New(strings.TrimSpace(rest))}
+		}
+	}
+	return &Error{Location: location, Op: "resolve", Err: err}
 }
 
 func oneLine(s string) string {
