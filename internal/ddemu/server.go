@@ -387,7 +387,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:                 h,
 		Options:                &openapi3filter.Options{MultiError: true},
 	}
-	rin.SetBodyBytes(out)
+	check := out
+	if rt.op == "GetSyntheticsCIBatch" {
+		// Datadog answers "in_progress" while a batch runs, but its v1
+		// document's SyntheticsBatchStatus enum lacks that value. The
+		// emulator behaves like Datadog and validates the rest.
+		check = bytes.ReplaceAll(out, []byte(`"status":"in_progress"`), []byte(`"status":"passed"`))
+	}
+	rin.SetBodyBytes(check)
 	if err := openapi3filter.ValidateResponse(r.Context(), rin); err != nil {
 		s.violate(fmt.Sprintf("response %d to %s %s does not validate: %v", status, r.Method, r.URL.Path, err))
 	}
