@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/smoke-dev/smoke/internal/golden"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -76,7 +77,7 @@ func TestWriteRun(t *testing.T) {
 				if err := formats[format](&buf, c.results, c.opts); err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, buf.Bytes())
+				golden.Assert(t, t.Name()+".golden", buf.Bytes())
 			})
 		}
 	}
