@@ -29,9 +29,9 @@ var allowed = map[string][]string{
 
 // thirdParty pins each third-party library to the packages that may use it.
 var thirdParty = map[string][]string{
-	"github.com/spf13/cobra":                  {"cmd/smoke"},
-	"github.com/spf13/pflag":                  {"cmd/smoke"},
-	"github.com/go-resty/resty/v2":            {"runner"},
+	"github.com/spf13/cobra":                   {"cmd/smoke"},
+	"github.com/spf13/pflag":                   {"cmd/smoke"},
+	"github.com/go-resty/resty/v2":             {"runner"},
 	"github.com/DataDog/datadog-api-client-go": {"synthetics"},
 }
 
