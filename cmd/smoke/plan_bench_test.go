@@ -35,7 +35,7 @@ func init() {
 		}
 		os.Exit(0)
 	case "plan":
-		os.Stdout, _ = os.Open(os.DevNull)
+		os.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		os.Args = []string{"smoke", "plan", "--spec", os.Getenv("SMOKE_BENCH_SPEC"), "--format", "json"}
 		os.Exit(Main())
 	}
