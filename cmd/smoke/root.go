@@ -56,6 +56,8 @@ HTTP method. It sends them to a deployment (run), compares two deployments
 
 	root.AddCommand(
 		newPlanCmd(env),
+		newRunCmd(env),
+		newDemoCmd(env),
 		newVersionCmd(env),
 	)
 	for _, c := range root.Commands() {
