@@ -76,11 +76,22 @@ func (n *noiseSet) add(side string, diffs []rawDiff) {
 	}
 }
 
+// noiseReason explains a noise-class difference.
+func noiseReason(side string) string {
+	if side == bothSides {
+		return "also differs between two OLD samples and between two NEW samples"
+	}
+	return "also differs between two " + side + " samples"
+}
+
+// bothSides marks noise seen on OLD and on NEW.
+const bothSides = "both"
+
 func joinSide(have, side string) string {
 	if have == "" || have == side {
 		return side
 	}
-	return "OLD and NEW"
+	return bothSides
 }
 
 // cancels reports whether d is noise: it, or the value holding it,
@@ -232,7 +243,7 @@ func classify(d rawDiff, noise *noiseSet) (Class, string) {
 		return ClassNoise, "format " + d.format + ": compared by presence, type and format, not value"
 	}
 	if side, ok := noise.cancels(d); ok {
-		return ClassNoise, "also differs between two " + side + " samples"
+		return ClassNoise, noiseReason(side)
 	}
 	if d.note != "" && d.kind != KindType {
 		return ClassRegression, d.note
@@ -338,18 +349,30 @@ func render(d rawDiff, count int, class Class, reason string, secrets []string) 
 
 // example renders a value as bounded JSON with secret values masked.
 func example(v any, secrets []string) json.RawMessage {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
-		b, _ = json.Marshal(err.Error()) // a string always marshals
+		b, _ = marshal(err.Error()) // a string always marshals
 	}
 	if len(b) > maxExampleBytes {
-		b, _ = json.Marshal(string(b[:maxExampleBytes]) + "… (" + strconv.Itoa(len(b)) + " bytes)")
+		b, _ = marshal(strings.ToValidUTF8(string(b[:maxExampleBytes]), "") + "… (" + strconv.Itoa(len(b)) + " bytes)")
 	}
 	s := string(b)
 	for _, sec := range secrets {
 		s = strings.ReplaceAll(s, sec, generator.Mask)
 	}
 	return json.RawMessage(s)
+}
+
+// marshal encodes v as compact JSON without escaping <, > and &: reports
+// escape for their own format.
+func marshal(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
 }
 
 // secretValues returns the secret request values of a check, in the form
@@ -360,7 +383,7 @@ func secretValues(c generator.Check) []string {
 		if len(v) < 4 {
 			return
 		}
-		b, _ := json.Marshal(v) // a string always marshals
+		b, _ := marshal(v) // a string always marshals
 		out = append(out, string(b[1:len(b)-1]))
 	}
 	r := c.Request

@@ -83,12 +83,12 @@ func TestCompareVerdicts(t *testing.T) {
 		{
 			name: "status change",
 			old:  same(4, resp(200, `{}`)), new: same(4, resp(404, `{}`)),
-			want: Regression, wantDiff: []brief{{"status", KindStatus, ClassRegression}},
+			want: Regression, wantDiff: []brief{{"status code", KindStatus, ClassRegression}},
 		},
 		{
 			name: "fixed",
 			old:  same(4, resp(500, `{"error":"boom"}`)), new: same(4, resp(200, `{"a":1}`)),
-			want: Fixed, wantDiff: []brief{{"status", KindStatus, ClassFixed}},
+			want: Fixed, wantDiff: []brief{{"status code", KindStatus, ClassFixed}},
 		},
 		{
 			name: "header change, request id and date ignored",

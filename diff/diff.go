@@ -94,8 +94,10 @@ func (d Difference) Location() string {
 	switch {
 	case d.Header != "":
 		return "header " + d.Header
-	case d.Kind == KindStatus || d.Kind == KindLatency:
-		return string(d.Kind)
+	case d.Kind == KindStatus:
+		return "status code"
+	case d.Kind == KindLatency:
+		return "median ms"
 	case d.Pointer == "":
 		return "body"
 	}

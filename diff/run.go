@@ -214,13 +214,30 @@ func Compare(all []Samples, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// sampleErrors lists why samples of one side are unusable.
+// sampleErrors lists why samples of one side are unusable, one line per
+// distinct error.
 func sampleErrors(side string, samples []Sample, want int) []string {
 	var out []string
+	var msgs []string
+	first := map[string]int{}
+	count := map[string]int{}
 	for i, s := range samples {
-		if s.Err != nil {
-			out = append(out, fmt.Sprintf("%s sample %d: %v", side, i+1, s.Err))
+		if s.Err == nil {
+			continue
 		}
+		m := s.Err.Error()
+		if _, ok := first[m]; !ok {
+			first[m] = i + 1
+			msgs = append(msgs, m)
+		}
+		count[m]++
+	}
+	for _, m := range msgs {
+		if count[m] == 1 {
+			out = append(out, fmt.Sprintf("%s sample %d: %s", side, first[m], m))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s samples (%d of %d): %s", side, count[m], len(samples), m))
 	}
 	if len(samples) < want {
 		out = append(out, fmt.Sprintf("%s: %d of %d samples taken (interrupted)", side, len(samples), want))

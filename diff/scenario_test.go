@@ -94,7 +94,7 @@ var scenarios = []scenario{
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, 200, pick(v, `{"ranking":["gold","silver"]}`, `{"ranking":["silver","gold"]}`))
 		}},
-	{path: "/status", verdict: diff.Regression, regressions: []string{"status status"},
+	{path: "/status", verdict: diff.Regression, regressions: []string{"status status code"},
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, pick(v, 200, 404), `{}`)
 		}},
@@ -108,7 +108,7 @@ var scenarios = []scenario{
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, 200, pick(v, `{"name":"rex"}`, `{"name":null}`))
 		}},
-	{path: "/slow", verdict: diff.Regression, regressions: []string{"latency latency"},
+	{path: "/slow", verdict: diff.Regression, regressions: []string{"latency median ms"},
 		serve: func(w http.ResponseWriter, v int, _ int64) { writeJSON(w, 200, `{}`) }},
 	{path: "/fixed", verdict: diff.Fixed,
 		serve: func(w http.ResponseWriter, v int, _ int64) {

@@ -1,0 +1,150 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/smoke-dev/smoke/diff"
+)
+
+// DiffOptions describe a diff for its report. Every field is optional.
+type DiffOptions struct {
+	// Title names what was compared, e.g. "Petstore 1.0.0".
+	Title string
+	// Color turns on ANSI colour in the text report.
+	Color bool
+	// Elapsed is the wall time of the diff; zero leaves it out.
+	Elapsed time.Duration
+	// Incomplete says why not every operation was sampled (interrupted,
+	// unreachable); reports show it prominently.
+	Incomplete string
+	// FailOn is the --fail-on level, shown in the headline.
+	FailOn diff.FailOn
+}
+
+// DiffFormats lists the formats WriteDiff accepts.
+var DiffFormats = []string{"text", "json", "markdown", "html"}
+
+// WriteDiff writes rep in one of DiffFormats.
+func WriteDiff(w io.Writer, format string, rep *diff.Report, opts DiffOptions) error {
+	switch format {
+	case "", "text":
+		return WriteDiffText(w, rep, opts)
+	case "json":
+		return WriteDiffJSON(w, rep, opts)
+	case "markdown", "md":
+		return WriteDiffMarkdown(w, rep, opts)
+	case "html":
+		return WriteDiffHTML(w, rep, opts)
+	}
+	return fmt.Errorf("diff report format %q: want one of %s", format, strings.Join(DiffFormats, ", "))
+}
+
+// diffVerdictOrder is the order of verdict groups in human reports: what
+// needs attention first.
+var diffVerdictOrder = []diff.Verdict{diff.Regression, diff.Error, diff.Fixed, diff.Noise, diff.Parity}
+
+func diffByVerdict(ops []diff.Operation) map[diff.Verdict][]diff.Operation {
+	g := make(map[diff.Verdict][]diff.Operation, 5)
+	for _, op := range ops {
+		g[op.Verdict] = append(g[op.Verdict], op)
+	}
+	return g
+}
+
+// diffSummaryLine is "12 operations: 9 parity, 1 regression, 1 noise,
+// 1 fixed, 0 errors".
+func diffSummaryLine(s diff.Summary) string {
+	return fmt.Sprintf("%s: %d parity, %s, %d noise, %d fixed, %s",
+		plural(s.Operations, "operation", "operations"), s.Parity,
+		plural(s.Regressions, "regression", "regressions"), s.Noise, s.Fixed, plural(s.Errors, "error", "errors"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func diffOpName(op diff.Operation) string { return op.Method + " " + op.Path }
+
+func diffStatuses(op diff.Operation) string {
+	s := func(c int) string {
+		if c == 0 {
+			return "-"
+		}
+		return fmt.Sprint(c)
+	}
+	if op.OldStatus == op.NewStatus {
+		return s(op.OldStatus)
+	}
+	return s(op.OldStatus) + "→" + s(op.NewStatus)
+}
+
+// diffExample renders an example value in at most n runes ("—" when the
+// side has no value).
+func diffExample(raw []byte, n int) string {
+	if len(raw) == 0 {
+		return "—"
+	}
+	s := oneLine(string(raw))
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// diffLatency is "12ms → 95ms (p=0.001)" or "" without latency data.
+func diffLatency(l *diff.Latency) string {
+	if l == nil || (l.OldMS <= 0 && l.NewMS <= 0) {
+		return ""
+	}
+	s := fmtMS(l.OldMS) + " → " + fmtMS(l.NewMS)
+	if l.Compared {
+		s += " (" + diffP(l.P) + ")"
+	}
+	return s
+}
+
+// diffP renders a p-value: "p=0.042", "p<0.001".
+func diffP(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return fmt.Sprintf("p=%.3f", p)
+}
+
+// diffHeadline is the one-word state of the whole report.
+func diffHeadline(rep *diff.Report, opts DiffOptions) string {
+	switch {
+	case rep.Summary.Regressions > 0:
+		return "regressions"
+	case opts.Incomplete != "" || rep.Summary.Errors > 0:
+		return "incomplete"
+	case rep.Findings(diff.FailOnAny):
+		return "parity, with differences"
+	}
+	return "parity"
+}
+
+// diffNoise lists the noise-class differences of every operation, for
+// the appendix.
+func diffNoise(ops []diff.Operation) []diffNoiseRow {
+	var out []diffNoiseRow
+	for _, op := range ops {
+		for _, d := range op.Differences {
+			if d.Class == diff.ClassNoise {
+				out = append(out, diffNoiseRow{Op: diffOpName(op), D: d})
+			}
+		}
+	}
+	return out
+}
+
+type diffNoiseRow struct {
+	Op string
+	D  diff.Difference
+}

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/smoke-dev/smoke/diff"
+)
+
+var diffEmoji = map[diff.Verdict]string{
+	diff.Regression: "❌", diff.Error: "⚠️", diff.Fixed: "🩹", diff.Noise: "〰️", diff.Parity: "✅",
+}
+
+// WriteDiffMarkdown writes a GitHub-flavoured Markdown report for a
+// cut-over ticket or a step summary: the headline, a table of operations
+// that need attention with their differences, the noise appendix, and
+// the parity operations folded away.
+func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
+	bw := bufio.NewWriter(w)
+	icon := "✅"
+	switch {
+	case rep.Summary.Regressions > 0:
+		icon = "❌"
+	case rep.Summary.Errors > 0 || opts.Incomplete != "":
+		icon = "⚠️"
+	}
+	title := "smoke diff"
+	if opts.Title != "" {
+		title += ": " + mdEscape(opts.Title)
+	}
+	fmt.Fprintf(bw, "### %s %s — %s\n\n", icon, title, diffHeadline(rep, opts))
+	fmt.Fprintf(bw, "**%s**", diffSummaryLine(rep.Summary))
+	if opts.Elapsed > 0 {
+		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
+	}
+	fmt.Fprint(bw, "\n\n")
+	if rep.Old != "" || rep.New != "" {
+		fmt.Fprintf(bw, "OLD `%s` · NEW `%s` · %d rounds\n\n", diffMDCode(rep.Old), diffMDCode(rep.New), rep.Rounds)
+	}
+	if opts.Incomplete != "" {
+		fmt.Fprintf(bw, "> [!WARNING]\n> Incomplete: %s\n\n", mdEscape(opts.Incomplete))
+	}
+
+	groups := diffByVerdict(rep.Operations)
+	for _, v := range diffVerdictOrder[:4] {
+		for _, op := range groups[v] {
+			fmt.Fprintf(bw, "#### %s `%s` — %s %s\n\n", diffEmoji[v], diffMDCode(diffOpName(op)), v, diffStatuses(op))
+			if lat := diffLatency(op.Latency); lat != "" {
+				fmt.Fprintf(bw, "Latency (median): %s\n\n", lat)
+			}
+			for _, e := range op.Errors {
+				fmt.Fprintf(bw, "- %s\n", mdEscape(oneLine(e)))
+			}
+			if len(op.Errors) > 0 {
+				fmt.Fprintln(bw)
+			}
+			if len(op.Differences) == 0 {
+				continue
+			}
+			fmt.Fprintln(bw, "| Class | Kind | Where | OLD | NEW | Why |")
+			fmt.Fprintln(bw, "|---|---|---|---|---|---|")
+			for _, d := range op.Differences {
+				fmt.Fprintf(bw, "| %s | %s | `%s` | `%s` | `%s` | %s |\n", d.Class, d.Kind, diffMDCode(d.Location()),
+					diffMDCode(diffExample(d.Old, 80)), diffMDCode(diffExample(d.New, 80)), mdEscape(d.Reason))
+			}
+			fmt.Fprintln(bw)
+		}
+	}
+	if parity := groups[diff.Parity]; len(parity) > 0 {
+		fmt.Fprintf(bw, "<details><summary>%d at parity</summary>\n\n", len(parity))
+		fmt.Fprintln(bw, "| Operation | Status | Latency | Notes |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		for _, op := range parity {
+			var notes []string
+			for _, c := range []diff.Class{diff.ClassAddition, diff.ClassExpected, diff.ClassIgnored} {
+				if n := op.Count(c); n > 0 {
+					notes = append(notes, fmt.Sprintf("%d %s", n, c))
+				}
+			}
+			fmt.Fprintf(bw, "| `%s` | %s | %s | %s |\n", diffMDCode(diffOpName(op)), diffStatuses(op), diffLatency(op.Latency), strings.Join(notes, ", "))
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
+	if noise := diffNoise(rep.Operations); len(noise) > 0 {
+		fmt.Fprintf(bw, "<details><summary>Noise appendix: %d differences</summary>\n\n", len(noise))
+		fmt.Fprintln(bw, "| Operation | Where | OLD | NEW | Why |")
+		fmt.Fprintln(bw, "|---|---|---|---|---|")
+		for _, n := range noise {
+			fmt.Fprintf(bw, "| `%s` | `%s` | `%s` | `%s` | %s |\n", diffMDCode(n.Op), diffMDCode(n.D.Location()),
+				diffMDCode(diffExample(n.D.Old, 60)), diffMDCode(diffExample(n.D.New, 60)), mdEscape(n.D.Reason))
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(bw, "Not sampled (writes need `--allow-writes`): %s\n\n", mdEscape(strings.Join(rep.Skipped, ", ")))
+	}
+	for _, wmsg := range rep.Warnings {
+		fmt.Fprintf(bw, "- ⚠️ %s\n", mdEscape(wmsg))
+	}
+	return bw.Flush()
+}
+
+// diffMDCode keeps text inside a `code span` in a table cell: no backticks,
+// no pipes.
+func diffMDCode(s string) string {
+	return strings.NewReplacer("`", "'", "|", "¦").Replace(s)
+}

@@ -1,0 +1,96 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/smoke-dev/smoke/diff"
+)
+
+var (
+	diffMark  = map[diff.Verdict]string{diff.Regression: "✗", diff.Error: "!", diff.Fixed: "✓", diff.Noise: "~", diff.Parity: "="}
+	diffColor = map[diff.Verdict]string{diff.Regression: ansiRed, diff.Error: ansiYellow, diff.Fixed: ansiGreen, diff.Noise: ansiDim, diff.Parity: ansiGreen}
+)
+
+// WriteDiffText writes the terminal report: operations grouped by
+// verdict, regressions first, each difference on one line with an OLD and
+// a NEW example; parity operations on one line each; then warnings and
+// the summary line.
+func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !opts.Color || code == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	head := "smoke diff"
+	if opts.Title != "" {
+		head += ": " + opts.Title
+	}
+	fmt.Fprintln(bw, paint(ansiBold, head))
+	if rep.Old != "" || rep.New != "" {
+		fmt.Fprintf(bw, "OLD %s\nNEW %s\n", rep.Old, rep.New)
+	}
+	fmt.Fprintf(bw, "%s, 2 samples per side per round\n\n", plural(rep.Rounds, "round", "rounds"))
+
+	width := 0
+	for _, op := range rep.Operations {
+		width = max(width, len(diffOpName(op)))
+	}
+	groups := diffByVerdict(rep.Operations)
+	for _, v := range diffVerdictOrder {
+		ops := groups[v]
+		if len(ops) == 0 {
+			continue
+		}
+		fmt.Fprintln(bw, paint(ansiBold+diffColor[v], fmt.Sprintf("%s (%d)", strings.ToUpper(string(v)), len(ops))))
+		for _, op := range ops {
+			lat := diffLatency(op.Latency)
+			if lat != "" {
+				lat = "  " + paint(ansiDim, lat)
+			}
+			fmt.Fprintf(bw, "  %s %-*s  %s%s\n", paint(diffColor[v], diffMark[v]), width, diffOpName(op), diffStatuses(op), lat)
+			for _, e := range op.Errors {
+				fmt.Fprintf(bw, "      %s\n", oneLine(e))
+			}
+			for _, d := range op.Differences {
+				if v == diff.Parity && d.Class != diff.ClassAddition {
+					continue // ignored and expected differences stay in the JSON and HTML reports
+				}
+				fmt.Fprintf(bw, "      %-10s %-7s %s  old %s  new %s", d.Class, d.Kind, d.Location(), diffExample(d.Old, 40), diffExample(d.New, 40))
+				if d.Reason != "" && d.Class != diff.ClassRegression {
+					fmt.Fprintf(bw, "  %s", paint(ansiDim, "("+d.Reason+")"))
+				} else if d.Reason != "" {
+					fmt.Fprintf(bw, "  (%s)", d.Reason)
+				}
+				fmt.Fprintln(bw)
+			}
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes need --allow-writes):"), strings.Join(rep.Skipped, ", "))
+	}
+	for _, wmsg := range rep.Warnings {
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), wmsg)
+	}
+	if opts.Incomplete != "" {
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "incomplete:"), opts.Incomplete)
+	}
+	line := diffSummaryLine(rep.Summary)
+	if opts.Elapsed > 0 {
+		line += " in " + fmtMS(float64(opts.Elapsed.Microseconds())/1000)
+	}
+	color := ansiGreen
+	switch {
+	case rep.Summary.Regressions > 0:
+		color = ansiRed
+	case rep.Summary.Errors > 0 || opts.Incomplete != "":
+		color = ansiYellow
+	}
+	fmt.Fprintln(bw, paint(ansiBold+color, line))
+	return bw.Flush()
+}
