@@ -238,12 +238,12 @@ func sortedKeys[V any](m map[string]V) []string {
 // description alone has hundreds, and a summary line says how many.
 const maxWarnings = 20
 
-// validate runs kin-openapi's validation and returns its problems as
-// warnings. Example validation is off: real specs (Datadog's own) carry
-// examples that do not match their schemas, and smoke checks examples it
-// uses itself.
-func validate(ctx context.Context, t *openapi3.T) []string {
-	err := t.Validate(ctx,
+// Validate runs kin-openapi's validation and returns its problems as
+// warning lines (at most 20 and a count). Example validation is off: real
+// specs (Datadog's own) carry examples that do not match their schemas.
+// It only reads the document, so it may run beside generation.
+func (d *Document) Validate(ctx context.Context) []string {
+	err := d.T.Validate(ctx,
 		openapi3.DisableExamplesValidation(),
 		openapi3.DisableSchemaDefaultsValidation(),
 		openapi3.EnableMultiError(),

@@ -40,6 +40,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// Logger receives debug detail (timings, counts). Nil discards.
 	Logger *slog.Logger
+	// SkipValidation leaves kin-openapi's validation to a later call of
+	// Document.Validate, so a caller can overlap it with other work (it
+	// only reads the document). Ignored when Strict is set.
+	SkipValidation bool
 }
 
 // Document is a loaded, resolved OpenAPI document. Swagger 2.0 input is
@@ -137,14 +141,15 @@ func Load(ctx context.Context, location string, opts Options) (*Document, error)
 	}
 	log.Debug("spec loaded", "location", location, "version", version, "ms", time.Since(start).Milliseconds())
 
-	if problems := validate(ctx, doc.T); len(problems) > 0 {
-		if opts.Strict {
-			return nil, &Error{Location: location, Op: "validate", Err: errors.New(problems[0])}
-		}
-		doc.Warnings = append(doc.Warnings, problems...)
-	}
 	if len(doc.Operations()) == 0 {
 		doc.Warnings = append(doc.Warnings, "the document has no operations under \"paths\": nothing to check")
+	}
+	if opts.Strict || !opts.SkipValidation {
+		problems := doc.Validate(ctx)
+		if opts.Strict && len(problems) > 0 {
+			return nil, &Error{Location: location, Op: "validate", Err: errors.New(strings.TrimPrefix(problems[0], "validation: "))}
+		}
+		doc.Warnings = append(doc.Warnings, problems...)
 	}
 	return doc, nil
 }
