@@ -26,11 +26,11 @@ type normalised struct {
 	duration time.Duration
 }
 
-func normalise(c generator.Check, r *runner.Response, eval EvaluateFunc) normalised {
+func normalise(c generator.Check, r *runner.Response, eval EvaluateFunc, presence []string) normalised {
 	h := r.Header
 	return normalised{
 		status:   r.StatusCode,
-		headers:  normaliseHeaders(h),
+		headers:  normaliseHeaders(h, presence),
 		body:     normaliseBody(h, r.Body, r.Truncated),
 		schema:   responseSchema(c, r.StatusCode, h.Get("Content-Type")),
 		failures: eval(c, r),
@@ -153,10 +153,10 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	}
 	olds, news := make([]normalised, len(s.Old)), make([]normalised, len(s.New))
 	for i, x := range s.Old {
-		olds[i] = normalise(c, x.Response, eval)
+		olds[i] = normalise(c, x.Response, eval, opts.IgnoreHeaders)
 	}
 	for i, x := range s.New {
-		news[i] = normalise(c, x.Response, eval)
+		news[i] = normalise(c, x.Response, eval, opts.IgnoreHeaders)
 	}
 
 	noise := noiseSet{headers: map[string]string{}, body: map[string]map[Kind]string{}}
@@ -190,7 +190,7 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	}
 	fixed := oldFails && newPasses
 
-	secrets := secretValues(c)
+	secrets := secretValues(c, opts.Secrets)
 	add := func(d rawDiff, count int, class Class, reason string) {
 		if r, ok := rules.match(scope, d); ok {
 			rules.markUsed(r)
@@ -377,7 +377,7 @@ func marshal(v any) ([]byte, error) {
 
 // secretValues returns the secret request values of a check, in the form
 // they would take inside a JSON string, longest first.
-func secretValues(c generator.Check) []string {
+func secretValues(c generator.Check, extra []string) []string {
 	var out []string
 	addValue := func(v string) {
 		if len(v) < 4 {
@@ -385,6 +385,9 @@ func secretValues(c generator.Check) []string {
 		}
 		b, _ := marshal(v) // a string always marshals
 		out = append(out, string(b[1:len(b)-1]))
+	}
+	for _, v := range extra {
+		addValue(v)
 	}
 	r := c.Request
 	for _, group := range [][]generator.Param{r.Path, r.Query, r.Headers, r.Cookies} {

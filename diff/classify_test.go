@@ -200,7 +200,7 @@ func TestRuleValidate(t *testing.T) {
 		{name: "kind only", rule: Rule{Action: Expect, Kind: KindLatency, Reason: "r"}},
 		{name: "no reason", rule: Rule{Action: Ignore, Pointer: "/a"}, want: "reason is required"},
 		{name: "bad action", rule: Rule{Action: "skip", Pointer: "/a", Reason: "r"}, want: "want ignore or expect"},
-		{name: "nothing to match", rule: Rule{Action: Ignore, Reason: "r"}, want: "needs a pointer"},
+		{name: "whole response", rule: Rule{Action: Ignore, Operation: "GET /flaky", Reason: "r"}},
 		{name: "bad pointer", rule: Rule{Action: Ignore, Pointer: "a", Reason: "r"}, want: "start with /"},
 		{name: "bad kind", rule: Rule{Action: Ignore, Kind: "weird", Reason: "r"}, want: "unknown kind"},
 		{name: "bad operation", rule: Rule{Action: Ignore, Operation: "GET pets", Pointer: "/a", Reason: "r"}, want: "METHOD /path"},
@@ -268,4 +268,35 @@ func TestMatchOperation(t *testing.T) {
 			t.Errorf("matchOperation(%q) = %v, want %v", sel, got, want)
 		}
 	}
+}
+
+func TestCompareIgnoreHeadersAndSecrets(t *testing.T) {
+	c := testCheck(t, "")
+	c.Request.Headers = []generator.Param{{Name: "Authorization", Value: "Bearer s3cr3t-token", Source: generator.SourceSecret, Secret: true}}
+	old := same(2, resp(200, `{"echo":"Bearer s3cr3t-token","k":"api-key-1"}`, "X-Backend", "ec2-1"))
+	new := same(2, resp(200, `{"echo":"token s3cr3t-token","k":"api-key-2"}`, "X-Backend", "task-9"))
+	rep, err := Compare([]Samples{{Check: c, Old: old, New: new}},
+		Options{Rounds: 1, IgnoreHeaders: []string{"X-Back*"}, Secrets: []string{"api-key-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mustMarshal(t, rep)
+	for _, leak := range []string{"s3cr3t-token", "api-key-1"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("report contains secret %q: %s", leak, out)
+		}
+	}
+	want := []brief{{"/echo", KindChanged, ClassRegression}, {"/k", KindChanged, ClassRegression}}
+	if diff := cmp.Diff(want, briefs(rep.Operations[0].Differences)); diff != "" {
+		t.Errorf("differences mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

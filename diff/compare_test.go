@@ -143,7 +143,7 @@ func TestNormaliseHeaders(t *testing.T) {
 		"Set-Cookie":    "session; theme",
 		"Cache-Control": "no-store",
 	}
-	if diff := cmp.Diff(want, normaliseHeaders(h)); diff != "" {
+	if diff := cmp.Diff(want, normaliseHeaders(h, nil)); diff != "" {
 		t.Errorf("normaliseHeaders mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -19,7 +19,7 @@ func FuzzNormalise(f *testing.F) {
 		h := http.Header{}
 		h.Set("Content-Type", contentType)
 		h.Set("Content-Encoding", encoding)
-		n := normalised{status: 200, headers: normaliseHeaders(h), body: normaliseBody(h, raw, false)}
+		n := normalised{status: 200, headers: normaliseHeaders(h, nil), body: normaliseBody(h, raw, false)}
 		if ds := compareSamples(n, n, map[string]string{"*": "id"}); len(ds) != 0 {
 			t.Errorf("compareSamples(x, x) = %d differences, want none; first %+v", len(ds), ds[0])
 		}

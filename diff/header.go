@@ -66,14 +66,15 @@ const anyValue = "(any value)"
 // skipped headers are dropped, presence-only headers have the value
 // anyValue, Content-Type is parsed and rewritten, Set-Cookie is reduced to
 // the names of the cookies the service (not a load balancer) sets.
-func normaliseHeaders(h http.Header) map[string]string {
+// presence adds header patterns compared by presence only.
+func normaliseHeaders(h http.Header, presence []string) map[string]string {
 	out := make(map[string]string, len(h))
 	for name, values := range h {
 		name = http.CanonicalHeaderKey(name)
 		switch {
 		case matchName(skippedHeaders, name):
 			continue
-		case matchName(presenceHeaders, name):
+		case matchName(presenceHeaders, name), matchName(presence, name):
 			out[name] = anyValue
 		case name == "Set-Cookie":
 			if v := cookieNames(values); v != "" {

@@ -37,7 +37,8 @@ type Rule struct {
 	// Header names a response header (a trailing "*" matches a prefix).
 	Header string `json:"header,omitempty" yaml:"header,omitempty"`
 	// Kind restricts the rule to one kind of difference (status,
-	// latency ...). A rule needs at least one of Pointer, Header, Kind.
+	// latency ...). A rule with neither Pointer, Header nor Kind covers
+	// every difference of the operations it scopes.
 	Kind   Kind   `json:"kind,omitempty" yaml:"kind,omitempty"`
 	Reason string `json:"reason" yaml:"reason"`
 }
@@ -62,7 +63,7 @@ func (r Rule) String() string {
 }
 
 // Validate checks that the rule is usable: a known action and kind, a
-// reason, and something to match.
+// reason, a well-formed pointer and operation selector.
 func (r Rule) Validate() error {
 	switch r.Action {
 	case Ignore, Expect:
@@ -71,9 +72,6 @@ func (r Rule) Validate() error {
 	}
 	if strings.TrimSpace(r.Reason) == "" {
 		return &UsageError{Msg: fmt.Sprintf("rule %s: a reason is required", r)}
-	}
-	if r.Pointer == "" && r.Header == "" && r.Kind == "" {
-		return &UsageError{Msg: fmt.Sprintf("rule %s: needs a pointer, a header or a kind", r)}
 	}
 	if r.Pointer != "" && r.Header != "" {
 		return &UsageError{Msg: fmt.Sprintf("rule %s: pointer and header exclude each other", r)}

@@ -49,6 +49,13 @@ type Options struct {
 	// identifies its elements ("id"): such arrays compare as sets. The
 	// template "*" applies to every array of objects carrying the field.
 	ArrayKeys map[string]string
+	// IgnoreHeaders names response headers (a trailing "*" matches a
+	// prefix) compared by presence only, besides the built-in list (Date,
+	// request and trace ids ...).
+	IgnoreHeaders []string
+	// Secrets are values to mask in every example, besides the check's
+	// secret parameters and credential headers.
+	Secrets []string
 	// Latency says when a slowdown is a regression.
 	Latency LatencyOptions
 	// Seed makes the shuffled order of requests reproducible.
