@@ -53,15 +53,14 @@ type Stats struct {
 // Apply writes a plan: creates, then updates, then deletes. It stops at
 // the first error, returning what it did; running Plan and Apply again
 // converges, because tests are matched by their identity tags.
-func (c *Client) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (Stats, error) {
-	st := Stats{Unchanged: len(p.Unchanged)}
+func (c *Client) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (st Stats, err error) {
+	st.Unchanged = len(p.Unchanged)
 	defer func() { st.Calls = c.Calls() }()
 	if len(p.MissingVariables) > 0 && len(p.Create)+len(p.Update) > 0 {
 		names := make([]string, len(p.MissingVariables))
 		for i, v := range p.MissingVariables {
 			names[i] = v.Name
 		}
-		st.Calls = c.Calls()
 		return st, fmt.Errorf("%w: %v (create them in Datadog, or pass --create-variables with the environment set)", ErrMissingVariables, names)
 	}
 	removed := 0

@@ -223,7 +223,9 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 			if !idempotent {
 				return fmt.Errorf("%s: %w: %w", op, errRetryable, err)
 			}
-			if attempt >= c.retries {
+			// A wrong DD_HOST or a dead network is not worth a long wait:
+			// at most two retries.
+			if attempt >= min(c.retries, 2) {
 				return fmt.Errorf("%s: %w", op, err)
 			}
 			c.log.Warn("datadog call failed, retrying", "op", op, "err", err, "in", backoff)

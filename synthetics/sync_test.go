@@ -462,8 +462,8 @@ func TestTrigger(t *testing.T) {
 	failing := checks()[1].ID
 	emu := emulator(t, ddemu.Options{
 		PendingPolls: 2,
-		Outcome: func(_, _ string, tags []string) string {
-			if slices.Contains(tags, "smoke-check:"+failing) {
+		Outcome: func(t ddemu.StoredTest) string {
+			if slices.Contains(t.Tags, "smoke-check:"+failing) {
 				return "failed"
 			}
 			return "passed"

@@ -56,7 +56,10 @@ HTTP method. It sends them to a deployment (run), compares two deployments
 
 	root.AddCommand(
 		newPlanCmd(env),
+		newPublishCmd(env),
+		newTriggerCmd(env),
 		newRunCmd(env),
+		newDiffCmd(env),
 		newDemoCmd(env),
 		newVersionCmd(env),
 	)
