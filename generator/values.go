@@ -33,19 +33,29 @@ func newValueGen() *valueGen {
 }
 
 // documented returns the value a schema documents itself (example,
-// examples, default, const, enum) and where it came from.
+// examples, default, const, enum) and where it came from. A documented
+// value that does not validate against its own schema is passed over:
+// published documents carry such examples (Gitea's units_map), and
+// sending one tests the example, not the service.
 func documented(s *openapi3.Schema) (any, Source, bool) {
 	if s == nil {
 		return nil, "", false
 	}
-	switch {
-	case s.Example != nil:
+	try := func(v any) bool {
+		return v != nil && s.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()) == nil
+	}
+	if try(s.Example) {
 		return s.Example, SourceExample, true
-	case len(s.Examples) > 0 && s.Examples[0] != nil:
-		return s.Examples[0], SourceExample, true
-	case s.Default != nil:
+	}
+	for _, e := range s.Examples {
+		if try(e) {
+			return e, SourceExample, true
+		}
+	}
+	if try(s.Default) {
 		return s.Default, SourceDefault, true
-	case s.Const != nil:
+	}
+	if s.Const != nil {
 		return s.Const, SourceEnum, true
 	}
 	for _, e := range s.Enum {
