@@ -78,4 +78,3 @@ func trim(s string) string {
 	}
 	return s
 }
-
