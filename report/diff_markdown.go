@@ -74,17 +74,20 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintln(bw, "|---|---|---|---|")
 		for _, op := range parity {
 			var notes []string
-			for _, c := range []diff.Class{diff.ClassAddition, diff.ClassExpected, diff.ClassIgnored} {
-				if n := op.Count(c); n > 0 {
-					notes = append(notes, fmt.Sprintf("%d %s", n, c))
+			if n := op.Count(diff.ClassAddition); n > 0 {
+				notes = append(notes, plural(n, "addition", "additions"))
+			}
+			for _, d := range op.Differences {
+				if d.Class == diff.ClassExpected || d.Class == diff.ClassIgnored {
+					notes = append(notes, fmt.Sprintf("%s %s `%s`: %s", d.Class, d.Kind, diffMDCode(d.Location()), mdEscape(d.Reason)))
 				}
 			}
-			fmt.Fprintf(bw, "| `%s` | %s | %s | %s |\n", diffMDCode(diffOpName(op)), diffStatuses(op), diffLatency(op.Latency), strings.Join(notes, ", "))
+			fmt.Fprintf(bw, "| `%s` | %s | %s | %s |\n", diffMDCode(diffOpName(op)), diffStatuses(op), diffLatency(op.Latency), strings.Join(notes, "; "))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
 	if noise := diffNoise(rep.Operations); len(noise) > 0 {
-		fmt.Fprintf(bw, "<details><summary>Noise appendix: %d differences</summary>\n\n", len(noise))
+		fmt.Fprintf(bw, "<details><summary>Noise appendix: %s</summary>\n\n", plural(len(noise), "difference", "differences"))
 		fmt.Fprintln(bw, "| Operation | Where | OLD | NEW | Why |")
 		fmt.Fprintln(bw, "|---|---|---|---|---|")
 		for _, n := range noise {
