@@ -194,6 +194,11 @@ func (r *Runner) schemaFailures(c generator.Check, content generator.Content, go
 	opts := []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}
 	if content.JSONSchema2020 {
 		opts = append(opts, openapi3.EnableJSONSchema2020())
+	} else {
+		// Messages are built from Reason and the pointer; kin-openapi would
+		// otherwise render every schema it rejects (anyOf branches
+		// included) as JSON, which costs more than the validation.
+		opts = append(opts, openapi3.DisableSchemaErrorDetails())
 	}
 	err := content.Schema.VisitJSON(v, opts...)
 	if err == nil {

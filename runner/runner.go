@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -229,19 +230,26 @@ func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, e
 		}
 	}()
 
+	// A fixed pool of workers takes checks in order: long-lived goroutines
+	// keep their grown stacks, which matters at thousands of checks.
 	refused := make([]bool, len(checks))
+	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.opts.Concurrency)
-	for i := range checks {
-		if gctx.Err() != nil {
-			results[i] = skipped(checks[i], "not sent: run interrupted")
-			done <- i
-			continue
-		}
+	for range min(r.opts.Concurrency, len(checks)) {
 		g.Go(func() error {
-			results[i], refused[i] = r.check(gctx, checks[i])
-			done <- i
-			return nil
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(checks) {
+					return nil
+				}
+				if gctx.Err() != nil {
+					results[i] = skipped(checks[i], "not sent: run interrupted")
+				} else {
+					results[i], refused[i] = r.check(gctx, checks[i])
+				}
+				done <- i
+			}
 		})
 	}
 	_ = g.Wait() // workers never return errors: a failed check is a Result

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -484,5 +485,26 @@ func TestSend(t *testing.T) {
 	}
 	if _, err := r.Run(t.Context(), nil); err == nil {
 		t.Error("Run() without base URL = nil error, want error")
+	}
+}
+
+// TestDebugLog checks that each exchange's phases reach a debug logger,
+// and that no credential does.
+func TestDebugLog(t *testing.T) {
+	srv := httptest.NewServer(jsonHandler(`{}`))
+	defer srv.Close()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := okCheck("a", "GET", "/a?token=query-secret-9")
+	c.Request.Query = []generator.Param{{Name: "token", Value: "query-secret-9", Secret: true}}
+	runOne(t, Options{BaseURL: srv.URL, Logger: log}, c)
+	out := buf.String()
+	for _, want := range []string{"msg=timing", "ttfb=", "connect=", "reused=false", "status=200"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "query-secret-9") {
+		t.Errorf("debug log shows a secret:\n%s", out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -143,8 +144,13 @@ func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*R
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	var tr tracer
-	ctx = httptrace.WithClientTrace(ctx, tr.hooks())
+	// Phases are measured only when someone reads them: the hooks cost
+	// more than a loopback exchange's parsing.
+	var tr *tracer
+	if r.log.Enabled(ctx, slog.LevelDebug) {
+		tr = &tracer{}
+		ctx = httptrace.WithClientTrace(ctx, tr.hooks())
+	}
 
 	req := r.client.R().SetContext(ctx)
 	for _, h := range c.Request.Headers {
@@ -184,16 +190,18 @@ func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*R
 	if err != nil {
 		return nil, fmt.Errorf("read body after %s: %w", byteSize(int64(len(body))), err)
 	}
-	tm := tr.timing()
-	tm.Total = time.Since(start)
-	r.log.Debug("timing", "method", c.Method, "url", r.mask(c, u.String()), "dns", tm.DNS, "connect", tm.Connect,
-		"tls", tm.TLS, "ttfb", tm.TTFB, "total", tm.Total, "reused", tm.Reused)
+	total := time.Since(start)
+	if tr != nil {
+		tm := tr.timing()
+		r.log.Debug("timing", "method", c.Method, "url", r.mask(c, u.String()), "status", raw.StatusCode,
+			"dns", tm.DNS, "connect", tm.Connect, "tls", tm.TLS, "ttfb", tm.TTFB, "total", total, "reused", tm.Reused)
+	}
 	return &Response{
 		StatusCode: raw.StatusCode,
 		Header:     raw.Header,
 		Body:       body,
 		Truncated:  truncated,
-		Duration:   tm.Total,
+		Duration:   total,
 	}, nil
 }
 

@@ -7,27 +7,25 @@ import (
 	"time"
 )
 
-// Timing splits one exchange into phases, measured with net/http/httptrace.
+// phases splits one exchange into phases, measured with net/http/httptrace.
 // A phase that did not happen (DNS for an IP address, TLS for http, any
 // of them on a reused connection) is zero.
-type Timing struct {
+type phases struct {
 	DNS     time.Duration // name lookup
 	Connect time.Duration // TCP connect
 	TLS     time.Duration // TLS handshake
 	// TTFB is the time from writing the request to the first response
 	// byte: the server's think time plus one round trip.
 	TTFB time.Duration
-	// Total runs from the start of the exchange to the last body byte read.
-	Total time.Duration
 	// Reused is true when the exchange used a kept-alive connection.
 	Reused bool
 }
 
-// tracer fills a Timing from httptrace hooks. net/http may call dial hooks
+// tracer fills a phases from httptrace hooks. net/http may call dial hooks
 // from its own goroutines, even after the request returned, hence the lock.
 type tracer struct {
 	mu                                   sync.Mutex
-	t                                    Timing
+	t                                    phases
 	dnsStart, connStart, tlsStart, wrote time.Time
 }
 
@@ -38,7 +36,7 @@ func (tr *tracer) set(f func()) {
 }
 
 // timing returns the phases measured so far.
-func (tr *tracer) timing() Timing {
+func (tr *tracer) timing() phases {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	return tr.t
