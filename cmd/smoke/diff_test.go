@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/smoke-dev/smoke/examples/petstore"
+)
+
+// TestDiffConfigLayering checks that smoke.yaml's diff section applies
+// and that flags win over it.
+func TestDiffConfigLayering(t *testing.T) {
+	srv := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "petstore.yaml")
+	cfgPath := filepath.Join(dir, "smoke.yaml")
+	if err := os.WriteFile(specPath, petstore.Spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "diff:\n  rounds: 2\n  fail_on: any\n  ignore_headers: [X-Backend]\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		flags      []string
+		wantRounds int
+		wantCode   int
+	}{
+		// A/A has noise (generated_at): fail_on any from smoke.yaml makes it a finding.
+		{name: "config", wantRounds: 2, wantCode: exitFindings},
+		{name: "flags win", flags: []string{"--rounds", "1", "--fail-on", "regression"}, wantRounds: 1, wantCode: exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"diff", "--spec", specPath, "--config", cfgPath, "--old", srv.URL, "--new", srv.URL, "--format", "json"}, tt.flags...)
+			stdout, stderr, code := cli(t, nil, "", args...)
+			if code != tt.wantCode {
+				t.Fatalf("smoke %v = exit %d, want %d\nstderr: %s", args, code, tt.wantCode, stderr)
+			}
+			var doc struct {
+				Rounds  int `json:"rounds"`
+				Summary struct {
+					Regressions int `json:"regressions"`
+				} `json:"summary"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			if doc.Rounds != tt.wantRounds || doc.Summary.Regressions != 0 {
+				t.Errorf("rounds = %d, regressions = %d, want %d, 0", doc.Rounds, doc.Summary.Regressions, tt.wantRounds)
+			}
+		})
+	}
+}
