@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -59,18 +60,30 @@ func (d *Document) Is31() bool {
 }
 
 // Servers returns the document's top-level server URLs with their
-// variables substituted by their defaults. A Swagger 2.0 basePath without
-// a host comes back as a relative URL ("/api/v2").
+// variables substituted by their defaults. A relative server URL (a
+// Swagger 2.0 basePath without a host, "/api/v2") is resolved against the
+// document's own URL when it was loaded over http(s), as OpenAPI
+// specifies; otherwise it comes back relative.
 func (d *Document) Servers() []string {
 	if d == nil || d.T == nil {
 		return nil
+	}
+	var base *url.URL
+	if strings.HasPrefix(d.Location, "http://") || strings.HasPrefix(d.Location, "https://") {
+		base, _ = url.Parse(d.Location)
 	}
 	var out []string
 	for _, s := range d.T.Servers {
 		if s == nil || s.URL == "" {
 			continue
 		}
-		out = append(out, ServerURL(s))
+		u := ServerURL(s)
+		if base != nil && !strings.Contains(u, "://") {
+			if ref, err := url.Parse(u); err == nil {
+				u = base.ResolveReference(ref).String()
+			}
+		}
+		out = append(out, u)
 	}
 	return out
 }

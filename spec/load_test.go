@@ -51,6 +51,20 @@ func TestLoadFromURLWithRelativeRefs(t *testing.T) {
 	}
 }
 
+func TestRelativeServerResolvedAgainstSpecURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("swagger: '2.0'\ninfo: {title: t, version: '1'}\nbasePath: /api/v2/\npaths: {}\n"))
+	}))
+	defer srv.Close()
+	doc, err := spec.Load(t.Context(), srv.URL+"/docs/openapi.yaml", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Servers(); len(got) != 1 || got[0] != srv.URL+"/api/v2/" {
+		t.Errorf("Servers() = %v, want [%s/api/v2/]", got, srv.URL)
+	}
+}
+
 func TestLoadFromStdin(t *testing.T) {
 	in := strings.NewReader(`{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "basePath": "/v1", "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}`)
 	doc, err := spec.Load(t.Context(), "-", spec.Options{Stdin: in})
