@@ -1,0 +1,162 @@
+package diff_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/smoke-dev/smoke/diff"
+	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/testenv"
+	"github.com/smoke-dev/smoke/runner"
+	"github.com/smoke-dev/smoke/spec"
+)
+
+const amConfigOne = `route:
+  receiver: team-a
+receivers:
+  - name: team-a
+`
+
+const amConfigTwo = `route:
+  receiver: team-a
+  routes:
+    - receiver: team-b
+      matchers: ['team="b"']
+receivers:
+  - name: team-a
+  - name: team-b
+`
+
+// startAlertmanager runs a real Alertmanager (the Debian package) on a
+// free loopback port with its own config and storage, clustering off, and
+// returns its API base URL once /-/ready answers.
+func startAlertmanager(t *testing.T, bin, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "alertmanager.yml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	var logs bytes.Buffer
+	cmd := exec.Command(bin,
+		"--config.file="+cfg,
+		"--storage.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+addr,
+		"--cluster.listen-address=",
+		"--log.level=warn",
+	)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start alertmanager: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // the process is ours; Wait reports how it ended
+		_ = cmd.Wait()
+	})
+	base := "http://" + addr
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/-/ready", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base + "/api/v2"
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("alertmanager on %s not ready: %v\n%s", addr, ctx.Err(), logs.String())
+		case <-tick.C:
+		}
+	}
+}
+
+func alertmanagerChecks(t *testing.T) []generator.Check {
+	t.Helper()
+	doc, err := spec.Load(t.Context(), testenv.Spec(t, "alertmanager-v0.25.0.yaml"), spec.Options{})
+	if err != nil {
+		t.Fatalf("load spec: %v", err)
+	}
+	plan, err := generator.Generate(doc, generator.Options{Service: "alertmanager"})
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	return plan.Checks
+}
+
+// TestAlertmanager diffs two real Alertmanagers: with the same config
+// there is no regression although /status reports different uptimes;
+// with a receiver added on NEW, GET /receivers is a regression.
+func TestAlertmanager(t *testing.T) {
+	bin := testenv.Need(t, "prometheus-alertmanager")
+	checks := alertmanagerChecks(t)
+	r, err := runner.New(runner.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := startAlertmanager(t, bin, amConfigOne)
+	same := startAlertmanager(t, bin, amConfigOne)
+	other := startAlertmanager(t, bin, amConfigTwo)
+	opts := diff.Options{Send: r.Send, Evaluate: r.Evaluate}
+
+	t.Run("same config", func(t *testing.T) {
+		rep, err := diff.Run(t.Context(), checks, old, same, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Summary.Regressions != 0 || rep.Summary.Errors != 0 || rep.Summary.Operations != 6 {
+			t.Errorf("summary = %+v, want 6 operations, no regression, no error\n%s", rep.Summary, mustJSON(rep.Operations))
+		}
+		status := find(t, rep, "GET", "/status")
+		if !hasDifference(status, "/uptime", diff.ClassNoise) {
+			t.Errorf("GET /status differences = %s, want /uptime as noise", mustJSON(status.Differences))
+		}
+	})
+
+	t.Run("different receivers", func(t *testing.T) {
+		rep, err := diff.Run(t.Context(), checks, old, other, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recv := find(t, rep, "GET", "/receivers")
+		if recv.Verdict != diff.Regression || !hasDifference(recv, "/1", diff.ClassRegression) {
+			t.Errorf("GET /receivers = %s %s, want a regression at /1", recv.Verdict, mustJSON(recv.Differences))
+		}
+		for _, op := range rep.Operations {
+			if op.Verdict == diff.Regression && op.Path != "/receivers" && op.Path != "/status" {
+				t.Errorf("%s %s: unexpected regression %s", op.Method, op.Path, mustJSON(op.Differences))
+			}
+		}
+	})
+}
+
+func find(t *testing.T, rep *diff.Report, method, path string) diff.Operation {
+	t.Helper()
+	for _, op := range rep.Operations {
+		if op.Method == method && op.Path == path {
+			return op
+		}
+	}
+	t.Fatalf("no operation %s %s in the report", method, path)
+	return diff.Operation{}
+}
+
+func hasDifference(op diff.Operation, pointer string, class diff.Class) bool {
+	for _, d := range op.Differences {
+		if d.Pointer == pointer && d.Class == class {
+			return true
+		}
+	}
+	return false
+}
