@@ -12,6 +12,17 @@
 // shape and recorded as a violation; a response that does not validate is
 // recorded as a violation too, so a test using [New] fails on either.
 //
+// One deliberate exception: while a CI batch runs, Datadog answers its
+// status as "in_progress", a value missing from the document's
+// SyntheticsBatchStatus enum. The emulator answers like Datadog and
+// validates the rest of that response.
+//
+// Triggered runs get their result from Options.Outcome; by default
+// [RunRequest] really sends a test's request when its URL is on loopback
+// (the example service in end-to-end scripts) and evaluates its status,
+// header and response-time assertions, and passes any other test without
+// sending anything.
+//
 // The emulator keeps its state in memory and makes it introspectable:
 // stored tests and variables, the number of calls per operation, and
 // injected faults (429 with rate-limit headers, 5xx after a create was
