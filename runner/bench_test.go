@@ -227,3 +227,28 @@ func bareLoop(b *testing.B, ctx context.Context, client *http.Client, base strin
 	}
 	wg.Wait()
 }
+
+// BenchmarkGitHubEvaluate isolates the judging of the examples run: every
+// assertion on each documented example, no network.
+func BenchmarkGitHubEvaluate(b *testing.B) {
+	g := loadGitHub(b)
+	r, err := runner.New(runner.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	resps := make([]*runner.Response, len(g.checks))
+	for i, c := range g.checks {
+		a := g.answers[c.Method+" "+c.Request.URL]
+		h := http.Header{}
+		if a.ct != "" {
+			h.Set("Content-Type", a.ct)
+		}
+		resps[i] = &runner.Response{StatusCode: a.status, Header: h, Body: a.body}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, c := range g.checks {
+			r.Evaluate(c, resps[i])
+		}
+	}
+}

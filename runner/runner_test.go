@@ -257,7 +257,7 @@ func TestRunHostile(t *testing.T) {
 		{
 			name:    "malformed JSON",
 			handler: jsonHandler(`{"a": [1, 2`),
-			outcome: Failed, status: 200, message: "body is not valid JSON under Content-Type application/json: unexpected EOF",
+			outcome: Failed, status: 200, message: "body is not valid JSON under Content-Type application/json: unexpected end of JSON input",
 		},
 		{
 			name: "connection reset",
