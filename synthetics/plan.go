@@ -308,41 +308,43 @@ func (c *Client) variableIDs(ctx context.Context) (map[string]string, error) {
 
 // view is the part of a test smoke owns. Fields Datadog fills in
 // (monitor_id, creator, defaults smoke does not set) are left out, so a
-// published test never shows perpetual drift.
+// published test never shows perpetual drift. Zero values are omitted on
+// both sides: a false flag or a zero duration Datadog leaves out of its
+// answer is not a difference.
 type view struct {
 	Name      string   `json:"name"`
-	Message   string   `json:"message"`
-	Status    string   `json:"status"`
+	Message   string   `json:"message,omitempty"`
+	Status    string   `json:"status,omitempty"`
 	Type      string   `json:"type"`
-	Subtype   string   `json:"subtype"`
+	Subtype   string   `json:"subtype,omitempty"`
 	Locations []string `json:"locations"`
 	Tags      []string `json:"tags"`
 	Config    struct {
 		Request struct {
 			Method          string            `json:"method"`
 			URL             string            `json:"url"`
-			Headers         map[string]string `json:"headers"`
-			Body            string            `json:"body"`
-			BodyType        string            `json:"bodyType"`
-			Timeout         float64           `json:"timeout"`
-			FollowRedirects *bool             `json:"follow_redirects"`
-			BasicAuth       map[string]any    `json:"basicAuth"`
+			Headers         map[string]string `json:"headers,omitempty"`
+			Body            string            `json:"body,omitempty"`
+			BodyType        string            `json:"bodyType,omitempty"`
+			Timeout         float64           `json:"timeout,omitempty"`
+			FollowRedirects bool              `json:"follow_redirects,omitempty"`
+			BasicAuth       map[string]any    `json:"basicAuth,omitempty"`
 		} `json:"request"`
 		Assertions      []map[string]any `json:"assertions"`
 		ConfigVariables []struct {
 			Type string `json:"type"`
 			Name string `json:"name"`
-			ID   string `json:"id"`
-		} `json:"configVariables"`
+			ID   string `json:"id,omitempty"`
+		} `json:"configVariables,omitempty"`
 	} `json:"config"`
 	Options struct {
-		TickEvery          int64   `json:"tick_every"`
-		MinFailureDuration int64   `json:"min_failure_duration"`
-		MinLocationFailed  int64   `json:"min_location_failed"`
-		FollowRedirects    *bool   `json:"follow_redirects"`
-		Retry              *retryV `json:"retry"`
+		TickEvery          int64   `json:"tick_every,omitempty"`
+		MinFailureDuration int64   `json:"min_failure_duration,omitempty"`
+		MinLocationFailed  int64   `json:"min_location_failed,omitempty"`
+		FollowRedirects    bool    `json:"follow_redirects,omitempty"`
+		Retry              *retryV `json:"retry,omitempty"`
 		MonitorOptions     struct {
-			RenotifyInterval int64 `json:"renotify_interval"`
+			RenotifyInterval int64 `json:"renotify_interval,omitempty"`
 		} `json:"monitor_options"`
 	} `json:"options"`
 }
@@ -368,6 +370,10 @@ func ownedView(t any) ([]byte, error) {
 	}
 	sort.Strings(v.Tags)
 	sort.Strings(v.Locations)
+	if r := v.Options.Retry; r != nil && r.Count == 0 {
+		// Without retries the interval means nothing.
+		v.Options.Retry = nil
+	}
 	for i, a := range v.Config.Assertions {
 		n := map[string]any{}
 		for _, k := range []string{"type", "operator", "property", "target"} {

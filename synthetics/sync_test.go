@@ -518,3 +518,45 @@ func TestTriggerWithoutTests(t *testing.T) {
 		t.Errorf("Trigger error = %v, want ErrNoTests", err)
 	}
 }
+
+// TestNoDriftFromDatadogDefaults: a test as Datadog may answer it — zero
+// values left out, fields of its own added, tags reordered, a numeric
+// target as a string — is in sync.
+func TestNoDriftFromDatadogDefaults(t *testing.T) {
+	emu := emulator(t, ddemu.Options{})
+	c := client(t, emu)
+	tests := mapChecks(t, checks()[:1], "https://api.example.com")
+	b, err := json.Marshal(tests[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	opts := m["options"].(map[string]any)
+	req := m["config"].(map[string]any)["request"].(map[string]any)
+	delete(opts, "follow_redirects")
+	delete(opts, "retry")
+	delete(opts, "min_failure_duration")
+	delete(req, "follow_redirects")
+	opts["monitor_priority"] = 3
+	opts["monitor_options"] = map[string]any{"renotify_interval": 0, "notify_audit": false}
+	m["config"].(map[string]any)["assertions"].([]any)[0].(map[string]any)["target"] = "200"
+	tags := m["tags"].([]any)
+	tags[0], tags[2] = tags[2], tags[0]
+	b, err = json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.AddTest(b); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Plan(t.Context(), "orders", tests, synthetics.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Unchanged) != 1 {
+		t.Errorf("plan = %+v, want the test unchanged", p)
+	}
+}
