@@ -28,7 +28,11 @@ type runOptions struct {
 	Output  string
 }
 
-func newRunCmd(env *Env) *cobra.Command {
+func newRunCmd(env *Env) *cobra.Command { return newRunCmdF(env, runRun) }
+
+// newRunCmdF builds the command around runF, so tests can check flag
+// parsing alone.
+func newRunCmdF(env *Env, runF func(context.Context, *Env, runOptions) error) *cobra.Command {
 	var opts runOptions
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -52,7 +56,7 @@ Authorization, cookies and configured secrets are masked in every report.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
 			opts.req.cmd = cmd
-			return runRun(cmd.Context(), env, opts)
+			return runF(cmd.Context(), env, opts)
 		},
 	}
 	addCommonFlags(cmd, &opts.common)
