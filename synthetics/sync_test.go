@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -558,5 +559,28 @@ func TestNoDriftFromDatadogDefaults(t *testing.T) {
 	}
 	if len(p.Unchanged) != 1 {
 		t.Errorf("plan = %+v, want the test unchanged", p)
+	}
+}
+
+func TestTriggerBatches(t *testing.T) {
+	emu := emulator(t, ddemu.Options{})
+	c := client(t, emu)
+	var many []generator.Check
+	for i := range 150 {
+		many = append(many, check("GET", fmt.Sprintf("/items/%d", i), "200"))
+	}
+	if _, _, err := publish(t, c, mapChecks(t, many, "https://api.example.com"), false); err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetCalls()
+	res, err := c.Trigger(t.Context(), "orders", synthetics.TriggerOptions{Wait: true, PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := emu.Calls()["TriggerCITests"]; got != 2 {
+		t.Errorf("TriggerCITests calls for 150 tests = %d, want 2 (at most 100 per call)", got)
+	}
+	if got := res.Counts()["passed"]; got != 150 || len(res.BatchIDs) != 2 {
+		t.Errorf("Trigger = %d passed in %d batches, want 150 in 2", got, len(res.BatchIDs))
 	}
 }
