@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -263,4 +264,34 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// demoDiff is the diff step of smoke demo: it compares the example
+// service at oldURL (v1) with newURL (v2), both serving the spec at
+// specURL, ignoring any smoke.yaml, and writes the HTML report to
+// htmlPath. The returned outcome gives the verdicts and, through
+// exitErr, the exit code.
+func demoDiff(ctx context.Context, env *Env, specURL, oldURL, newURL, htmlPath string) (*diffOutcome, error) {
+	common := commonOptions{Spec: specURL, Config: os.DevNull, NeedSecrets: true}
+	l, err := loadChecks(ctx, env, common)
+	if err != nil {
+		return nil, err
+	}
+	out, err := executeDiff(ctx, env, l, diffOptions{
+		common: common,
+		req:    requestOptions{Timeout: runner.DefaultTimeout, Concurrency: runner.DefaultConcurrency, MaxBody: runner.DefaultMaxBodyBytes},
+		Old:    oldURL,
+		New:    newURL,
+		Rounds: 3,
+		FailOn: string(diff.FailOnRegression),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeOutput(env, htmlPath, func(w io.Writer) error {
+		return report.WriteDiffHTML(w, out.report, out.opts)
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/smoke-dev/smoke/examples/petstore"
 )
@@ -55,5 +60,36 @@ func TestDiffConfigLayering(t *testing.T) {
 				t.Errorf("rounds = %d, regressions = %d, want %d, 0", doc.Rounds, doc.Summary.Regressions, tt.wantRounds)
 			}
 		})
+	}
+}
+
+// TestDemoDiff runs the diff step smoke demo uses: v1 against v2 of the
+// example gives one regression, one fix and noise, and an HTML report.
+func TestDemoDiff(t *testing.T) {
+	v1 := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
+	v2 := httptest.NewServer(petstore.New(petstore.Options{Version: 2}))
+	t.Cleanup(v1.Close)
+	t.Cleanup(v2.Close)
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+		Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	path := filepath.Join(t.TempDir(), "parity.html")
+	out, err := demoDiff(t.Context(), env, v1.URL+petstore.SpecPath, v1.URL, v2.URL, path)
+	if err != nil {
+		t.Fatalf("demoDiff: %v", err)
+	}
+	s := out.report.Summary
+	if s.Regressions != 1 || s.Fixed != 1 || s.Noise != 1 || s.Errors != 0 {
+		t.Errorf("summary = %+v, want 1 regression, 1 fixed, 1 noise, no error", s)
+	}
+	if err := out.exitErr(); !errors.Is(err, errFindings) {
+		t.Errorf("exitErr() = %v, want errFindings", err)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(page, []byte("<!DOCTYPE html>")) {
+		t.Errorf("HTML report %s: %v, starts %.40q", path, err, page)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing (the report goes to the file)", stdout.String())
 	}
 }
