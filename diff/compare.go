@@ -140,16 +140,72 @@ func (c *comparer) array(p jpath, a, b []any, s *openapi3.Schema) {
 		c.keyed(p, a, b, es, canonical)
 		return
 	}
+	if len(a) != len(b) && len(a)*len(b) <= maxAlignCells {
+		c.aligned(p, a, b, es)
+		return
+	}
+	c.positional(p, a, 0, b, 0, es)
+}
+
+// maxAlignCells bounds the table of aligned; longer arrays of different
+// lengths are compared position by position.
+const maxAlignCells = 64 << 10
+
+// positional compares a[i] with b[i], then reports the surplus of the
+// longer side as missing or added elements. aOff and bOff are the
+// indices of a[0] and b[0] in the whole arrays.
+func (c *comparer) positional(p jpath, a []any, aOff int, b []any, bOff int, es *openapi3.Schema) {
 	n := min(len(a), len(b))
 	for i := range n {
-		c.value(p.elem(i), a[i], b[i], es)
+		c.value(p.elem(aOff+i), a[i], b[i], es)
 	}
 	for i := n; i < len(a); i++ {
-		c.add(rawDiff{at: p.elem(i), kind: KindMissing, old: a[i], hasOld: true, element: true})
+		c.add(rawDiff{at: p.elem(aOff + i), kind: KindMissing, old: a[i], hasOld: true, element: true})
 	}
 	for i := n; i < len(b); i++ {
-		c.add(rawDiff{at: p.elem(i), kind: KindAdded, new: b[i], hasNew: true, element: true})
+		c.add(rawDiff{at: p.elem(bOff + i), kind: KindAdded, new: b[i], hasNew: true, element: true})
 	}
+}
+
+// aligned compares ordered arrays of different lengths along their
+// longest common subsequence, so that one element inserted at the front
+// is one added element, not a change at every index. Order still
+// matters: elements between two aligned ones are compared by position.
+func (c *comparer) aligned(p jpath, a, b []any, es *openapi3.Schema) {
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i, v := range a {
+		ka[i] = canonical(v)
+	}
+	for j, v := range b {
+		kb[j] = canonical(v)
+	}
+	// lcs[i][j] is the LCS length of ka[i:] and kb[j:].
+	w := len(b) + 1
+	lcs := make([]int32, (len(a)+1)*w)
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if ka[i] == kb[j] {
+				lcs[i*w+j] = lcs[(i+1)*w+j+1] + 1
+			} else {
+				lcs[i*w+j] = max(lcs[(i+1)*w+j], lcs[i*w+j+1])
+			}
+		}
+	}
+	i, j, gi, gj := 0, 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case ka[i] == kb[j]:
+			c.positional(p, a[gi:i], gi, b[gj:j], gj, es)
+			i++
+			j++
+			gi, gj = i, j
+		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	c.positional(p, a[gi:], gi, b[gj:], gj, es)
 }
 
 // keyed compares arrays as sets: elements are paired by id (their key

@@ -59,3 +59,28 @@ func FuzzCompareJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPointer checks that JSON pointers round-trip through SplitPointer
+// and JoinPointer, and that built pointers and templates parse.
+func FuzzPointer(f *testing.F) {
+	f.Add("/a/b", "x")
+	f.Add("/a~1b/c~0d", "~")
+	f.Add("", "/")
+	f.Fuzz(func(t *testing.T, p, token string) {
+		toks, err := SplitPointer(p)
+		if err != nil {
+			return
+		}
+		if got := JoinPointer(toks); got != p {
+			t.Errorf("JoinPointer(SplitPointer(%q)) = %q", p, got)
+		}
+		built := jpath(nil).key(token).elem(3).key(token)
+		back, err := SplitPointer(built.Pointer())
+		if err != nil || len(back) != 3 || back[0] != token || back[1] != "3" || back[2] != token {
+			t.Errorf("SplitPointer(%q) = %q, %v; want [%q 3 %q]", built.Pointer(), back, err, token, token)
+		}
+		if _, err := SplitPointer(built.Template()); err != nil {
+			t.Errorf("SplitPointer(template %q): %v", built.Template(), err)
+		}
+	})
+}
