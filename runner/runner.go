@@ -219,16 +219,25 @@ func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, e
 		return nil, errors.New("run: no base URL")
 	}
 	results := make([]Result, len(checks))
-	done := make(chan int, r.opts.Concurrency)
+	// OnResult runs on one goroutine of its own, fed by the workers.
+	var done chan int
 	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for i := range done {
-			if r.opts.OnResult != nil {
+	if r.opts.OnResult != nil {
+		done = make(chan int, r.opts.Concurrency)
+		go func() {
+			defer close(collected)
+			for i := range done {
 				r.opts.OnResult(results[i])
 			}
+		}()
+	} else {
+		close(collected)
+	}
+	report := func(i int) {
+		if done != nil {
+			done <- i
 		}
-	}()
+	}
 
 	// A fixed pool of workers takes checks in order: long-lived goroutines
 	// keep their grown stacks, which matters at thousands of checks.
@@ -248,12 +257,14 @@ func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, e
 				} else {
 					results[i], refused[i] = r.check(gctx, checks[i])
 				}
-				done <- i
+				report(i)
 			}
 		})
 	}
 	_ = g.Wait() // workers never return errors: a failed check is a Result
-	close(done)
+	if done != nil {
+		close(done)
+	}
 	<-collected
 
 	if err := ctx.Err(); err != nil {
@@ -289,9 +300,10 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}
 		return res, false
 	}
-	res.URL = r.mask(c, u.String())
+	target := u.String()
+	res.URL = r.mask(c, target)
 	start := time.Now()
-	resp, err := r.send(ctx, u, c)
+	resp, err := r.send(ctx, target, c)
 	res.DurationMS = ms(time.Since(start))
 	switch {
 	case err != nil && ctx.Err() != nil:

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -35,9 +34,10 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 	if err != nil {
 		return nil, err
 	}
-	resp, err := r.send(ctx, u, c)
+	target := u.String()
+	resp, err := r.send(ctx, target, c)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %s", c.Method, r.mask(c, u.String()), r.mask(c, describe(err, r.opts.Timeout)))
+		return nil, fmt.Errorf("%s %s: %s", c.Method, r.mask(c, target), r.mask(c, describe(err, r.opts.Timeout)))
 	}
 	return resp, nil
 }
@@ -68,14 +68,14 @@ func joinURL(base *url.URL, rel string) (*url.URL, error) {
 }
 
 // send runs the exchange with retries.
-func (r *Runner) send(ctx context.Context, u *url.URL, c generator.Check) (*Response, error) {
+func (r *Runner) send(ctx context.Context, target string, c generator.Check) (*Response, error) {
 	for attempt := 0; ; attempt++ {
-		resp, err := r.attempt(ctx, u, c)
+		resp, err := r.attempt(ctx, target, c)
 		if attempt >= r.opts.Retries || ctx.Err() != nil || !retryable(resp, err) {
 			return resp, err
 		}
 		wait := backoff(attempt, resp, time.Now())
-		r.log.Debug("retry", "method", c.Method, "url", r.mask(c, u.String()), "attempt", attempt+1, "wait", wait)
+		r.log.Debug("retry", "method", c.Method, "url", r.mask(c, target), "attempt", attempt+1, "wait", wait)
 		if err := r.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -136,7 +136,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // attempt performs one HTTP exchange under the per-request timeout.
-func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*Response, error) {
+func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) (*Response, error) {
 	if r.limiter != nil {
 		if err := r.limiter.Wait(ctx); err != nil {
 			return nil, err
@@ -180,7 +180,7 @@ func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*R
 	}
 
 	start := time.Now()
-	rr, err := req.Execute(c.Method, u.String())
+	rr, err := req.Execute(c.Method, target)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (r *Runner) attempt(ctx context.Context, u *url.URL, c generator.Check) (*R
 	total := time.Since(start)
 	if tr != nil {
 		tm := tr.timing()
-		r.log.Debug("timing", "method", c.Method, "url", r.mask(c, u.String()), "status", raw.StatusCode,
+		r.log.Debug("timing", "method", c.Method, "url", r.mask(c, target), "status", raw.StatusCode,
 			"dns", tm.DNS, "connect", tm.Connect, "tls", tm.TLS, "ttfb", tm.TTFB, "total", total, "reused", tm.Reused)
 	}
 	return &Response{
@@ -219,18 +219,36 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 		defer zr.Close()
 		rd = zr
 	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 && resp.ContentLength <= limit {
-		buf.Grow(int(resp.ContentLength))
+	size := 512
+	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
+		size = int(min(resp.ContentLength, limit)) + 1 // +1 sees EOF without growing
 	}
-	n, err := io.Copy(&buf, io.LimitReader(rd, limit+1))
+	buf, err := readAll(io.LimitReader(rd, limit+1), size)
 	if err != nil {
-		return buf.Bytes(), false, err
+		return buf, false, err
 	}
-	if n > limit {
-		return buf.Bytes()[:limit], true, nil
+	if int64(len(buf)) > limit {
+		return buf[:limit], true, nil
 	}
-	return buf.Bytes(), false, nil
+	return buf, false, nil
+}
+
+// readAll is io.ReadAll starting from a buffer of the expected size.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // isConnError reports an error that happened before any answer: refused,
