@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -506,5 +509,40 @@ func TestDebugLog(t *testing.T) {
 	}
 	if strings.Contains(out, "query-secret-9") {
 		t.Errorf("debug log shows a secret:\n%s", out)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(jsonHandler(`{}`))
+	defer srv.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		opts    Options
+		outcome Outcome
+		message string
+	}{
+		{"unknown authority", Options{}, Errored, "certificate"},
+		{"insecure", Options{Insecure: true}, Passed, ""},
+		{"CA file", Options{CAFile: caFile}, Passed, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.BaseURL = srv.URL
+			res := runOne(t, tt.opts, okCheck("a", "GET", "/a"))
+			if res.Outcome != tt.outcome {
+				t.Fatalf("Run() = %s %v, want %s", res.Outcome, res.Failures, tt.outcome)
+			}
+			if tt.message != "" && !strings.Contains(res.Failures[0].Message, tt.message) {
+				t.Errorf("Run() failure = %q, want it to mention %q", res.Failures[0].Message, tt.message)
+			}
+		})
+	}
+	if _, err := New(Options{CAFile: filepath.Join(t.TempDir(), "missing.pem")}); err == nil {
+		t.Error("New(CAFile: missing) = nil error, want error")
 	}
 }
