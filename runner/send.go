@@ -188,7 +188,7 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 	defer raw.Body.Close()
 	body, truncated, err := readBody(raw, r.opts.MaxBodyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read body after %s: %w", byteSize(int64(len(body))), err)
+		return nil, &bodyError{read: int64(len(body)), err: err}
 	}
 	total := time.Since(start)
 	if tr != nil {
@@ -251,6 +251,19 @@ func readAll(r io.Reader, size int) ([]byte, error) {
 	}
 }
 
+// bodyError is a failure while reading the body: the status line and
+// headers came, the rest did not.
+type bodyError struct {
+	read int64
+	err  error
+}
+
+func (e *bodyError) Error() string {
+	return fmt.Sprintf("read body after %s: %v", byteSize(e.read), e.err)
+}
+
+func (e *bodyError) Unwrap() error { return e.err }
+
 // isConnError reports an error that happened before any answer: refused,
 // no route, DNS. Such a request never reached the service.
 func isConnError(err error) bool {
@@ -270,8 +283,8 @@ func isConnError(err error) bool {
 func describe(err error, timeout time.Duration) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		if strings.Contains(err.Error(), "read body") {
-			return fmt.Sprintf("timed out after %s while reading the body (%s)", timeout, err)
+		if be, ok := errors.AsType[*bodyError](err); ok {
+			return fmt.Sprintf("timed out after %s while reading the body (%s read)", timeout, byteSize(be.read))
 		}
 		return fmt.Sprintf("timed out after %s: no answer", timeout)
 	case errors.Is(err, syscall.ECONNREFUSED):
