@@ -71,6 +71,11 @@ func SplitPointer(p string) ([]string, error) {
 	}
 	parts := strings.Split(p[1:], "/")
 	for i, s := range parts {
+		for j := strings.IndexByte(s, '~'); j >= 0; j = nextTilde(s, j) {
+			if j+1 == len(s) || (s[j+1] != '0' && s[j+1] != '1') {
+				return nil, &UsageError{Msg: "pointer " + quote(p) + ": ~ must be followed by 0 or 1"}
+			}
+		}
 		parts[i] = tokenUnescaper.Replace(s)
 	}
 	return parts, nil
@@ -104,4 +109,13 @@ func matchTemplate(pattern, tokens []string) bool {
 // isPrefix reports whether pointer a is b or an ancestor of b.
 func isPrefix(a, b string) bool {
 	return a == b || a == "" || (strings.HasPrefix(b, a) && b[len(a)] == '/')
+}
+
+// nextTilde returns the index of the next '~' in s after index j, or -1.
+func nextTilde(s string, j int) int {
+	k := strings.IndexByte(s[j+1:], '~')
+	if k < 0 {
+		return -1
+	}
+	return j + 1 + k
 }
