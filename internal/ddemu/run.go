@@ -1,7 +1,10 @@
 package ddemu
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -9,15 +12,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
+
+// maxBody bounds the response body RunRequest reads.
+const maxBody = 4 << 20
 
 // RunRequest is the default Outcome: it sends the test's request when its
 // URL is on loopback, as a Datadog location would, and evaluates the
-// status code, header and response time assertions ("passed" or
-// "failed"). A test whose URL is not on loopback passes without being
-// sent: the emulator never leaves the machine. JSON schema assertions are
-// not evaluated.
+// status code, header, response time and JSON Schema (draft-07/06, with
+// an independent validator) assertions: "passed" or "failed". A test
+// whose URL is not on loopback passes without being sent: the emulator
+// never leaves the machine.
 func RunRequest(t StoredTest) string {
+	outcome, _ := Run(t)
+	return outcome
+}
+
+// Run is RunRequest that also says why a run failed.
+func Run(t StoredTest) (outcome, reason string) {
 	var test struct {
 		Config struct {
 			Request struct {
@@ -36,19 +50,19 @@ func RunRequest(t StoredTest) string {
 		} `json:"config"`
 	}
 	if err := json.Unmarshal(t.JSON, &test); err != nil {
-		return "failed"
+		return "failed", err.Error()
 	}
 	r := test.Config.Request
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return "failed"
+		return "failed", err.Error()
 	}
 	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return "passed"
+		return "passed", ""
 	}
 	req, err := http.NewRequest(r.Method, r.URL, strings.NewReader(r.Body))
 	if err != nil {
-		return "failed"
+		return "failed", err.Error()
 	}
 	for k, v := range r.Headers {
 		req.Header.Set(k, v)
@@ -64,9 +78,13 @@ func RunRequest(t StoredTest) string {
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return "failed"
+		return "failed", err.Error()
 	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
+	if err != nil {
+		return "failed", err.Error()
+	}
 	elapsed := time.Since(start)
 	for _, a := range test.Config.Assertions {
 		var actual string
@@ -77,14 +95,46 @@ func RunRequest(t StoredTest) string {
 			actual = resp.Header.Get(a.Property)
 		case "responseTime":
 			actual = strconv.FormatInt(elapsed.Milliseconds(), 10)
+		case "body":
+			if a.Operator != "validatesJSONSchema" {
+				continue
+			}
+			if err := validateSchema(a.Target, body); err != nil {
+				return "failed", fmt.Sprintf("%s %s: body does not validate: %v", r.Method, r.URL, err)
+			}
+			continue
 		default:
 			continue
 		}
 		if !holds(a.Operator, actual, a.Target) {
-			return "failed"
+			return "failed", fmt.Sprintf("%s %s: %s %s %v, got %q", r.Method, r.URL, a.Type, a.Operator, a.Target, actual)
 		}
 	}
-	return "passed"
+	return "passed", ""
+}
+
+// validateSchema validates body against the jsonSchema of a
+// validatesJSONSchema target.
+func validateSchema(target any, body []byte) error {
+	m, _ := target.(map[string]any)
+	src, _ := m["jsonSchema"].(string)
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(src))
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("schema.json", doc); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	sch, err := c.Compile("schema.json")
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("body is not JSON: %w", err)
+	}
+	return sch.Validate(v)
 }
 
 func holds(op, actual string, target any) bool {

@@ -676,7 +676,11 @@ func (s *Server) trigger(in map[string]any) (int, any) {
 		if s.opts.Outcome != nil {
 			outcome = s.opts.Outcome(st)
 		} else {
-			outcome = RunRequest(st)
+			var why string
+			outcome, why = Run(st)
+			if why != "" {
+				s.log.Info("ddemu: run failed", "test", name, "reason", why)
+			}
 		}
 		locs := stringList(t["locations"])
 		if len(locs) == 0 {
