@@ -48,9 +48,10 @@ fits, the response schema (JSON Schema draft-07). Tests carry the tags
 managed-by:smoke, smoke-service:NAME and smoke-check:ID; only tests with
 the first two are ever updated or deleted. A publish compares the fields
 smoke owns and writes only what changed: publishing the same spec twice
-makes no write. --prune deletes the service's tests whose operation left
-the spec; it refuses to delete more than --max-prune-share of them
-without --force.
+makes no write. --prune deletes the service's tests whose check is not in
+this publish (its operation left the spec, or --include/--exclude/
+--read-only left it out); it refuses to delete more than --max-prune-share
+of them without --force.
 
 Secrets are never put in a test: a header or credential written as
 ${VAR} in smoke.yaml becomes the Datadog global variable {{ VAR }}.
@@ -80,7 +81,7 @@ EXIT STATUS
 	f.StringVarP(&opts.BaseURL, "base-url", "u", "", "the URL the tests request, e.g. https://api.example.com (env SMOKE_BASE_URL)")
 	f.StringVar(&opts.common.Service, "service", "", "service name, in test names and the smoke-service tag (or service: in smoke.yaml)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and write nothing")
-	f.BoolVar(&opts.Prune, "prune", false, "delete the service's tests whose operation is no longer in the spec")
+	f.BoolVar(&opts.Prune, "prune", false, "delete the service's tests whose check is not in this publish")
 	f.BoolVar(&opts.Force, "force", false, "allow --prune to delete more than --max-prune-share of the tests")
 	f.Float64Var(&opts.MaxPruneShare, "max-prune-share", synthetics.DefaultMaxPruneShare, "largest share of the service's tests --prune deletes without --force")
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
