@@ -214,16 +214,17 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 	return out, nil
 }
 
-// exitErr maps a diff to its exit code: 1 for findings at or above
-// --fail-on (even if other operations errored), 3 when interrupted or
-// not every operation was sampled, 0 for parity.
+// exitErr maps a diff to its exit code, as smoke run does: 3 when
+// interrupted, 1 for findings at or above --fail-on (even if other
+// operations could not be sampled), 3 when not every operation was
+// sampled, 0 for parity.
 func (o *diffOutcome) exitErr() error {
 	s := o.report.Summary
 	switch {
-	case o.report.Findings(o.failOn):
-		return errFindings
 	case o.runErr != nil:
 		return incompleteErr(fmt.Errorf("interrupted: %d of %d operations not sampled; the report shows what finished", s.Errors, s.Operations))
+	case o.report.Findings(o.failOn):
+		return errFindings
 	case s.Errors > 0:
 		return incompleteErr(fmt.Errorf("%d of %d operations could not be sampled (see the report)", s.Errors, s.Operations))
 	}
