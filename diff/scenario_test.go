@@ -32,6 +32,8 @@ type scenario struct {
 	// regressions lists the regression-class differences a correct diff
 	// reports, as "kind location".
 	regressions []string
+	// additions lists the non-breaking additions it reports.
+	additions []string
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
@@ -53,7 +55,7 @@ var scenarios = []scenario{
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, 200, pick(v, `{"a":1,"price":10.50,"tags":["x","y"]}`, `{"price":10.5,"tags":["x","y"],"a":1.0}`))
 		}},
-	{path: "/added-field", verdict: diff.Parity,
+	{path: "/added-field", verdict: diff.Parity, additions: []string{"added /links"},
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, 200, pick(v, `{"a":1}`, `{"a":1,"links":{"self":"/added-field"}}`))
 		}},
@@ -206,11 +208,17 @@ func TestScenarioPrecisionRecall(t *testing.T) {
 		if op.Verdict != s.verdict {
 			t.Errorf("%s: verdict = %s, want %s (differences %s)", s.path, op.Verdict, s.verdict, mustJSON(op.Differences))
 		}
-		var got []string
+		var got, additions []string
 		for _, d := range op.Differences {
-			if d.Class == diff.ClassRegression {
+			switch d.Class {
+			case diff.ClassRegression:
 				got = append(got, string(d.Kind)+" "+d.Location())
+			case diff.ClassAddition:
+				additions = append(additions, string(d.Kind)+" "+d.Location())
 			}
+		}
+		if !slices.Equal(additions, s.additions) {
+			t.Errorf("%s: additions = %q, want %q", s.path, additions, s.additions)
 		}
 		for _, g := range got {
 			if slices.Contains(s.regressions, g) {

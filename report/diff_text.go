@@ -60,7 +60,11 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 				if v == diff.Parity && d.Class != diff.ClassAddition {
 					continue // ignored and expected differences stay in the JSON and HTML reports
 				}
-				fmt.Fprintf(bw, "      %-10s %-7s %s  old %s  new %s", d.Class, d.Kind, d.Location(), diffExample(d.Old, 40), diffExample(d.New, 40))
+				where := d.Location()
+				if d.Kind == diff.KindHeader {
+					where = d.Header
+				}
+				fmt.Fprintf(bw, "      %-10s %-7s %s  old %s  new %s", d.Class, d.Kind, where, diffExample(d.Old, 40), diffExample(d.New, 40))
 				if d.Reason != "" && d.Class != diff.ClassRegression {
 					fmt.Fprintf(bw, "  %s", paint(ansiDim, "("+d.Reason+")"))
 				} else if d.Reason != "" {
