@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -91,5 +93,40 @@ func TestDemoDiff(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout = %q, want nothing (the report goes to the file)", stdout.String())
+	}
+}
+
+// TestDiffInterrupted cancels a diff while NEW hangs: exit 3, and the
+// report of what finished is still written.
+func TestDiffInterrupted(t *testing.T) {
+	old := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
+	t.Cleanup(old.Close)
+	arrived := make(chan struct{}, 1)
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	}))
+	t.Cleanup(hang.Close)
+	specPath := filepath.Join(t.TempDir(), "petstore.yaml")
+	if err := os.WriteFile(specPath, petstore.Spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Now: time.Now}
+	code := run(ctx, []string{"diff", "--spec", specPath, "--config", os.DevNull, "--old", old.URL, "--new", hang.URL}, env)
+	if code != exitIncomplete {
+		t.Errorf("exit code = %d, want %d\nstderr: %s", code, exitIncomplete, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "incomplete: interrupted") || !strings.Contains(stderr.String(), "smoke: interrupted") {
+		t.Errorf("stdout = %q\nstderr = %q\nwant the partial report and the interruption on stderr", stdout.String(), stderr.String())
 	}
 }
