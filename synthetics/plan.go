@@ -134,7 +134,8 @@ func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts 
 		if err != nil {
 			return nil, err
 		}
-		// Keep the test that already matches, else the oldest; the
+		// Keep the test that already matches, else the first by public
+		// id; the
 		// others are duplicates left by an interrupted publish.
 		keep := 0
 		for j, e := range have {
