@@ -135,8 +135,7 @@ func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts 
 			return nil, err
 		}
 		// Keep the test that already matches, else the first by public
-		// id; the
-		// others are duplicates left by an interrupted publish.
+		// id; the others are duplicates left by an interrupted publish.
 		keep := 0
 		for j, e := range have {
 			if bytes.Equal(e.view, view) {
