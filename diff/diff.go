@@ -272,6 +272,7 @@ type UsageError struct {
 	Msg string
 }
 
+// Error returns the message.
 func (e *UsageError) Error() string { return e.Msg }
 
 func quote(s string) string {
