@@ -139,7 +139,8 @@ func TestNormaliseHeaders(t *testing.T) {
 		"Content-Type":  {"Application/JSON; Charset=UTF-8"},
 		"Set-Cookie":    {"AWSALB=xyz; Path=/", "session=s3cret; HttpOnly", "theme=dark"},
 		"X-B3-Traceid":  {"1"},
-		"Cache-Control": {"no-store"},
+		"Cache-Control": {"No-Store, max-age=0", "no-cache"},
+		"Allow":         {"GET,HEAD"},
 	}
 	want := map[string]string{
 		"Date":          anyValue,
@@ -147,7 +148,8 @@ func TestNormaliseHeaders(t *testing.T) {
 		"X-B3-Traceid":  anyValue,
 		"Content-Type":  "application/json; charset=utf-8",
 		"Set-Cookie":    "session; theme",
-		"Cache-Control": "no-store",
+		"Cache-Control": "max-age=0, no-cache, no-store",
+		"Allow":         "get, head",
 	}
 	if diff := cmp.Diff(want, normaliseHeaders(h, nil)); diff != "" {
 		t.Errorf("normaliseHeaders mismatch (-want +got):\n%s", diff)

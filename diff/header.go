@@ -83,11 +83,35 @@ func normaliseHeaders(h http.Header, presence []string) map[string]string {
 			}
 		case name == "Content-Type":
 			out[name] = normaliseMediaType(strings.Join(values, ", "))
+		case matchName(tokenListHeaders, name):
+			out[name] = normaliseTokenList(values)
 		default:
 			out[name] = strings.TrimSpace(strings.Join(values, ", "))
 		}
 	}
 	return out
+}
+
+// tokenListHeaders hold comma-separated, case-insensitive tokens whose
+// order carries no meaning.
+var tokenListHeaders = []string{
+	"Allow", "Cache-Control", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+	"Access-Control-Expose-Headers",
+}
+
+// normaliseTokenList lowercases, trims and sorts the tokens of a list
+// header: "no-store, No-Cache" equals "no-cache,no-store".
+func normaliseTokenList(values []string) string {
+	var toks []string
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+				toks = append(toks, t)
+			}
+		}
+	}
+	slices.Sort(toks)
+	return strings.Join(slices.Compact(toks), ", ")
 }
 
 // cookieNames lists the names of the cookies set, load-balancer cookies
