@@ -67,7 +67,7 @@ func (n *noiseSet) add(side string, diffs []rawDiff) {
 			k := strings.ToLower(d.header)
 			n.headers[k] = joinSide(n.headers[k], side)
 		default:
-			p := d.at.Pointer()
+			p := d.at.noiseKey()
 			if n.body[p] == nil {
 				n.body[p] = map[Kind]string{}
 			}
@@ -109,14 +109,14 @@ func (n *noiseSet) cancels(d rawDiff) (side string, ok bool) {
 		return s, ok
 	}
 	for l := 0; l < len(d.at); l++ { // proper ancestors: any variation
-		kinds := n.body[d.at[:l].Pointer()]
+		kinds := n.body[d.at[:l].noiseKey()]
 		for _, k := range []Kind{KindChanged, KindMissing, KindAdded, KindType} {
 			if s, ok := kinds[k]; ok {
 				return s, true
 			}
 		}
 	}
-	kinds := n.body[d.at.Pointer()]
+	kinds := n.body[d.at.noiseKey()]
 	if s, ok := kinds[KindChanged]; ok && d.kind == KindChanged {
 		return s, true
 	}

@@ -300,3 +300,39 @@ func mustMarshal(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestNoiseFollowsSetElements: in an array compared by key, an element's
+// index changes between answers; noise must follow the element, not the
+// index.
+func TestNoiseFollowsSetElements(t *testing.T) {
+	c := testCheck(t, "")
+	old := side(
+		resp(200, `{"items":[{"id":1,"n":1},{"id":2,"n":5}]}`),
+		resp(200, `{"items":[{"id":2,"n":5},{"id":1,"n":2}]}`),
+	)
+	new := side(
+		resp(200, `{"items":[{"id":1,"n":9},{"id":2,"n":5}]}`),
+		resp(200, `{"items":[{"id":2,"n":5},{"id":1,"n":8}]}`),
+	)
+	for _, tt := range []struct {
+		name string
+		new  []Sample
+		want Verdict
+	}{
+		{name: "varying field of a moving element", new: new, want: Noise},
+		{name: "stable field changed", new: side(
+			resp(200, `{"items":[{"id":1,"n":1},{"id":2,"n":6}]}`),
+			resp(200, `{"items":[{"id":2,"n":6},{"id":1,"n":2}]}`),
+		), want: Regression},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Compare([]Samples{{Check: c, Old: old, New: tt.new}}, Options{Rounds: 1, ArrayKeys: map[string]string{"/items": "id"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if op := rep.Operations[0]; op.Verdict != tt.want {
+				t.Errorf("verdict = %s, want %s (%s)", op.Verdict, tt.want, mustMarshal(t, op.Differences))
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +40,7 @@ func (d rawDiff) key() string {
 	if d.header != "" {
 		return "h\x00" + strings.ToLower(d.header)
 	}
-	return "b\x00" + string(d.kind) + "\x00" + d.at.Pointer()
+	return "b\x00" + string(d.kind) + "\x00" + d.at.noiseKey()
 }
 
 // comparer compares two normalised samples and collects rawDiffs.
@@ -221,19 +222,30 @@ func (c *comparer) keyed(p jpath, a, b []any, es *openapi3.Schema, id func(any) 
 		k := id(v)
 		js := byID[k]
 		if len(js) == 0 {
-			c.add(rawDiff{at: p.elem(i), kind: KindMissing, old: v, hasOld: true, element: true})
+			c.add(rawDiff{at: p.elemID(i, shortID(k)), kind: KindMissing, old: v, hasOld: true, element: true})
 			continue
 		}
 		j := js[0]
 		byID[k] = js[1:]
 		used[j] = true
-		c.value(p.elem(i), v, b[j], es)
+		c.value(p.elemID(i, shortID(k)), v, b[j], es)
 	}
 	for j, v := range b {
 		if !used[j] {
-			c.add(rawDiff{at: p.elem(j), kind: KindAdded, new: v, hasNew: true, element: true})
+			c.add(rawDiff{at: p.elemID(j, shortID(id(v))), kind: KindAdded, new: v, hasNew: true, element: true})
 		}
 	}
+}
+
+// shortID keeps element ids of set-compared arrays small: ids of whole
+// values can be long.
+func shortID(k string) string {
+	if len(k) <= 32 {
+		return k
+	}
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return strconv.FormatUint(h.Sum64(), 16)
 }
 
 // arrayKey returns the configured key field of the array at p, or "".

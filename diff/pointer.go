@@ -6,10 +6,13 @@ import (
 )
 
 // segment is one step of a JSON pointer. index is true for array
-// elements, whose template segment is "*".
+// elements, whose template segment is "*". id identifies an element of
+// an array compared as a set (its key or a hash of its value): its index
+// may change from one answer to the next, its id does not.
 type segment struct {
 	token string
 	index bool
+	id    string
 }
 
 // jpath is a JSON pointer under construction, shared by the recursive
@@ -22,6 +25,27 @@ func (p jpath) key(k string) jpath {
 
 func (p jpath) elem(i int) jpath {
 	return append(p[:len(p):len(p)], segment{token: strconv.Itoa(i), index: true})
+}
+
+// elemID is elem for an element of an array compared as a set.
+func (p jpath) elemID(i int, id string) jpath {
+	return append(p[:len(p):len(p)], segment{token: strconv.Itoa(i), index: true, id: id})
+}
+
+// noiseKey renders p for noise bookkeeping: like Pointer, but elements
+// of set-compared arrays are named by id, so that the same element is
+// recognised across answers that list it at different positions.
+func (p jpath) noiseKey() string {
+	var b strings.Builder
+	for _, s := range p {
+		b.WriteByte('/')
+		if s.id != "" {
+			b.WriteString("\x00" + s.id)
+			continue
+		}
+		b.WriteString(escapeToken(s.token))
+	}
+	return b.String()
 }
 
 // Pointer renders p as an RFC 6901 JSON pointer.
