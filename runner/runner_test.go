@@ -41,7 +41,7 @@ func okCheck(id, method, url string) generator.Check {
 	}
 }
 
-func newRunner(t *testing.T, opts Options) *Runner {
+func newRunner(t testing.TB, opts Options) *Runner {
 	t.Helper()
 	r, err := New(opts)
 	if err != nil {
