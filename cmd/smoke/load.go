@@ -30,6 +30,10 @@ type commonOptions struct {
 	// NeedSecrets makes an unset ${ENV} in auth or headers an error
 	// (commands that send requests); plan only warns.
 	NeedSecrets bool
+	// SecretsByReference is set by commands that pass ${ENV} references
+	// on instead of values (publish without --create-variables): an unset
+	// variable is then nobody's concern here.
+	SecretsByReference bool
 
 	cmd *cobra.Command
 }
@@ -180,7 +184,9 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 			if o.NeedSecrets {
 				return x, fmt.Errorf("%s: %w", what, err)
 			}
-			fmt.Fprintf(env.Stderr, "smoke: warning: %s: %v\n", what, err)
+			if !o.SecretsByReference {
+				fmt.Fprintf(env.Stderr, "smoke: warning: %s: %v\n", what, err)
+			}
 		}
 		return x, nil
 	}
@@ -204,6 +210,7 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 	for _, name := range sortedKeys(cfg.Auth) {
 		a := cfg.Auth[name]
 		var cred generator.Credential
+		var templates []string
 		for _, part := range []struct {
 			dst *string
 			src string
@@ -219,10 +226,11 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 			if cred.Env == "" && len(x.Env) > 0 {
 				cred.Env = x.Env[0]
 			}
-			if part.dst == &cred.Token {
-				cred.Template = x.Template
-			}
+			templates = append(templates, x.Template)
 		}
+		// The template is the token's, or "user:password" for HTTP basic,
+		// so a backend can refer to the variables instead of the values.
+		cred.Template = strings.Join(templates, ":")
 		opts.Credentials[name] = cred
 	}
 	for key, op := range cfg.Operations {

@@ -111,6 +111,7 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 		return &flagError{usageErrf("--max-prune-share %v: want a share between 0 and 1", opts.MaxPruneShare)}
 	}
 	opts.common.NeedSecrets = opts.CreateVariables
+	opts.common.SecretsByReference = !opts.CreateVariables
 	l, err := loadChecks(ctx, env, opts.common)
 	if err != nil {
 		return err
