@@ -14,9 +14,9 @@ var diffEmoji = map[diff.Verdict]string{
 }
 
 // WriteDiffMarkdown writes a GitHub-flavoured Markdown report for a
-// cut-over ticket or a step summary: the headline, a table of operations
-// that need attention with their differences, the noise appendix, and
-// the parity operations folded away.
+// cut-over ticket or a step summary: the headline, a section per operation
+// that needs attention with its differences, the parity operations folded
+// away, and the noise appendix (noise stays out of the headline).
 func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	bw := bufio.NewWriter(w)
 	icon := "✅"
@@ -44,7 +44,9 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	}
 
 	groups := diffByVerdict(rep.Operations)
-	for _, v := range diffVerdictOrder[:4] {
+	// Noise stays out of the headline: noise-only operations are listed
+	// in the appendix.
+	for _, v := range diffVerdictOrder[:3] {
 		for _, op := range groups[v] {
 			fmt.Fprintf(bw, "#### %s `%s` — %s %s\n\n", diffEmoji[v], diffMDCode(diffOpName(op)), v, diffStatuses(op))
 			if lat := diffLatency(op.Latency); lat != "" {
@@ -108,5 +110,5 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 // diffMDCode keeps text inside a `code span` in a table cell: no backticks,
 // no pipes.
 func diffMDCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", "¦").Replace(s)
+	return strings.NewReplacer("`", "'", "|", `\|`).Replace(s)
 }
