@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smoke-dev/smoke/config"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/runner"
@@ -114,15 +116,8 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 	if err != nil {
 		return nil, err
 	}
-	if envCfg, ok := l.Config.Environments[opts.BaseURL]; ok && len(envCfg.Headers) > 0 {
-		if ro.Headers == nil {
-			ro.Headers = map[string][]string{}
-		}
-		for name, v := range envCfg.Headers {
-			if _, set := ro.Headers[name]; !set {
-				ro.Headers.Set(name, v)
-			}
-		}
+	if err := addEnvironmentHeaders(env, &ro, l, opts.BaseURL); err != nil {
+		return nil, err
 	}
 	ro.BaseURL = base
 	ro.Logger = env.Logger
@@ -258,6 +253,13 @@ func resolveBaseURL(env *Env, flag string, l *loaded) (string, error) {
 		}
 		base, from = e.BaseURL, fmt.Sprintf("environment %q", base)
 	}
+	if strings.HasPrefix(from, "base_url") || strings.HasPrefix(from, "environment") {
+		x, err := config.Expand(base, env.Getenv)
+		if err != nil {
+			return "", usageErrf("%s: %v", from, err)
+		}
+		base = x.Value
+	}
 	if base == "" {
 		servers := l.Doc.Servers()
 		if len(servers) == 0 {
@@ -273,6 +275,32 @@ func resolveBaseURL(env *Env, flag string, l *loaded) (string, error) {
 		return "", usageErrf("%s: %v", from, err)
 	}
 	return strings.TrimSuffix(base, "/"), nil
+}
+
+// addEnvironmentHeaders adds the headers of the smoke.yaml environment
+// named by --base-url (values may use ${ENV}); --header wins.
+func addEnvironmentHeaders(env *Env, ro *runner.Options, l *loaded, name string) error {
+	e, ok := l.Config.Environments[name]
+	if !ok || name == "" {
+		return nil
+	}
+	for _, h := range sortedKeys(e.Headers) {
+		if ro.Headers.Get(h) != "" {
+			continue
+		}
+		x, err := config.Expand(e.Headers[h], env.Getenv)
+		if err != nil {
+			return usageErrf("environment %q: header %s: %v", name, h, err)
+		}
+		if ro.Headers == nil {
+			ro.Headers = http.Header{}
+		}
+		ro.Headers.Set(h, x.Value)
+		if len(x.Env) > 0 || sensitiveHeader(h) {
+			ro.Secrets = append(ro.Secrets, x.Value)
+		}
+	}
+	return nil
 }
 
 func configName(l *loaded) string {
