@@ -1,13 +1,6 @@
 package diff_test
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,54 +27,6 @@ receivers:
   - name: team-b
 `
 
-// startAlertmanager runs a real Alertmanager (the Debian package) on a
-// free loopback port with its own config and storage, clustering off, and
-// returns its API base URL once /-/ready answers.
-func startAlertmanager(t *testing.T, bin, config string) string {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "alertmanager.yml")
-	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	var logs bytes.Buffer
-	cmd := exec.Command(bin,
-		"--config.file="+cfg,
-		"--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		"--cluster.listen-address=",
-		"--log.level=warn",
-	)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start alertmanager: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // the process is ours; Wait reports how it ended
-		_ = cmd.Wait()
-	})
-	base := "http://" + addr
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/-/ready", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base + "/api/v2"
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("alertmanager on %s not ready: %v\n%s", addr, ctx.Err(), logs.String())
-		case <-tick.C:
-		}
-	}
-}
-
 func alertmanagerChecks(t *testing.T) []generator.Check {
 	t.Helper()
 	doc, err := spec.Load(t.Context(), testenv.Spec(t, "alertmanager-v0.25.0.yaml"), spec.Options{})
@@ -99,15 +44,14 @@ func alertmanagerChecks(t *testing.T) []generator.Check {
 // there is no regression although /status reports different uptimes;
 // with a receiver added on NEW, GET /receivers is a regression.
 func TestAlertmanager(t *testing.T) {
-	bin := testenv.Need(t, "prometheus-alertmanager")
 	checks := alertmanagerChecks(t)
 	r, err := runner.New(runner.Options{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := startAlertmanager(t, bin, amConfigOne)
-	same := startAlertmanager(t, bin, amConfigOne)
-	other := startAlertmanager(t, bin, amConfigTwo)
+	old := testenv.Alertmanager(t, amConfigOne)
+	same := testenv.Alertmanager(t, amConfigOne)
+	other := testenv.Alertmanager(t, amConfigTwo)
 	opts := diff.Options{Send: r.Send, Evaluate: r.Evaluate}
 
 	t.Run("same config", func(t *testing.T) {
