@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/smoke-dev/smoke/generator"
 )
@@ -95,8 +96,10 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-// ruleSet applies rules and remembers which matched something.
+// ruleSet applies rules and remembers which matched something. It is
+// safe for concurrent use.
 type ruleSet struct {
+	mu     sync.Mutex // guards used and scoped
 	rules  []Rule
 	tokens [][]string
 	used   []bool // matched a difference
@@ -152,12 +155,16 @@ func (rs *ruleSet) match(scope []int, d rawDiff) (Rule, bool) {
 
 // markScoped records that the rules in scope applied to an operation.
 func (rs *ruleSet) markScoped(scope []int) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	for _, i := range scope {
 		rs.scoped[i] = true
 	}
 }
 
 func (rs *ruleSet) markUsed(r Rule) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	for i := range rs.rules {
 		if rs.rules[i] == r {
 			rs.used[i] = true
@@ -168,6 +175,8 @@ func (rs *ruleSet) markUsed(r Rule) {
 // warnings names the rules that matched no operation or no difference:
 // a stale rule silences nothing today and may hide something tomorrow.
 func (rs *ruleSet) warnings() []string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	var out []string
 	for i, r := range rs.rules {
 		switch {

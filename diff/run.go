@@ -112,9 +112,6 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	if opts.Send == nil {
 		return nil, ErrSendRequired
 	}
-	if _, err := newRuleSet(opts.Rules); err != nil {
-		return nil, err
-	}
 	var todo []generator.Check
 	var skipped []string
 	for _, c := range checks {
@@ -125,13 +122,19 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 		todo = append(todo, c)
 	}
 
-	all := make([]Samples, len(todo))
+	rules, err := newRuleSet(opts.Rules)
+	if err != nil {
+		return nil, err
+	}
+	// Each check is compared as soon as it is sampled, so that only the
+	// answers of the checks in flight are held in memory.
+	ops := make([]Operation, len(todo))
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
 	for i, c := range todo {
 		g.Go(func() error {
-			all[i] = sampleCheck(gctx, c, oldURL, newURL, opts)
+			ops[i] = compareOperation(sampleCheck(gctx, c, oldURL, newURL, opts), opts, rules)
 			if opts.OnSampled != nil {
 				mu.Lock()
 				opts.OnSampled(c)
@@ -142,12 +145,9 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	}
 	_ = g.Wait() // the goroutines above never return an error
 
-	rep, err := Compare(all, opts)
-	if err != nil {
-		return nil, err
-	}
-	rep.Old, rep.New = redactURL(oldURL), redactURL(newURL)
-	rep.Skipped = skipped
+	rep := &Report{Old: redactURL(oldURL), New: redactURL(newURL), Rounds: opts.Rounds,
+		Operations: ops, Skipped: skipped, Warnings: rules.warnings()}
+	rep.summarise()
 	return rep, ctx.Err()
 }
 
