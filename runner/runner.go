@@ -150,7 +150,9 @@ func New(opts Options) (*Runner, error) {
 	r.client = resty.NewWithClient(hc).
 		SetLogger(restyLogger{r.log}).
 		SetDisableWarn(true).
-		SetDoNotParseResponse(true)
+		SetDoNotParseResponse(true).
+		// A check's body is sent as the spec describes it, even on GET.
+		SetAllowGetMethodPayload(true)
 	r.secrets = secretValues(opts)
 	return r, nil
 }

@@ -546,3 +546,19 @@ func TestTLS(t *testing.T) {
 		t.Error("New(CAFile: missing) = nil error, want error")
 	}
 }
+
+func TestGetWithBody(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = string(b)
+		jsonHandler(`{}`)(w, r)
+	}))
+	defer srv.Close()
+	c := okCheck("a", "GET", "/search")
+	c.Request.Body = &generator.Body{ContentType: "application/json", Text: `{"q":"x"}`}
+	runOne(t, Options{BaseURL: srv.URL}, c)
+	if got != `{"q":"x"}` {
+		t.Errorf("GET body received = %q, want %q", got, `{"q":"x"}`)
+	}
+}
