@@ -215,3 +215,18 @@ func TestRunInterrupt(t *testing.T) {
 		t.Errorf("report summary = %+v (incomplete %q), want %+v and a reason", rep.Summary, rep.Incomplete, want)
 	}
 }
+
+// TestDemoServe starts the example service and stops it at once, as if
+// interrupted immediately.
+func TestDemoServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr strings.Builder
+	env := &Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Now: time.Now}
+	if code := run(ctx, []string{"demo", "--serve", "--v2"}, env); code != exitOK {
+		t.Fatalf("demo --serve = %d, want 0; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "example service (version 2) at http://127.0.0.1:") {
+		t.Errorf("stdout = %q, want the service URL", stdout.String())
+	}
+}
