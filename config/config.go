@@ -138,6 +138,8 @@ type DiffRule struct {
 	// Pointer is a pointer template ("/items/*/updated_at"); empty means
 	// the whole response.
 	Pointer string `yaml:"pointer"`
+	// Header names a response header the rule applies to (kind header).
+	Header string `yaml:"header"`
 	// Kind limits the rule to one difference kind (changed, missing,
 	// added, type, status, header).
 	Kind   string `yaml:"kind"`

@@ -147,7 +147,7 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 	}
 	rules := make([]diff.Rule, len(dc.Rules))
 	for i, r := range dc.Rules {
-		rules[i] = diff.Rule{Action: diff.Action(r.Action), Operation: r.Operation, Pointer: r.Pointer, Kind: diff.Kind(r.Kind), Reason: r.Reason}
+		rules[i] = diff.Rule{Action: diff.Action(r.Action), Operation: r.Operation, Pointer: r.Pointer, Header: r.Header, Kind: diff.Kind(r.Kind), Reason: r.Reason}
 		if err := rules[i].Validate(); err != nil {
 			return nil, usageErrf("%s:%d: diff rule %d: %v", configName(l), r.Line, i+1, err)
 		}
