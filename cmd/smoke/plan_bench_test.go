@@ -79,4 +79,3 @@ func BenchmarkPlan(b *testing.B) {
 		b.Run(name, func(b *testing.B) { benchChild(b, "plan", spec) })
 	}
 }
-
