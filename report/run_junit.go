@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -138,8 +139,23 @@ func problem(r runner.Result, opts RunOptions) *junitProblem {
 	if cmd := opts.Reproduce[r.CheckID]; cmd != "" {
 		lines = append(lines, "reproduce: "+cmd)
 	}
-	p.Text = strings.Join(lines, "\n")
+	p.Text = xmlText(strings.Join(lines, "\n"))
 	return p
+}
+
+// xmlText replaces what XML 1.0 cannot hold (control characters, invalid
+// UTF-8) with U+FFFD: a server may echo any bytes into a message, and
+// encoding/xml writes CDATA as it is.
+func xmlText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func contains(s []string, v string) bool {

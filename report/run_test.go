@@ -192,3 +192,17 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress frames (-want +got):\n%s", diff)
 	}
 }
+
+// TestTextNeutralisesEscapes keeps a hostile server from driving the
+// user's terminal through a message it echoed.
+func TestTextNeutralisesEscapes(t *testing.T) {
+	results := []runner.Result{{CheckID: "c", Method: "GET", Path: "/x", Outcome: runner.Failed,
+		Failures: []runner.Failure{{Check: "status_documented", Message: "redirect to \x1b]0;pwned\x07\x1b[2J"}}}}
+	var buf bytes.Buffer
+	if err := WriteRunText(&buf, results, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(buf.String(), "\x1b\x07") {
+		t.Errorf("WriteRunText() passes control characters through:\n%q", buf.String())
+	}
+}
