@@ -109,8 +109,14 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 		return nil, err
 	}
 	base, err := resolveBaseURL(env, opts.BaseURL, l)
-	if err != nil {
+	if err != nil && len(l.Plan.Checks) > 0 {
 		return nil, err
+	}
+	if len(l.Plan.Checks) == 0 {
+		// Nothing to send (a webhooks-only spec, or filters that match
+		// nothing): an empty report, exit 0, whatever the target.
+		title := strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version)
+		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: base}}, nil
 	}
 	ro, err := opts.req.runnerOptions(l.Config, l.Plan.Checks)
 	if err != nil {
