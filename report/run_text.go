@@ -46,9 +46,11 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		fmt.Fprintln(bw, paint(ansiBold, head))
 		fmt.Fprintln(bw)
 	}
+	// Names align up to a point; a longer one pushes its own line only.
+	const maxWidth = 48
 	width := 0
 	for _, r := range results {
-		width = max(width, len(name(r)))
+		width = max(width, min(len(name(r)), maxWidth))
 	}
 	groups := byOutcome(results)
 	for _, o := range outcomeOrder {
