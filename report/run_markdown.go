@@ -9,6 +9,11 @@ import (
 	"github.com/smoke-dev/smoke/runner"
 )
 
+// maxMarkdownRows bounds the checks a Markdown report details: GitHub
+// refuses step summaries over 1 MiB, and a large spec against a broken
+// target would exceed it.
+const maxMarkdownRows = 250
+
 var outcomeEmoji = map[runner.Outcome]string{
 	runner.Passed: "✅", runner.Failed: "❌", runner.Errored: "⚠️", runner.Skipped: "⏭️",
 }
@@ -48,6 +53,11 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 	for _, o := range outcomeOrder[:3] {
 		attention = append(attention, groups[o]...)
 	}
+	more := 0
+	if len(attention) > maxMarkdownRows {
+		more = len(attention) - maxMarkdownRows
+		attention = attention[:maxMarkdownRows]
+	}
 	if len(attention) > 0 {
 		fmt.Fprintln(bw, "| | Operation | Status | Time | Problem |")
 		fmt.Fprintln(bw, "|---|---|---|---|---|")
@@ -62,6 +72,9 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", outcomeEmoji[r.Outcome], opCell(r), status(r), fmtMS(r.DurationMS), problem)
 		}
 		fmt.Fprintln(bw)
+		if more > 0 {
+			fmt.Fprintf(bw, "… and %d more that did not pass, left out to stay within GitHub's step summary limit; the JSON and JUnit reports list them all.\n\n", more)
+		}
 		for _, r := range attention {
 			if r.Outcome == runner.Skipped {
 				continue
@@ -80,8 +93,12 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 		fmt.Fprintf(bw, "<details><summary>%d passed</summary>\n\n", len(passed))
 		fmt.Fprintln(bw, "| Operation | Status | Time |")
 		fmt.Fprintln(bw, "|---|---|---|")
-		for _, r := range passed {
+		extra := max(len(passed)-maxMarkdownRows, 0)
+		for _, r := range passed[:len(passed)-extra] {
 			fmt.Fprintf(bw, "| %s | %s | %s |\n", opCell(r), status(r), fmtMS(r.DurationMS))
+		}
+		if extra > 0 {
+			fmt.Fprintf(bw, "\n… and %d more passed.\n", extra)
 		}
 		fmt.Fprint(bw, "\n</details>\n")
 	}

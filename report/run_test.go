@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,26 @@ func TestTextNeutralisesEscapes(t *testing.T) {
 	}
 	if strings.ContainsAny(buf.String(), "\x1b\x07") {
 		t.Errorf("WriteRunText() passes control characters through:\n%q", buf.String())
+	}
+}
+
+// TestWriteRunMarkdownBounded keeps a huge run within GitHub's step
+// summary limit (1 MiB).
+func TestWriteRunMarkdownBounded(t *testing.T) {
+	var results []runner.Result
+	for i := range 5000 {
+		r := sampleResults()[i%4]
+		r.Path = fmt.Sprintf("/a/rather/long/path/number/%d/{id}", i)
+		results = append(results, r)
+	}
+	var buf bytes.Buffer
+	if err := WriteRunMarkdown(&buf, results, sampleOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 1<<20 {
+		t.Errorf("WriteRunMarkdown(5000 results) = %d bytes, want at most 1 MiB", buf.Len())
+	}
+	if !strings.Contains(buf.String(), "… and 3500 more that did not pass") {
+		t.Errorf("WriteRunMarkdown(5000 results) does not say what it left out")
 	}
 }
