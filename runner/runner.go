@@ -380,10 +380,6 @@ func Summarize(results []Result) Summary {
 	return s
 }
 
-// Complete reports whether every check was sent and got an answer that
-// could be judged: nothing errored or skipped.
-func (s Summary) Complete() bool { return s.Errored == 0 && s.Skipped == 0 }
-
 // secretValues collects the values Options marks secret: configured
 // secrets and the credentials in extra headers.
 func secretValues(opts Options) []string {
