@@ -1,9 +1,12 @@
 package runner
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -69,6 +72,40 @@ func TestRetryWait(t *testing.T) {
 		}
 		if got := sent[1].Sub(sent[0]); got != 2*time.Second {
 			t.Errorf("retry after %s, want 2s (Retry-After)", got)
+		}
+	})
+}
+
+// TestRetryConnectionError checks that a failure to connect is retried and
+// a timeout is not, on a fake clock.
+func TestRetryConnectionError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls++
+			if calls == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			}
+			return &http.Response{
+				StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{}`)), Request: r,
+			}, nil
+		})
+		r := newRunner(t, Options{BaseURL: "http://127.0.0.1:9", Retries: 2, Transport: tr})
+		res, err := r.Run(t.Context(), []generator.Check{okCheck("a", "GET", "/a")})
+		if err != nil || res[0].Outcome != Passed || calls != 2 {
+			t.Errorf("Run() = %s, %v after %d calls, want passed after 2", res[0].Outcome, err, calls)
+		}
+
+		calls = 0
+		tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls++
+			return nil, context.DeadlineExceeded
+		})
+		r = newRunner(t, Options{BaseURL: "http://127.0.0.1:9", Retries: 2, Transport: tr})
+		res, _ = r.Run(t.Context(), []generator.Check{okCheck("a", "GET", "/a")})
+		if res[0].Outcome != Errored || calls != 1 {
+			t.Errorf("Run() = %s after %d calls, want errored after 1 (timeouts are not retried)", res[0].Outcome, calls)
 		}
 	})
 }

@@ -54,9 +54,10 @@ type Options struct {
 	// Rate caps requests per second across all workers, retries
 	// included. Zero means unlimited.
 	Rate float64
-	// Retries is how many times an exchange is repeated after a
-	// connection error, a 429 or a 503, with backoff (Retry-After is
-	// honoured). Zero means no retries.
+	// Retries is how many times an exchange is repeated after a failure
+	// to connect (refused, unreachable, DNS), a 429 or a 503, with backoff
+	// (Retry-After is honoured). A request that may have reached the
+	// service (reset, timeout) is never repeated. Zero means no retries.
 	Retries int
 	// MaxBodyBytes bounds the (decompressed) response body that is read;
 	// the rest is discarded and the check errors. Zero means
