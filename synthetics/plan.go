@@ -41,7 +41,7 @@ type Change struct {
 	Name     string `json:"name"`
 	// Fields lists the owned fields that differ, for an update.
 	Fields []string `json:"fields,omitempty"`
-	// Reason says why a test is deleted or kept: "removed from spec" or
+	// Reason says why a test is deleted or kept: "not in the spec or the filters" or
 	// "duplicate".
 	Reason string `json:"reason,omitempty"`
 
@@ -50,7 +50,7 @@ type Change struct {
 
 // Reasons for deleting a test.
 const (
-	ReasonRemoved   = "removed from spec"
+	ReasonRemoved   = "not in the spec or the filters"
 	ReasonDuplicate = "duplicate"
 )
 

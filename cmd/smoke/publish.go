@@ -285,8 +285,12 @@ func writePublishPlan(env *Env, format string, p *synthetics.Plan, st *synthetic
 			}
 			return nil
 		}
-		_, err := fmt.Fprintf(w, "Published: %d created, %d updated, %d deleted, %d unchanged (%d API calls).\n",
-			st.Created, st.Updated, st.Deleted, st.Unchanged, st.Calls)
+		calls := "API calls"
+		if st.Calls == 1 {
+			calls = "API call"
+		}
+		_, err := fmt.Fprintf(w, "Published: %d created, %d updated, %d deleted, %d unchanged (%d %s).\n",
+			st.Created, st.Updated, st.Deleted, st.Unchanged, st.Calls, calls)
 		return err
 	})
 }
