@@ -138,6 +138,9 @@ func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error)
 	}
 	plan.Warnings = append(plan.Warnings, problems...)
 	total := len(plan.Checks)
+	for _, key := range unmatchedOperations(cfg, plan.Checks) {
+		fmt.Fprintf(env.Stderr, "smoke: warning: %s: operations: %q matches no operation of the spec (use \"METHOD /path\" or an operationId)\n", configName(&loaded{Config: cfg}), key)
+	}
 	applyOperationConfig(plan, cfg)
 
 	include, exclude := o.Include, o.Exclude
@@ -265,6 +268,26 @@ func operationConfig(cfg *config.Config, c generator.Check) (config.Operation, b
 		}
 	}
 	return config.Operation{}, false
+}
+
+// unmatchedOperations lists the operations keys of smoke.yaml that name
+// no check: a typo there would otherwise silently drop a fixture.
+func unmatchedOperations(cfg *config.Config, checks []generator.Check) []string {
+	var out []string
+	for _, key := range sortedKeys(cfg.Operations) {
+		k := normaliseOpKey(key)
+		found := false
+		for _, c := range checks {
+			if k == c.Method+" "+c.Path || (c.OperationID != "" && k == c.OperationID) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, key)
+		}
+	}
+	return out
 }
 
 // applyOperationConfig drops skipped operations and applies expected
