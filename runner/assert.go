@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -237,20 +236,28 @@ func flattenSchemaErrors(err error) []schemaErr {
 	var out []schemaErr
 	var walk func(error)
 	walk = func(err error) {
-		var me openapi3.MultiError
-		if errors.As(err, &me) && !isSchemaError(err) {
+		// kin-openapi returns the two types unwrapped: check them before
+		// errors.As, whose reflection costs more than the rest of the walk.
+		me, ok := err.(openapi3.MultiError)
+		if !ok && !isSchemaError(err) {
+			ok = errors.As(err, &me)
+		}
+		if ok {
 			for _, e := range me {
 				walk(e)
 			}
 			return
 		}
-		se, ok := errors.AsType[*openapi3.SchemaError](err)
+		se, ok := err.(*openapi3.SchemaError)
+		if !ok {
+			se, ok = errors.AsType[*openapi3.SchemaError](err)
+		}
 		if !ok {
 			out = append(out, schemaErr{text: err.Error()})
 			return
 		}
 		// The JSON Schema 2020-12 validator nests its leaf errors in Origin.
-		if errors.As(se.Origin, &me) {
+		if se.Origin != nil && errors.As(se.Origin, &me) {
 			for _, e := range me {
 				walk(e)
 			}
@@ -333,14 +340,11 @@ func matchContent(cs []generator.Content, got string) (generator.Content, bool) 
 
 // mediaType returns the lower-case type/subtype of a Content-Type value,
 // without parameters; "" when absent or unparseable.
+//
+// This is the media type mime.ParseMediaType returns, without parsing the
+// parameters it would then drop: that costs a map per response.
 func mediaType(v string) string {
-	if v == "" {
-		return ""
-	}
-	mt, _, err := mime.ParseMediaType(v)
-	if err != nil {
-		mt, _, _ = strings.Cut(v, ";")
-	}
+	mt, _, _ := strings.Cut(v, ";")
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -560,5 +561,34 @@ func TestGetWithBody(t *testing.T) {
 	runOne(t, Options{BaseURL: srv.URL}, c)
 	if got != `{"q":"x"}` {
 		t.Errorf("GET body received = %q, want %q", got, `{"q":"x"}`)
+	}
+}
+
+// TestBodylessFraming checks how a check without a body goes out: sized
+// (Content-Length 0 where net/http sends one), never chunked.
+func TestBodylessFraming(t *testing.T) {
+	type framing struct {
+		length  int64
+		chunked bool
+	}
+	got := map[string]framing{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got[r.Method] = framing{r.ContentLength, slices.Contains(r.TransferEncoding, "chunked")}
+		jsonHandler(`{}`)(w, r)
+	}))
+	defer srv.Close()
+	r := newRunner(t, Options{BaseURL: srv.URL, Concurrency: 1})
+	methods := []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+	var checks []generator.Check
+	for _, m := range methods {
+		checks = append(checks, okCheck(m, m, "/x"))
+	}
+	if _, err := r.Run(t.Context(), checks); err != nil {
+		t.Fatalf("Run() error = %v", err)
+	}
+	for _, m := range methods {
+		if want := (framing{0, false}); got[m] != want {
+			t.Errorf("%s without body: framing = %+v, want %+v", m, got[m], want)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -75,7 +74,9 @@ func (r *Runner) send(ctx context.Context, target string, c generator.Check) (*R
 			return resp, err
 		}
 		wait := backoff(attempt, resp, time.Now())
-		r.log.Debug("retry", "method", c.Method, "url", r.mask(c, target), "attempt", attempt+1, "wait", wait)
+		if r.debug(ctx) {
+			r.log.Debug("retry", "method", c.Method, "url", r.mask(c, target), "attempt", attempt+1, "wait", wait)
+		}
 		if err := r.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -148,7 +149,7 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 	// Phases are measured only when someone reads them: the hooks cost
 	// more than a loopback exchange's parsing.
 	var tr *tracer
-	if r.log.Enabled(ctx, slog.LevelDebug) {
+	if r.debug(ctx) {
 		tr = &tracer{}
 		ctx = httptrace.WithClientTrace(ctx, tr.hooks())
 	}
@@ -224,7 +225,7 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
 		size = int(min(resp.ContentLength, limit)) + 1 // +1 sees EOF without growing
 	}
-	buf, err := readAll(io.LimitReader(rd, limit+1), size)
+	buf, err := readAll(rd, limit+1, size)
 	if err != nil {
 		return buf, false, err
 	}
@@ -234,22 +235,24 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	return buf, false, nil
 }
 
-// readAll is io.ReadAll starting from a buffer of the expected size.
-func readAll(r io.Reader, size int) ([]byte, error) {
+// readAll is io.ReadAll of at most n bytes, starting from a buffer of the
+// expected size.
+func readAll(r io.Reader, n int64, size int) ([]byte, error) {
 	b := make([]byte, 0, size)
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := r.Read(b[len(b):int(min(int64(cap(b)), n))])
+		b = b[:len(b)+m]
 		if err != nil {
 			if err == io.EOF {
 				return b, nil
 			}
 			return b, err
 		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
 	}
+	return b, nil
 }
 
 // bodyError is a failure while reading the body: the status line and
