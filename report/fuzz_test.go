@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/smoke-dev/smoke/internal/junit"
 	"testing"
 
 	"github.com/smoke-dev/smoke/runner"
@@ -26,7 +27,7 @@ func FuzzWriteRun(f *testing.F) {
 		if err := WriteRunJUnit(&x, results, opts); err != nil {
 			t.Fatal(err)
 		}
-		var doc junitSuites
+		var doc junit.Suites
 		if err := xml.Unmarshal(x.Bytes(), &doc); err != nil {
 			t.Fatalf("JUnit for message %q does not parse: %v\n%s", msg, err, x.Bytes())
 		}

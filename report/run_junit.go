@@ -1,58 +1,14 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/smoke-dev/smoke/internal/junit"
 	"github.com/smoke-dev/smoke/runner"
 )
-
-// JUnit XML as Jenkins, GitLab, GitHub test reporters and the like read
-// it: testsuites > testsuite > testcase with failure, error or skipped.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitProblem `xml:"skipped,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",cdata"`
-}
 
 // WriteRunJUnit writes one testcase per check. A testcase is named after
 // its operation ("GET /pets/{petId} (getPet)"); a failure's type lists the
@@ -65,19 +21,19 @@ func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error 
 		suiteName = "smoke run"
 	}
 	var total float64
-	suite := junitSuite{
+	suite := junit.Suite{
 		Name: suiteName, Tests: s.Total, Failures: s.Failed, Errors: s.Errored, Skipped: s.Skipped,
-		Cases: make([]junitCase, 0, len(results)),
+		Cases: make([]junit.Case, 0, len(results)),
 	}
 	if opts.Target != "" {
-		suite.Properties = append(suite.Properties, junitProperty{"target", opts.Target})
+		suite.Properties = append(suite.Properties, junit.Property{Name: "target", Value: opts.Target})
 	}
 	if opts.Incomplete != "" {
-		suite.Properties = append(suite.Properties, junitProperty{"incomplete", opts.Incomplete})
+		suite.Properties = append(suite.Properties, junit.Property{Name: "incomplete", Value: opts.Incomplete})
 	}
 	for _, r := range results {
 		total += r.DurationMS
-		tc := junitCase{Name: caseName(r), Classname: suiteName, Time: seconds(r.DurationMS)}
+		tc := junit.Case{Name: caseName(r), Classname: suiteName, Time: junit.Seconds(r.DurationMS)}
 		switch r.Outcome {
 		case runner.Failed:
 			tc.Failure = problem(r, opts)
@@ -88,28 +44,19 @@ func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error 
 			if len(r.Failures) > 0 {
 				msg = r.Failures[0].Message
 			}
-			tc.Skipped = &junitProblem{Message: msg}
+			tc.Skipped = &junit.Problem{Message: msg}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
-	suite.Time = seconds(total)
-	doc := junitSuites{
+	suite.Time = junit.Seconds(total)
+	doc := junit.Suites{
 		Name: "smoke run", Tests: s.Total, Failures: s.Failed, Errors: s.Errored, Skipped: s.Skipped,
-		Time: suite.Time, Suites: []junitSuite{suite},
+		Time: suite.Time, Suites: []junit.Suite{suite},
 	}
 	if opts.Elapsed > 0 {
 		doc.Time = fmt.Sprintf("%.3f", opts.Elapsed.Seconds())
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, doc)
 }
 
 func caseName(r runner.Result) string {
@@ -119,9 +66,7 @@ func caseName(r runner.Result) string {
 	return name(r)
 }
 
-func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
-
-func problem(r runner.Result, opts RunOptions) *junitProblem {
+func problem(r runner.Result, opts RunOptions) *junit.Problem {
 	var types, lines []string
 	for _, f := range r.Failures {
 		if !contains(types, f.Check) {
@@ -129,7 +74,7 @@ func problem(r runner.Result, opts RunOptions) *junitProblem {
 		}
 		lines = append(lines, failureText(f))
 	}
-	p := &junitProblem{Type: strings.Join(types, ",")}
+	p := &junit.Problem{Type: strings.Join(types, ",")}
 	if len(r.Failures) > 0 {
 		p.Message = oneLine(failureText(r.Failures[0]))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/smoke-dev/smoke/internal/junit"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestWriteRunJUnitParses(t *testing.T) {
 	if err := WriteRunJUnit(&buf, sampleResults(), sampleOptions()); err != nil {
 		t.Fatal(err)
 	}
-	var doc junitSuites
+	var doc junit.Suites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("xml.Unmarshal(junit) = %v", err)
 	}
