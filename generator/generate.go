@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -252,7 +254,7 @@ func paramValue(p *openapi3.Parameter) (any, Source, bool) {
 	if p.Example != nil {
 		return p.Example, SourceExample, true
 	}
-	for _, name := range sortedKeys(p.Examples) {
+	for _, name := range slices.Sorted(maps.Keys(p.Examples)) {
 		if e := p.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
 			return e.Value.Value, SourceExample, true
 		}
@@ -276,7 +278,7 @@ func paramValue(p *openapi3.Parameter) (any, Source, bool) {
 }
 
 func firstMedia(c openapi3.Content) *openapi3.MediaType {
-	for _, k := range sortedKeys(c) {
+	for _, k := range slices.Sorted(maps.Keys(c)) {
 		if c[k] != nil {
 			return c[k]
 		}
@@ -366,7 +368,7 @@ func serialise(name string, v any, style string, explode bool) string {
 			}
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if explode {
 				parts = append(parts, k+"="+text(x[k]))
 			} else {
@@ -421,19 +423,19 @@ func queryPairs(name string, v any, style string, explode bool) [][2]string {
 	case map[string]any:
 		var out [][2]string
 		if style == "deepObject" {
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				out = append(out, [2]string{name + "[" + k + "]", text(x[k])})
 			}
 			return out
 		}
 		if explode {
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				out = append(out, [2]string{k, text(x[k])})
 			}
 			return out
 		}
 		var parts []string
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			parts = append(parts, k, text(x[k]))
 		}
 		return [][2]string{{name, strings.Join(parts, ",")}}
@@ -502,7 +504,7 @@ func (b builder) security(c *Check, op spec.Operation) {
 		}
 	}
 	for _, req := range reqs {
-		names := sortedKeys(req)
+		names := slices.Sorted(maps.Keys(req))
 		complete := true
 		for _, n := range names {
 			if _, ok := b.opts.Credentials[n]; !ok {
@@ -522,7 +524,7 @@ func (b builder) security(c *Check, op spec.Operation) {
 		}
 		return
 	}
-	names := sortedKeys(reqs[0])
+	names := slices.Sorted(maps.Keys(reqs[0]))
 	c.Notes = append(c.Notes, fmt.Sprintf("needs credentials for security scheme %s (set auth in smoke.yaml)", strings.Join(quoteAll(names), " + ")))
 }
 
@@ -617,7 +619,7 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 		}
 		return
 	}
-	types := sortedKeys(rb.Value.Content)
+	types := slices.Sorted(maps.Keys(rb.Value.Content))
 	sort.SliceStable(types, func(i, j int) bool { return mediaPreference(types[i]) < mediaPreference(types[j]) })
 	mt := types[0]
 	if fx.ContentType != "" {
@@ -638,7 +640,7 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 	case media.Example != nil:
 		value, src = media.Example, SourceExample
 	default:
-		for _, name := range sortedKeys(media.Examples) {
+		for _, name := range slices.Sorted(maps.Keys(media.Examples)) {
 			if e := media.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
 				value, src = e.Value.Value, SourceExample
 				break
@@ -707,7 +709,7 @@ func formEncode(v any) string {
 		return url.QueryEscape(text(v))
 	}
 	var parts []string
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if arr, ok := obj[k].([]any); ok {
 			for _, e := range arr {
 				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(text(e)))
@@ -729,7 +731,7 @@ func multipartEncode(v any, media *openapi3.MediaType) string {
 		props = media.Schema.Value.Properties
 	}
 	var b strings.Builder
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		b.WriteString("--" + multipartBoundary + "\r\n")
 		binary := false
 		if p := props[k]; p != nil && p.Value != nil {
@@ -774,7 +776,7 @@ func (b builder) expect(o *openapi3.Operation) Expect {
 		if ref.Value.Description != nil {
 			r.Description = strings.TrimSpace(*ref.Value.Description)
 		}
-		for _, mt := range sortedKeys(ref.Value.Content) {
+		for _, mt := range slices.Sorted(maps.Keys(ref.Value.Content)) {
 			media := ref.Value.Content[mt]
 			ct := Content{MediaType: mt, JSONSchema2020: b.is31}
 			if media != nil && media.Schema != nil && media.Schema.Value != nil {
@@ -786,7 +788,7 @@ func (b builder) expect(o *openapi3.Operation) Expect {
 			}
 			r.Content = append(r.Content, ct)
 		}
-		for _, name := range sortedKeys(ref.Value.Headers) {
+		for _, name := range slices.Sorted(maps.Keys(ref.Value.Headers)) {
 			if h := ref.Value.Headers[name]; h != nil && h.Value != nil && h.Value.Required {
 				r.Headers = append(r.Headers, name)
 			}

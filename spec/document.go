@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -121,7 +123,7 @@ func (d *Document) APIVersion() string {
 // inside generation.
 func checkRefs(t *openapi3.T) error {
 	w := refWalker{seen: map[*openapi3.Schema]bool{}}
-	for _, p := range sortedKeys(t.Paths.Map()) {
+	for _, p := range slices.Sorted(maps.Keys(t.Paths.Map())) {
 		item := t.Paths.Value(p)
 		if item == nil {
 			continue
@@ -230,21 +232,12 @@ func (w refWalker) schema(where string, s *openapi3.SchemaRef) error {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(v.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(v.Properties)) {
 		if err := w.schema(where+"."+name, v.Properties[name]); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // maxWarnings bounds how many validation problems are kept: the GitHub

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -193,7 +194,7 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 		}
 		return x, nil
 	}
-	for _, name := range sortedKeys(cfg.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Headers)) {
 		x, err := expand("header "+name, cfg.Headers[name])
 		if err != nil {
 			return opts, err
@@ -210,7 +211,7 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 	if len(cfg.Auth) > 0 {
 		opts.Credentials = map[string]generator.Credential{}
 	}
-	for _, name := range sortedKeys(cfg.Auth) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Auth)) {
 		a := cfg.Auth[name]
 		var cred generator.Credential
 		var templates []string
@@ -274,7 +275,7 @@ func operationConfig(cfg *config.Config, c generator.Check) (config.Operation, b
 // no check: a typo there would otherwise silently drop a fixture.
 func unmatchedOperations(cfg *config.Config, checks []generator.Check) []string {
 	var out []string
-	for _, key := range sortedKeys(cfg.Operations) {
+	for _, key := range slices.Sorted(maps.Keys(cfg.Operations)) {
 		k := normaliseOpKey(key)
 		found := false
 		for _, c := range checks {
@@ -361,13 +362,4 @@ func stringMap(m map[string]any) map[string]string {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -290,7 +292,7 @@ func addEnvironmentHeaders(env *Env, ro *runner.Options, l *loaded, name string)
 	if !ok || name == "" {
 		return nil
 	}
-	for _, h := range sortedKeys(e.Headers) {
+	for _, h := range slices.Sorted(maps.Keys(e.Headers)) {
 		if ro.Headers.Get(h) != "" {
 			continue
 		}
