@@ -205,8 +205,10 @@ func (r *Runner) schemaFailures(c generator.Check, content generator.Content, go
 			out = append(out, fail("", "body does not match the %s: %s", schemaName(content), oneLine(se.text)))
 			continue
 		}
-		out = append(out, fail(se.pointer, "body at %s: %s (value %s; %s)",
-			displayPointer(se.pointer), oneLine(se.reason), excerptValue(se.value), schemaName(content)))
+		// Concatenated, not formatted: a body can fail many times over.
+		p := se.pointer()
+		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: r.mask(c,
+			"body at "+displayPointer(p)+": "+oneLine(se.reason)+" (value "+excerptValue(se.value)+"; "+schemaName(content)+")")})
 	}
 	if more > 0 {
 		out = append(out, fail("", "%d more schema errors", more))
@@ -225,9 +227,19 @@ var (
 )
 
 type schemaErr struct {
-	pointer, reason, text string
-	value                 any
-	schema                *openapi3.Schema
+	reason, text string
+	value        any
+	schema       *openapi3.Schema
+	err          *openapi3.SchemaError // nil for errors of other types
+}
+
+// pointer is the JSON pointer of the failing value, built on demand:
+// only the first few errors of a body are shown.
+func (e schemaErr) pointer() string {
+	if e.err == nil {
+		return ""
+	}
+	return pointer(e.err.JSONPointer())
 }
 
 // flattenSchemaErrors turns kin-openapi's error tree into leaf errors with
@@ -240,7 +252,7 @@ func flattenSchemaErrors(err error) []schemaErr {
 		// errors.As, whose reflection costs more than the rest of the walk.
 		me, ok := err.(openapi3.MultiError)
 		if !ok && !isSchemaError(err) {
-			ok = errors.As(err, &me)
+			me, ok = asMultiError(err)
 		}
 		if ok {
 			for _, e := range me {
@@ -257,7 +269,7 @@ func flattenSchemaErrors(err error) []schemaErr {
 			return
 		}
 		// The JSON Schema 2020-12 validator nests its leaf errors in Origin.
-		if se.Origin != nil && errors.As(se.Origin, &me) {
+		if me, ok := asMultiError(se.Origin); ok {
 			for _, e := range me {
 				walk(e)
 			}
@@ -275,10 +287,21 @@ func flattenSchemaErrors(err error) []schemaErr {
 				}
 			}
 		}
-		out = append(out, schemaErr{pointer: pointer(se.JSONPointer()), reason: reason, value: se.Value, schema: se.Schema})
+		out = append(out, schemaErr{reason: reason, value: se.Value, schema: se.Schema, err: se})
 	}
 	walk(err)
 	return out
+}
+
+// asMultiError is errors.As for a MultiError, in a function of its own so
+// that its target escapes only when it is called.
+func asMultiError(err error) (openapi3.MultiError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var me openapi3.MultiError
+	ok := errors.As(err, &me)
+	return me, ok
 }
 
 func isSchemaError(err error) bool {
