@@ -16,6 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
@@ -69,9 +70,15 @@ func loadGitHub(b *testing.B) githubBench {
 
 // cannedAnswer picks the first documented 2xx status and its JSON example.
 func cannedAnswer(op *openapi3.Operation) canned {
+	return cannedAnswerOf(op, "2")
+}
+
+// cannedAnswerOf picks the first documented status starting with prefix
+// and its JSON example.
+func cannedAnswerOf(op *openapi3.Operation, prefix string) canned {
 	codes := make([]string, 0)
 	for code := range op.Responses.Map() {
-		if strings.HasPrefix(code, "2") {
+		if strings.HasPrefix(code, prefix) {
 			codes = append(codes, code)
 		}
 	}
@@ -262,4 +269,74 @@ func BenchmarkGitHubEvaluate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkEvaluate31 judges answers under OpenAPI 3.1 documents, whose
+// schemas go through kin-openapi's JSON Schema 2020-12 validator: the
+// example service's answers (captured once from the service) and the
+// documented examples of Adyen's Account API.
+func BenchmarkEvaluate31(b *testing.B) {
+	b.Run("petstore", func(b *testing.B) {
+		dir := b.TempDir()
+		path, err := petstore.WriteSpec(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(petstore.New(petstore.Options{Version: 2}))
+		defer srv.Close()
+		evaluate31(b, path, func(r *runner.Runner, c generator.Check, _ *openapi3.Operation) *runner.Response {
+			resp, err := r.Send(b.Context(), srv.URL, c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return resp
+		})
+	})
+	b.Run("adyen-account", func(b *testing.B) {
+		path := testenv.Spec(b, "apisguru-adyen-AccountService-v6.yaml")
+		evaluate31(b, path, func(_ *runner.Runner, _ generator.Check, op *openapi3.Operation) *runner.Response {
+			// Only its error answers have documented examples.
+			a := cannedAnswerOf(op, "4")
+			h := http.Header{}
+			if a.ct != "" {
+				h.Set("Content-Type", a.ct)
+			}
+			return &runner.Response{StatusCode: a.status, Header: h, Body: a.body}
+		})
+	})
+}
+
+// evaluate31 judges, in a loop, the answers answer gives to the checks of
+// the 3.1 document at path.
+func evaluate31(b *testing.B, path string, answer func(*runner.Runner, generator.Check, *openapi3.Operation) *runner.Response) {
+	doc, err := spec.Load(b.Context(), path, spec.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := generator.Generate(doc, generator.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := runner.New(runner.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	resps := make([]*runner.Response, len(plan.Checks))
+	validated := 0
+	for i, c := range plan.Checks {
+		resps[i] = answer(r, c, doc.T.Paths.Value(c.Path).GetOperation(c.Method))
+		if len(resps[i].Body) > 0 {
+			validated++
+		}
+	}
+	if validated == 0 {
+		b.Fatal("no answer has a body to validate")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, c := range plan.Checks {
+			r.Evaluate(c, resps[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(plan.Checks)), "µs/check")
 }
