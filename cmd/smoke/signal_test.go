@@ -15,9 +15,9 @@ import (
 )
 
 // TestRunInterruptedBySignal runs the real binary against a service that
-// never answers one operation, sends SIGINT once that request is in flight,
-// (with --concurrency 1, after /fast has been answered) and expects what DESIGN.md promises: sending stops, the partial report is
-// written, exit 3.
+// never answers one operation, sends SIGINT once that request is in flight
+// (with --concurrency 1, after /fast has been answered), and expects what
+// DESIGN.md promises: sending stops, the partial report is written, exit 3.
 func TestRunInterruptedBySignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the smoke binary")
