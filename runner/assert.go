@@ -186,17 +186,18 @@ func (r *Runner) schemaFailures(c generator.Check, content generator.Content, go
 	if content.Schema == nil {
 		return nil
 	}
-	opts := validate30
+	var errs []schemaErr
 	if content.JSONSchema2020 {
-		opts = validate2020
+		errs = r.v2020.failures(content.Schema, v)
+	} else {
+		errs = schemaErrs(content.Schema.VisitJSON(v, validate30...))
 	}
-	err := content.Schema.VisitJSON(v, opts...)
-	if err == nil {
+	if len(errs) == 0 {
 		return nil
 	}
 	var out []Failure
 	var more int
-	for _, se := range flattenSchemaErrors(err) {
+	for _, se := range errs {
 		if len(out) == maxSchemaFailures {
 			more++
 			continue
@@ -231,13 +232,14 @@ type schemaErr struct {
 	value        any
 	schema       *openapi3.Schema
 	err          *openapi3.SchemaError // nil for errors of other types
+	path         []string              // of the failing value, when err is nil
 }
 
 // pointer is the JSON pointer of the failing value, built on demand:
 // only the first few errors of a body are shown.
 func (e schemaErr) pointer() string {
 	if e.err == nil {
-		return ""
+		return pointer(e.path)
 	}
 	return pointer(e.err.JSONPointer())
 }
@@ -275,22 +277,27 @@ func flattenSchemaErrors(err error) []schemaErr {
 			}
 			return
 		}
-		reason := se.Reason
-		if reason == "" {
-			reason = fmt.Sprintf("doesn't match schema keyword %q", se.SchemaField)
-		}
-		// The JSON Schema 2020-12 validator puts the location in the reason.
-		for _, prefix := range []string{"error at \"", "at '"} {
-			if strings.HasPrefix(reason, prefix) {
-				if i := strings.Index(reason, ": "); i > 0 {
-					reason = reason[i+2:]
-				}
-			}
-		}
-		out = append(out, schemaErr{reason: reason, value: se.Value, schema: se.Schema, err: se})
+		out = append(out, schemaErr{reason: leafReason(se.Reason, se.SchemaField), value: se.Value, schema: se.Schema, err: se})
 	}
 	walk(err)
 	return out
+}
+
+// leafReason is the reason shown for a schema error: its Reason without
+// the location the JSON Schema 2020-12 validator puts in front, or the
+// failing keyword.
+func leafReason(reason, field string) string {
+	if reason == "" {
+		reason = fmt.Sprintf("doesn't match schema keyword %q", field)
+	}
+	for _, prefix := range []string{"error at \"", "at '"} {
+		if strings.HasPrefix(reason, prefix) {
+			if i := strings.Index(reason, ": "); i > 0 {
+				reason = reason[i+2:]
+			}
+		}
+	}
+	return reason
 }
 
 // asMultiError is errors.As for a MultiError, in a function of its own so

@@ -96,6 +96,7 @@ type Runner struct {
 	asserts assertionSet
 	secrets []string
 	sleep   func(ctx context.Context, d time.Duration) error
+	v2020   validators2020 // compiled OpenAPI 3.1 schemas
 }
 
 // New returns a Runner for opts. It fails on an invalid base URL, an
