@@ -83,6 +83,20 @@ func diffPretty(raw json.RawMessage) string {
 var diffHTMLTemplate = template.Must(template.New("diff").Funcs(template.FuncMap{
 	"ms": fmtMS,
 	"p":  diffP,
+	// ci renders a median's confidence interval, or nothing when there
+	// were too few samples to bound it.
+	"ci": func(lo, hi float64) string {
+		if lo <= 0 || hi <= 0 {
+			return ""
+		}
+		return " [" + fmtMS(lo) + "–" + fmtMS(hi) + "]"
+	},
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -130,7 +144,7 @@ nav a{margin-right:12px}
 </div>
 {{if .Attention}}<nav>{{range .Attention}}<a href="#{{.ID}}"><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span> <code>{{.Name}}</code></a> {{end}}</nav>{{end}}
 {{range .Attention}}{{template "section" .}}{{end}}
-{{with .Parity}}<details><summary>{{len .}} operations at parity</summary>
+{{with .Parity}}<details><summary>{{len .}} {{plural (len .) "operation" "operations"}} at parity</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>{{end}}
 {{with .Noise}}<section id="noise"><header><h2>Noise appendix</h2><span class="muted">differences that also appear between two samples of one side, or values compared by format only</span></header>
@@ -141,7 +155,7 @@ nav a{margin-right:12px}
 </html>
 {{define "section"}}<section id="{{.ID}}">
 <header><h2><code>{{.Name}}</code></h2><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span><span class="muted">status {{.Statuses}}{{with .Op.OperationID}} · {{.}}{{end}} · check {{.Op.CheckID}}</span>
-{{with .Op.Latency}}<span class="muted">latency median {{ms .OldMS}} [{{ms .OldLowMS}}–{{ms .OldHighMS}}] → {{ms .NewMS}} [{{ms .NewLowMS}}–{{ms .NewHighMS}}]{{if .Compared}}, {{p .P}}{{if .Slower}} — significantly slower{{else if .Significant}} — significantly faster{{end}}{{else}}, not compared (too few rounds){{end}}</span>{{end}}
+{{with .Op.Latency}}<span class="muted">latency median {{ms .OldMS}}{{ci .OldLowMS .OldHighMS}} → {{ms .NewMS}}{{ci .NewLowMS .NewHighMS}}{{if .Compared}}, {{p .P}}{{if .Slower}} — significantly slower{{else if .Significant}} — significantly faster{{end}}{{else}}, not compared (too few rounds){{end}}</span>{{end}}
 </header>
 {{range .Op.Errors}}<div class="warn">{{.}}</div>{{end}}
 {{range .Diffs}}<div class="diff"><div><span class="c-{{.D.Class}}">{{.D.Class}}</span> · {{.D.Kind}} · <code>{{.D.Location}}</code>{{if and .D.Template (ne .D.Template .D.Pointer)}} <span class="muted">template <code>{{.D.Template}}</code></span>{{end}}{{with .D.Reason}} · <span class="muted">{{.}}</span>{{end}}{{if gt .D.Samples 1}} <span class="muted">({{.D.Samples}} sample pairs)</span>{{end}}</div>
