@@ -88,15 +88,16 @@ type Options struct {
 // Runner sends checks and evaluates their answers. It is safe for
 // concurrent use; one Runner keeps one connection pool.
 type Runner struct {
-	opts    Options
-	base    *url.URL // nil when Options.BaseURL is empty
-	client  *resty.Client
-	limiter *rate.Limiter // nil when unlimited
-	log     *slog.Logger
-	asserts assertionSet
-	secrets []string
-	sleep   func(ctx context.Context, d time.Duration) error
-	v2020   validators2020 // compiled OpenAPI 3.1 schemas
+	opts     Options
+	base     *url.URL      // nil when Options.BaseURL is empty
+	client   *resty.Client // for requests that may carry a body
+	bodiless *resty.Client // for GET, HEAD and OPTIONS without a body
+	limiter  *rate.Limiter // nil when unlimited
+	log      *slog.Logger
+	asserts  assertionSet
+	secrets  []string
+	sleep    func(ctx context.Context, d time.Duration) error
+	v2020    validators2020 // compiled OpenAPI 3.1 schemas
 }
 
 // New returns a Runner for opts. It fails on an invalid base URL, an
@@ -149,18 +150,26 @@ func New(opts Options) (*Runner, error) {
 		// Redirects are reported, never followed: the 3xx is the answer.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	r.client = resty.NewWithClient(hc).
-		SetLogger(restyLogger{r.log}).
-		SetDisableWarn(true).
-		SetDoNotParseResponse(true).
-		// Without it resty hands net/http an unsized empty body for a
-		// check without one: POST and PUT went out chunked, and every
-		// GET cost a goroutine and a timer probing that body.
+	// Two resty clients share the connection pool. The one for requests
+	// that may carry a body sends it as the spec describes it, even on
+	// GET, and sizes it: otherwise resty hands net/http an unsized empty
+	// body for a check without one, so POST and PUT went out chunked and
+	// net/http probed that body with a goroutine and a timer. The other,
+	// for GET, HEAD and OPTIONS without a body, gives net/http no body at
+	// all, the cheapest request resty builds.
+	r.client = newRestyClient(hc, r.log).
 		SetContentLength(true).
-		// A check's body is sent as the spec describes it, even on GET.
 		SetAllowGetMethodPayload(true)
+	r.bodiless = newRestyClient(hc, r.log)
 	r.secrets = secretValues(opts)
 	return r, nil
+}
+
+func newRestyClient(hc *http.Client, log *slog.Logger) *resty.Client {
+	return resty.NewWithClient(hc).
+		SetLogger(restyLogger{log}).
+		SetDisableWarn(true).
+		SetDoNotParseResponse(true)
 }
 
 // newTransport builds the keep-alive transport: proxy from the

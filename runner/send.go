@@ -154,7 +154,11 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 		ctx = httptrace.WithClientTrace(ctx, tr.hooks())
 	}
 
-	req := r.client.R().SetContext(ctx)
+	client := r.client
+	if c.Request.Body == nil && (c.Method == http.MethodGet || c.Method == http.MethodHead || c.Method == http.MethodOptions) {
+		client = r.bodiless
+	}
+	req := client.R().SetContext(ctx)
 	for _, h := range c.Request.Headers {
 		req.Header.Add(h.Name, h.Value)
 	}
