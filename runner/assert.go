@@ -149,7 +149,7 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 			add(CheckContentType, "", "%s for status %d, expected %s", shown, status, strings.Join(want, " or "))
 		}
 		if on[CheckResponseSchema] && matched {
-			out = append(out, r.schemaFailures(c, content, got, resp.Body)...)
+			out = r.schemaFailures(out, c, content, got, resp.Body)
 		}
 	}
 	if on[CheckRequiredHeaders] && ok {
@@ -165,51 +165,49 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 	return out
 }
 
-// schemaFailures validates a JSON body against the documented schema.
-func (r *Runner) schemaFailures(c generator.Check, content generator.Content, got string, body []byte) []Failure {
+// schemaFailures validates a JSON body against the documented schema and
+// appends the failures to out.
+func (r *Runner) schemaFailures(out []Failure, c generator.Check, content generator.Content, got string, body []byte) []Failure {
 	if !isJSON(got) {
-		return nil // only JSON bodies are validated
+		return out // only JSON bodies are validated
 	}
 	fail := func(pointer, format string, args ...any) Failure {
 		return Failure{Check: CheckResponseSchema, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if content.Schema == nil {
-			return nil
+			return out
 		}
-		return []Failure{fail("", "empty body under Content-Type %s, expected JSON matching the %s", got, schemaName(content))}
+		return append(out, fail("", "empty body under Content-Type %s, expected JSON matching the %s", got, schemaName(content)))
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return []Failure{fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(body))}
+		return append(out, fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(body)))
 	}
 	if content.Schema == nil {
-		return nil
+		return out
 	}
-	var errs []schemaErr
-	if content.JSONSchema2020 {
-		errs = r.v2020.failures(content.Schema, v)
-	} else {
-		errs = schemaErrs(content.Schema.VisitJSON(v, validate30...))
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	var out []Failure
-	var more int
-	for _, se := range errs {
-		if len(out) == maxSchemaFailures {
+	// The first maxSchemaFailures errors are shown, the rest counted.
+	shown, more := 0, 0
+	each := func(se schemaErr) {
+		if shown == maxSchemaFailures {
 			more++
-			continue
+			return
 		}
+		shown++
 		if se.schema == nil {
 			out = append(out, fail("", "body does not match the %s: %s", schemaName(content), oneLine(se.text)))
-			continue
+			return
 		}
 		// Concatenated, not formatted: a body can fail many times over.
 		p := se.pointer()
 		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: r.mask(c,
 			"body at "+displayPointer(p)+": "+oneLine(se.reason)+" (value "+excerptValue(se.value)+"; "+schemaName(content)+")")})
+	}
+	if content.JSONSchema2020 {
+		r.v2020.each(content.Schema, v, each)
+	} else if err := content.Schema.VisitJSON(v, validate30...); err != nil {
+		eachSchemaErr(err, each)
 	}
 	if more > 0 {
 		out = append(out, fail("", "%d more schema errors", more))
@@ -244,43 +242,37 @@ func (e schemaErr) pointer() string {
 	return pointer(e.err.JSONPointer())
 }
 
-// flattenSchemaErrors turns kin-openapi's error tree into leaf errors with
-// a JSON pointer each.
-func flattenSchemaErrors(err error) []schemaErr {
-	var out []schemaErr
-	var walk func(error)
-	walk = func(err error) {
-		// kin-openapi returns the two types unwrapped: check them before
-		// errors.As, whose reflection costs more than the rest of the walk.
-		me, ok := err.(openapi3.MultiError)
-		if !ok && !isSchemaError(err) {
-			me, ok = asMultiError(err)
-		}
-		if ok {
-			for _, e := range me {
-				walk(e)
-			}
-			return
-		}
-		se, ok := err.(*openapi3.SchemaError)
-		if !ok {
-			se, ok = errors.AsType[*openapi3.SchemaError](err)
-		}
-		if !ok {
-			out = append(out, schemaErr{text: err.Error()})
-			return
-		}
-		// The JSON Schema 2020-12 validator nests its leaf errors in Origin.
-		if me, ok := asMultiError(se.Origin); ok {
-			for _, e := range me {
-				walk(e)
-			}
-			return
-		}
-		out = append(out, schemaErr{reason: leafReason(se.Reason, se.SchemaField), value: se.Value, schema: se.Schema, err: se})
+// eachSchemaErr calls f with each leaf of kin-openapi's error tree, with a
+// JSON pointer each.
+func eachSchemaErr(err error, f func(schemaErr)) {
+	// kin-openapi returns the two types unwrapped: check them before
+	// errors.As, whose reflection costs more than the rest of the walk.
+	me, ok := err.(openapi3.MultiError)
+	if !ok && !isSchemaError(err) {
+		me, ok = asMultiError(err)
 	}
-	walk(err)
-	return out
+	if ok {
+		for _, e := range me {
+			eachSchemaErr(e, f)
+		}
+		return
+	}
+	se, ok := err.(*openapi3.SchemaError)
+	if !ok {
+		se, ok = errors.AsType[*openapi3.SchemaError](err)
+	}
+	if !ok {
+		f(schemaErr{text: err.Error()})
+		return
+	}
+	// The JSON Schema 2020-12 validator nests its leaf errors in Origin.
+	if me, ok := asMultiError(se.Origin); ok {
+		for _, e := range me {
+			eachSchemaErr(e, f)
+		}
+		return
+	}
+	f(schemaErr{reason: leafReason(se.Reason, se.SchemaField), value: se.Value, schema: se.Schema, err: se})
 }
 
 // leafReason is the reason shown for a schema error: its Reason without

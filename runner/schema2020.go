@@ -54,36 +54,30 @@ type validators2020 struct{ m sync.Map } // *openapi3.Schema → *validator2020
 // Options of the legacy mode: validate2020 without EnableJSONSchema2020.
 var validateLegacy2020 = []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}
 
-// failures validates v against s as VisitJSON(v, validate2020...) would,
-// and returns the leaf errors flattenSchemaErrors would find in its error.
-func (vs *validators2020) failures(s *openapi3.Schema, v any) []schemaErr {
+// each validates v against s as VisitJSON(v, validate2020...) would, and
+// calls f with each leaf error eachSchemaErr would find in its error.
+func (vs *validators2020) each(s *openapi3.Schema, v any, f func(schemaErr)) {
 	val, ok := vs.m.Load(s)
 	if !ok {
 		val, _ = vs.m.LoadOrStore(s, newValidator2020(s))
 	}
 	vd := val.(*validator2020)
+	var err error
 	switch vd.mode {
 	case mode2020Compiled:
-		err := vd.compiled.Validate(v)
-		if err == nil {
-			return nil
+		err = vd.compiled.Validate(v)
+		if verr, ok := errors.AsType[*jsonschema.ValidationError](err); ok {
+			vd.leaves(verr, "", v, f)
+			return
 		}
-		verr, ok := errors.AsType[*jsonschema.ValidationError](err)
-		if !ok {
-			return flattenSchemaErrors(err)
-		}
-		return vd.leaves(nil, verr, "", v)
 	case mode2020Legacy:
-		return schemaErrs(s.VisitJSON(v, validateLegacy2020...))
+		err = s.VisitJSON(v, validateLegacy2020...)
+	default:
+		err = s.VisitJSON(v, validate2020...)
 	}
-	return schemaErrs(s.VisitJSON(v, validate2020...))
-}
-
-func schemaErrs(err error) []schemaErr {
-	if err == nil {
-		return nil
+	if err != nil {
+		eachSchemaErr(err, f)
 	}
-	return flattenSchemaErrors(err)
 }
 
 // newValidator2020 decides how s is validated and compiles it when it can,
@@ -134,10 +128,10 @@ func newValidator2020(s *openapi3.Schema) *validator2020 {
 }
 
 // leaves converts a validation error as kin-openapi's
-// formatValidationError does, then flattens it as flattenSchemaErrors
+// formatValidationError does, then flattens it as eachSchemaErr
 // does: one schemaErr per error without causes (whose failing value and
 // schema are its own).
-func (vd *validator2020) leaves(out []schemaErr, verr *jsonschema.ValidationError, parentPath string, root any) []schemaErr {
+func (vd *validator2020) leaves(verr *jsonschema.ValidationError, parentPath string, root any, f func(schemaErr)) {
 	path := "/" + strings.Join(verr.InstanceLocation, "/")
 	if parentPath != "" && path != "/" {
 		path = parentPath + path
@@ -146,9 +140,9 @@ func (vd *validator2020) leaves(out []schemaErr, verr *jsonschema.ValidationErro
 	}
 	if len(verr.Causes) > 0 {
 		for _, cause := range verr.Causes {
-			out = vd.leaves(out, cause, path, root)
+			vd.leaves(cause, path, root, f)
 		}
-		return out
+		return
 	}
 	msg := verr.Error()
 	if path != "" {
@@ -159,7 +153,7 @@ func (vd *validator2020) leaves(out []schemaErr, verr *jsonschema.ValidationErro
 	if keywords := verr.ErrorKind.KeywordPath(); len(keywords) > 0 {
 		field = keywords[len(keywords)-1]
 	}
-	return append(out, schemaErr{
+	f(schemaErr{
 		reason: leafReason(msg, field),
 		value:  value,
 		schema: vd.schemaAt(verr.SchemaURL),
