@@ -92,12 +92,15 @@ type Runner struct {
 	base     *url.URL      // nil when Options.BaseURL is empty
 	client   *resty.Client // for requests that may carry a body
 	bodiless *resty.Client // for GET, HEAD and OPTIONS without a body
-	limiter  *rate.Limiter // nil when unlimited
-	log      *slog.Logger
-	asserts  assertionSet
-	secrets  []string
-	sleep    func(ctx context.Context, d time.Duration) error
-	v2020    validators2020 // compiled OpenAPI 3.1 schemas
+	// plainHeader is the request header of a bodiless check without
+	// headers or cookies of its own; nil when there is none to share.
+	plainHeader http.Header
+	limiter     *rate.Limiter // nil when unlimited
+	log         *slog.Logger
+	asserts     assertionSet
+	secrets     []string
+	sleep       func(ctx context.Context, d time.Duration) error
+	v2020       validators2020 // compiled OpenAPI 3.1 schemas
 }
 
 // New returns a Runner for opts. It fails on an invalid base URL, an
@@ -161,6 +164,13 @@ func New(opts Options) (*Runner, error) {
 		SetContentLength(true).
 		SetAllowGetMethodPayload(true)
 	r.bodiless = newRestyClient(hc, r.log)
+	// The headers of a check with no headers, cookies or body of its own
+	// are the same for every such check. Resty writes to a request's
+	// headers only to add Accept next to a JSON Content-Type, or the
+	// User-Agent if it is empty; neither happens to this header.
+	if h := r.requestHeader(http.Header{}, generator.Check{}); h.Get("Content-Type") == "" && h.Get("User-Agent") != "" {
+		r.plainHeader = h
+	}
 	r.secrets = secretValues(opts)
 	return r, nil
 }

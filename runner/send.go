@@ -159,30 +159,14 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 		client = r.bodiless
 	}
 	req := client.R().SetContext(ctx)
-	for _, h := range c.Request.Headers {
-		req.Header.Add(h.Name, h.Value)
-	}
-	if len(c.Request.Cookies) > 0 {
-		parts := make([]string, 0, len(c.Request.Cookies))
-		for _, ck := range c.Request.Cookies {
-			parts = append(parts, ck.Name+"="+ck.Value)
-		}
-		req.Header.Set("Cookie", strings.Join(parts, "; "))
+	if client == r.bodiless && len(c.Request.Headers) == 0 && len(c.Request.Cookies) == 0 && r.plainHeader != nil {
+		// Shared and only read: resty clones it into the http.Request.
+		req.Header = r.plainHeader
+	} else {
+		r.requestHeader(req.Header, c)
 	}
 	if c.Request.Body != nil {
 		req.SetBody([]byte(c.Request.Body.Text))
-		if c.Request.Body.ContentType != "" {
-			req.Header.Set("Content-Type", c.Request.Body.ContentType)
-		}
-	}
-	for name, vals := range r.opts.Headers {
-		req.Header.Del(name)
-		for _, v := range vals {
-			req.Header.Add(name, v)
-		}
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", r.opts.UserAgent)
 	}
 
 	start := time.Now()
@@ -209,6 +193,35 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 		Truncated:  truncated,
 		Duration:   total,
 	}, nil
+}
+
+// requestHeader fills h with the headers of check c: its own, its
+// cookies, its body's Content-Type, then Options.Headers, which replace
+// those of the same name, and the User-Agent unless one is set.
+func (r *Runner) requestHeader(h http.Header, c generator.Check) http.Header {
+	for _, p := range c.Request.Headers {
+		h.Add(p.Name, p.Value)
+	}
+	if len(c.Request.Cookies) > 0 {
+		parts := make([]string, 0, len(c.Request.Cookies))
+		for _, ck := range c.Request.Cookies {
+			parts = append(parts, ck.Name+"="+ck.Value)
+		}
+		h.Set("Cookie", strings.Join(parts, "; "))
+	}
+	if c.Request.Body != nil && c.Request.Body.ContentType != "" {
+		h.Set("Content-Type", c.Request.Body.ContentType)
+	}
+	for name, vals := range r.opts.Headers {
+		h.Del(name)
+		for _, v := range vals {
+			h.Add(name, v)
+		}
+	}
+	if h.Get("User-Agent") == "" {
+		h.Set("User-Agent", r.opts.UserAgent)
+	}
+	return h
 }
 
 // readBody reads at most limit bytes of the decoded body. Transparent
