@@ -16,7 +16,7 @@ import (
 
 // OpenAPI 3.1 schemas are JSON Schema 2020-12. kin-openapi validates them
 // by converting the schema to JSON and compiling it with
-// santhosh-tekuri/jsonschema on every call to VisitJSON (40 to 60 times
+// santhosh-tekuri/jsonschema on every call to VisitJSON (25 to 40 times
 // the cost of the validation itself in BenchmarkEvaluate31), and offers no
 // way to keep the compiled schema. The cache below keeps, per schema, what that call would do:
 //
