@@ -3,7 +3,8 @@
 //
 // # Overview
 //
-// A [Runner] holds one HTTP client (resty over a keep-alive transport),
+// A [Runner] holds one HTTP client (resty over a keep-alive transport;
+// two resty clients share it, one for requests that carry no body),
 // the assertions to evaluate and the limits that protect the user and the
 // target: bounded concurrency, an optional rate limit, a per-request
 // timeout, a bounded (and bounded-when-decompressed) response body, and
@@ -15,7 +16,8 @@
 // service answered and an assertion failed), errored (no usable answer)
 // or skipped (not sent). The assertions, each selectable by name, are
 // not_server_error, status_documented, content_type, response_schema
-// (kin-openapi's validator; JSON Schema 2020-12 for OpenAPI 3.1),
+// (kin-openapi's validator; JSON Schema 2020-12 for OpenAPI 3.1, each
+// schema compiled once per Runner with the same result as kin-openapi),
 // required_headers and latency. A failure message says what was expected,
 // what came, and where, with a JSON pointer for schema errors. Secret
 // parameters, credential headers and configured secrets are masked in
