@@ -4,10 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,58 +15,6 @@ import (
 	"github.com/smoke-dev/smoke/runner"
 	"github.com/smoke-dev/smoke/spec"
 )
-
-// startAlertmanager runs Debian's prometheus-alertmanager on a free
-// loopback port with a throwaway config and storage, clustering off, and
-// returns its API base URL once /-/ready answers 200.
-func startAlertmanager(t *testing.T) string {
-	t.Helper()
-	bin := testenv.Need(t, "prometheus-alertmanager")
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "alertmanager.yml")
-	if err := os.WriteFile(cfg, []byte("route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	var log strings.Builder
-	cmd := exec.CommandContext(t.Context(), bin,
-		"--config.file="+cfg,
-		"--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		"--cluster.listen-address=",
-	)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start alertmanager: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill() // t.Context is already cancelled; this is for clarity
-		<-exited
-	})
-
-	ready := "http://" + addr + "/-/ready"
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(30 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, ready, nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return "http://" + addr + "/api/v2"
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("alertmanager exited before it was ready: %v\n%s", err, log.String())
-		case <-deadline:
-			t.Fatalf("alertmanager not ready on %s after 30s\n%s", addr, log.String())
-		case <-tick.C:
-		}
-	}
-}
 
 func alertmanagerChecks(t *testing.T, opts generator.Options) map[string]generator.Check {
 	t.Helper()
@@ -122,7 +66,7 @@ func verdicts(results []runner.Result) []string {
 // TestAlertmanager runs every operation of Alertmanager 0.25.0's own spec
 // against the real server and pins what smoke observes.
 func TestAlertmanager(t *testing.T) {
-	base := startAlertmanager(t)
+	base := testenv.Alertmanager(t, "")
 
 	t.Run("generated values", func(t *testing.T) {
 		byOp := alertmanagerChecks(t, generator.Options{})
