@@ -106,7 +106,8 @@ func (c *comparer) value(p jpath, a, b any, s *openapi3.Schema) {
 	}
 }
 
-func (c *comparer) object(p jpath, a, b map[string]any, s *openapi3.Schema) {
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys[V any](a, b map[string]V) []string {
 	keys := make([]string, 0, len(a)+len(b))
 	for k := range a {
 		keys = append(keys, k)
@@ -117,7 +118,11 @@ func (c *comparer) object(p jpath, a, b map[string]any, s *openapi3.Schema) {
 		}
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
+	return keys
+}
+
+func (c *comparer) object(p jpath, a, b map[string]any, s *openapi3.Schema) {
+	for _, k := range unionKeys(a, b) {
 		av, inA := a[k]
 		bv, inB := b[k]
 		switch {

@@ -157,17 +157,7 @@ func normaliseMediaType(v string) string {
 // headers records the header differences between two normalised header
 // sets.
 func (c *comparer) headers(a, b map[string]string) {
-	names := make([]string, 0, len(a)+len(b))
-	for k := range a {
-		names = append(names, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range unionKeys(a, b) {
 		av, inA := a[n]
 		bv, inB := b[n]
 		switch {
