@@ -320,14 +320,22 @@ func (b builder) emitValue(c *Check, p *openapi3.Parameter, v any, src Source, p
 		}
 		return
 	}
-	b.emit(c, p, serialise(p.Name, v, style, explode), src, pathValues, query)
+	shown := serialise(p.Name, v, style, explode, func(s string) string { return s })
+	if p.In == openapi3.ParameterInPath {
+		// Values are escaped element by element, so the separators the
+		// style adds ("," ";" "=" ".") stay literal, as RFC 6570 has it.
+		pathValues[p.Name] = serialise(p.Name, v, style, explode, url.PathEscape)
+	}
+	b.emit(c, p, shown, src, pathValues, query)
 }
 
 func (b builder) emit(c *Check, p *openapi3.Parameter, v string, src Source, pathValues map[string]string, query *[]Param) {
 	param := Param{Name: p.Name, Value: v, Source: src}
 	switch p.In {
 	case openapi3.ParameterInPath:
-		pathValues[p.Name] = v
+		if _, done := pathValues[p.Name]; !done {
+			pathValues[p.Name] = url.PathEscape(v)
+		}
 		c.Request.Path = append(c.Request.Path, param)
 	case openapi3.ParameterInQuery:
 		*query = append(*query, param)
@@ -351,13 +359,13 @@ func setParam(list *[]Param, p Param) {
 
 // serialise renders a path, header or cookie value (styles simple, label,
 // matrix, form).
-func serialise(name string, v any, style string, explode bool) string {
+func serialise(name string, v any, style string, explode bool, esc func(string) string) string {
 	var parts []string
 	sep := ","
 	switch x := v.(type) {
 	case []any:
 		for _, e := range x {
-			parts = append(parts, text(e))
+			parts = append(parts, esc(text(e)))
 		}
 		if explode {
 			switch style {
@@ -370,9 +378,9 @@ func serialise(name string, v any, style string, explode bool) string {
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if explode {
-				parts = append(parts, k+"="+text(x[k]))
+				parts = append(parts, esc(k)+"="+esc(text(x[k])))
 			} else {
-				parts = append(parts, k, text(x[k]))
+				parts = append(parts, esc(k), esc(text(x[k])))
 			}
 		}
 		if explode && style == "label" {
@@ -381,7 +389,7 @@ func serialise(name string, v any, style string, explode bool) string {
 			sep = ";"
 		}
 	default:
-		parts = []string{text(v)}
+		parts = []string{esc(text(v))}
 	}
 	s := strings.Join(parts, sep)
 	switch style {
@@ -445,9 +453,9 @@ func queryPairs(name string, v any, style string, explode bool) [][2]string {
 
 var pathParamRe = regexp.MustCompile(`\{([^}]+)\}`)
 
-// substitutePath fills a path template. Values are escaped as path
-// segments; a parameter with no value keeps its braces, which the runner
-// reports rather than sends.
+// substitutePath fills a path template with escaped segment values; a
+// parameter with no value keeps its braces, which the runner reports
+// rather than sends.
 func substitutePath(template string, values map[string]string) string {
 	return pathParamRe.ReplaceAllStringFunc(template, func(m string) string {
 		name := m[1 : len(m)-1]
@@ -455,14 +463,8 @@ func substitutePath(template string, values map[string]string) string {
 		if !ok {
 			return m
 		}
-		return escapePathValue(v)
+		return v
 	})
-}
-
-// escapePathValue escapes a value for a path segment, keeping the
-// separators that styles produce (",", ";", "=", ".").
-func escapePathValue(v string) string {
-	return url.PathEscape(v)
 }
 
 func encodeQuery(q []Param) string {

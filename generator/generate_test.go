@@ -435,3 +435,28 @@ func TestFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestPathStylesKeepSeparators(t *testing.T) {
+	doc := `
+openapi: 3.0.3
+info: {title: Styles, version: "1"}
+paths:
+  /s/{simple}/{label}/{matrix}/{obj}/{text}:
+    get:
+      parameters:
+        - {name: simple, in: path, required: true, schema: {type: array, items: {type: string}}, example: [a b, c]}
+        - {name: label, in: path, required: true, style: label, explode: true, schema: {type: array, items: {type: integer}}, example: [1, 2]}
+        - {name: matrix, in: path, required: true, style: matrix, schema: {type: array, items: {type: string}}, example: [x, "y/z"]}
+        - {name: obj, in: path, required: true, explode: true, schema: {type: object}, example: {k: v, n: 1}}
+        - {name: text, in: path, required: true, schema: {type: string}, example: "a/b c,d"}
+      responses: {"200": {description: ok}}
+`
+	c := generate(t, doc, generator.Options{})[0]
+	want := "/s/a%20b,c/.1.2/;matrix=x,y%2Fz/k=v,n=1/a%2Fb%20c%2Cd"
+	if c.Request.URL != want {
+		t.Errorf("URL = %q, want %q", c.Request.URL, want)
+	}
+	if got := c.Request.Path[0].Value; got != "a b,c" {
+		t.Errorf("simple path param value = %q, want the unescaped %q", got, "a b,c")
+	}
+}

@@ -24,13 +24,10 @@ const maxDepth = 8
 // byte-identical across runs.
 type valueGen struct {
 	stack map[*openapi3.Schema]int
-	// request is true when generating a request value: readOnly properties
-	// are left out.
-	request bool
 }
 
 func newValueGen() *valueGen {
-	return &valueGen{stack: map[*openapi3.Schema]int{}, request: true}
+	return &valueGen{stack: map[*openapi3.Schema]int{}}
 }
 
 // documented returns the value a schema documents itself (example,
@@ -222,7 +219,9 @@ func (g *valueGen) object(s *openapi3.Schema, seed string, depth int) any {
 		if p == nil || p.Value == nil {
 			continue
 		}
-		if g.request && p.Value.ReadOnly {
+		if p.Value.ReadOnly {
+			// Values are generated for requests only, where readOnly
+			// properties must not be sent.
 			continue
 		}
 		_, _, hasExample := documented(p.Value)
