@@ -54,6 +54,14 @@ func (o *requestOptions) runnerOptions(cfg *config.Config, checks []generator.Ch
 		cfg = &config.Config{}
 	}
 	rc := cfg.Run
+	// An explicit zero would otherwise fall back to the default below and
+	// silently mean something else than the user wrote.
+	if o.changed("concurrency") && o.Concurrency < 1 {
+		return runner.Options{}, usageErrf("--concurrency %d: must be at least 1", o.Concurrency)
+	}
+	if o.changed("timeout") && o.Timeout <= 0 {
+		return runner.Options{}, usageErrf("--timeout %s: must be positive", o.Timeout)
+	}
 	opts := runner.Options{
 		Timeout:      pick(o.changed("timeout"), o.Timeout, time.Duration(rc.Timeout)),
 		Concurrency:  pick(o.changed("concurrency"), o.Concurrency, rc.Concurrency),
