@@ -91,12 +91,7 @@ var diffHTMLTemplate = template.Must(template.New("diff").Funcs(template.FuncMap
 		}
 		return " [" + fmtMS(lo) + "–" + fmtMS(hi) + "]"
 	},
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return one
-		}
-		return many
-	},
+	"plural": plural,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -144,7 +139,7 @@ nav a{margin-right:12px}
 </div>
 {{if .Attention}}<nav>{{range .Attention}}<a href="#{{.ID}}"><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span> <code>{{.Name}}</code></a> {{end}}</nav>{{end}}
 {{range .Attention}}{{template "section" .}}{{end}}
-{{with .Parity}}<details><summary>{{len .}} {{plural (len .) "operation" "operations"}} at parity</summary>
+{{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>{{end}}
 {{with .Noise}}<section id="noise"><header><h2>Noise appendix</h2><span class="muted">differences that also appear between two samples of one side, or values compared by format only</span></header>

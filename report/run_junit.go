@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -69,7 +70,7 @@ func caseName(r runner.Result) string {
 func problem(r runner.Result, opts RunOptions) *junit.Problem {
 	var types, lines []string
 	for _, f := range r.Failures {
-		if !contains(types, f.Check) {
+		if !slices.Contains(types, f.Check) {
 			types = append(types, f.Check)
 		}
 		lines = append(lines, failureText(f))
@@ -101,13 +102,4 @@ func xmlText(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
