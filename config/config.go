@@ -42,6 +42,9 @@ type Config struct {
 
 	// File is the path the config was read from ("" when none).
 	File string `yaml:"-"`
+
+	// lines maps key paths to their line (see Has, Line, Where).
+	lines map[string]int
 }
 
 // Environment is a named deployment.
@@ -268,9 +271,7 @@ func Parse(name string, r io.Reader) (*Config, error) {
 		return nil, yamlError(name, err)
 	}
 	cfg.File = name
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
+	cfg.lines = indexLines(data)
 	return cfg, nil
 }
 
@@ -292,50 +293,4 @@ func yamlError(name string, err error) error {
 		return &Error{File: name, Line: line, Msg: m[2]}
 	}
 	return &Error{File: name, Msg: msg}
-}
-
-func (c *Config) validate() error {
-	for i, r := range c.Diff.Rules {
-		if r.Action != "ignore" && r.Action != "expect" {
-			return &Error{File: c.File, Line: r.Line, Msg: fmt.Sprintf("diff rule %d: action must be ignore or expect, not %q", i+1, r.Action)}
-		}
-		if strings.TrimSpace(r.Reason) == "" {
-			return &Error{File: c.File, Line: r.Line, Msg: fmt.Sprintf("diff rule %d: a reason is required", i+1)}
-		}
-	}
-	if c.Diff.FailOn != "" && c.Diff.FailOn != "regression" && c.Diff.FailOn != "any" {
-		return &Error{File: c.File, Msg: fmt.Sprintf("diff.fail_on must be regression or any, not %q", c.Diff.FailOn)}
-	}
-	return nil
-}
-
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// Expanded is a config value with its ${ENV} references resolved.
-type Expanded struct {
-	Value string
-	// Template is the value as written.
-	Template string
-	// Env lists the variables the value refers to, in order.
-	Env []string
-}
-
-// Expand resolves ${NAME} references with getenv. It fails naming the
-// first referenced variable that is unset or empty.
-func Expand(s string, getenv func(string) string) (Expanded, error) {
-	out := Expanded{Template: s}
-	var missing string
-	out.Value = envRef.ReplaceAllStringFunc(s, func(m string) string {
-		name := m[2 : len(m)-1]
-		out.Env = append(out.Env, name)
-		v := getenv(name)
-		if v == "" && missing == "" {
-			missing = name
-		}
-		return v
-	})
-	if missing != "" {
-		return out, fmt.Errorf("environment variable %s is not set", missing)
-	}
-	return out, nil
 }

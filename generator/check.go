@@ -48,6 +48,9 @@ type Check struct {
 	Safe    bool    `json:"safe"`
 	Request Request `json:"request"`
 	Expect  Expect  `json:"expect"`
+	// Assertions are this check's own assertion settings from smoke.yaml
+	// (skipped assertions, latency budget); nil when it has none.
+	Assertions *Assertions `json:"assertions,omitempty"`
 	// Notes says what the generator could not do for this check (a body of
 	// an unsupported media type, a required value it had to invent).
 	Notes []string `json:"notes,omitempty"`
@@ -78,8 +81,20 @@ type Param struct {
 	Env string `json:"env,omitempty"`
 	// Template is the value as configured, with ${VAR} references left in
 	// ("Bearer ${API_TOKEN}"): a backend that stores checks elsewhere
-	// (Datadog) renders it with its own variable syntax.
+	// (Datadog) renders it with its own variable syntax. Empty when the
+	// value was written inline, or for HTTP basic (see Basic).
 	Template string `json:"template,omitempty"`
+	// Basic holds the configured parts of an HTTP basic credential
+	// (templates such as "${API_USER}"), so a backend refers to each part
+	// instead of splitting the encoded header; nil for other values.
+	Basic *BasicCredential `json:"basic,omitempty"`
+}
+
+// BasicCredential is an HTTP basic credential as configured: each part a
+// template with ${VAR} references, or "" when written inline.
+type BasicCredential struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
 }
 
 // MarshalJSON masks secret values: a plan, a report or a log never shows a

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/smoke-dev/smoke/spec"
 )
 
 // Filter selects checks. A check is kept when it matches at least one
@@ -29,25 +32,38 @@ type Filter struct {
 
 type matcher func(Check) bool
 
-// NewFilter parses the patterns and reports the first malformed one.
+// NewFilter parses the patterns and reports the first malformed one as
+// a *PatternError.
 func NewFilter(include, exclude []string, readOnly bool) (Filter, error) {
 	f := Filter{Include: include, Exclude: exclude, ReadOnly: readOnly}
-	for _, p := range include {
+	for i, p := range include {
 		m, err := parsePattern(p)
 		if err != nil {
-			return Filter{}, fmt.Errorf("--include %q: %w", p, err)
+			return Filter{}, &PatternError{Exclude: false, Index: i, Pattern: p, Err: err}
 		}
 		f.include = append(f.include, m)
 	}
-	for _, p := range exclude {
+	for i, p := range exclude {
 		m, err := parsePattern(p)
 		if err != nil {
-			return Filter{}, fmt.Errorf("--exclude %q: %w", p, err)
+			return Filter{}, &PatternError{Exclude: true, Index: i, Pattern: p, Err: err}
 		}
 		f.exclude = append(f.exclude, m)
 	}
 	return f, nil
 }
+
+// PatternError is a malformed filter pattern: the Index-th of the include
+// (or exclude) list, so a caller can say where the pattern was written.
+type PatternError struct {
+	Exclude bool
+	Index   int
+	Pattern string
+	Err     error
+}
+
+func (e *PatternError) Error() string { return fmt.Sprintf("%q: %v", e.Pattern, e.Err) }
+func (e *PatternError) Unwrap() error { return e.Err }
 
 // Match reports whether the filter keeps c.
 func (f Filter) Match(c Check) bool {
@@ -85,8 +101,6 @@ func (f Filter) Apply(checks []Check) []Check {
 	return out
 }
 
-var knownMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "TRACE": true}
-
 func parsePattern(p string) (matcher, error) {
 	p = strings.TrimSpace(p)
 	if p == "" {
@@ -120,7 +134,7 @@ func parsePattern(p string) (matcher, error) {
 		methods = map[string]bool{}
 		for _, m := range strings.Split(methodPart, ",") {
 			m = strings.ToUpper(strings.TrimSpace(m))
-			if !knownMethods[m] {
+			if !slices.Contains(spec.Methods, m) {
 				return nil, fmt.Errorf("%q is not an HTTP method OpenAPI defines", m)
 			}
 			methods[m] = true

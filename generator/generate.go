@@ -23,9 +23,12 @@ type Options struct {
 	// Service names the service in check IDs (and in Datadog tags). Empty
 	// means a slug of the document's info.title.
 	Service string
-	// Fixtures are user-supplied values per operation, keyed by
-	// "METHOD /path/template" or by operationId.
-	Fixtures map[string]Fixture
+	// Operations are smoke.yaml's per-operation settings (fixtures, skip,
+	// expected status, assertions), keyed by "METHOD /path/template" or by
+	// operationId as the user wrote them. Generate matches the keys to
+	// operations: a key naming nothing is a plan warning, an ambiguous key
+	// an error.
+	Operations map[string]Operation
 	// Headers are sent with every check (from smoke.yaml or --header).
 	Headers []Param
 	// Credentials are values for the document's security schemes, keyed by
@@ -56,15 +59,23 @@ type Credential struct {
 	Token    string
 	Username string
 	Password string
-	// Env and Template say where the value came from (see Param).
-	Env      string
-	Template string
+	// The templates are the parts as configured, with their ${VAR}
+	// references ("${API_TOKEN}"); empty for a part written inline. A
+	// backend that must not copy secrets (Datadog) refers to the variables
+	// instead.
+	TokenTemplate    string
+	UsernameTemplate string
+	PasswordTemplate string
+	// Env names the first environment variable the credential uses.
+	Env string
 }
 
 // Plan is the result of Generate: one check per operation.
 type Plan struct {
 	Spec   SpecInfo `json:"spec"`
 	Checks []Check  `json:"checks"`
+	// Skipped lists the operations ("GET /pets") smoke.yaml skips.
+	Skipped []string `json:"skipped,omitempty"`
 	// Warnings are the document's load warnings followed by generation
 	// warnings.
 	Warnings []string `json:"warnings,omitempty"`
@@ -103,9 +114,21 @@ func Generate(doc *spec.Document, opts Options) (*Plan, error) {
 		Checks:   make([]Check, 0, len(ops)),
 		Warnings: append([]string(nil), doc.Warnings...),
 	}
-	b := builder{doc: doc, opts: opts, is31: doc.Is31()}
+	pol, warnings, err := matchOperations(ops, opts.Operations)
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	plan.Warnings = append(plan.Warnings, warnings...)
+	b := builder{doc: doc, opts: opts, is31: doc.Is31(), policy: pol}
 	for _, op := range ops {
-		plan.Checks = append(plan.Checks, b.check(service, op))
+		set, _ := pol.forOp(op)
+		if set.Skip {
+			plan.Skipped = append(plan.Skipped, op.Method+" "+op.Path)
+			continue
+		}
+		c := b.check(service, op)
+		set.apply(&c)
+		plan.Checks = append(plan.Checks, c)
 	}
 	return plan, nil
 }
@@ -123,21 +146,15 @@ func Slug(s string) string {
 }
 
 type builder struct {
-	doc  *spec.Document
-	opts Options
-	is31 bool
+	doc    *spec.Document
+	opts   Options
+	is31   bool
+	policy policy
 }
 
 func (b builder) fixture(op spec.Operation) (Fixture, bool) {
-	if f, ok := b.opts.Fixtures[op.Method+" "+op.Path]; ok {
-		return f, true
-	}
-	if id := op.Operation.OperationID; id != "" {
-		if f, ok := b.opts.Fixtures[id]; ok {
-			return f, true
-		}
-	}
-	return Fixture{}, false
+	s, ok := b.policy.forOp(op)
+	return s.Fixture, ok
 }
 
 func (b builder) check(service string, op spec.Operation) Check {
@@ -540,25 +557,28 @@ func quoteAll(s []string) []string {
 
 func applyCredential(c *Check, s *openapi3.SecurityScheme, cred Credential) {
 	p := Param{Source: SourceSecret, Secret: true, Env: cred.Env}
+	withScheme := func(scheme string) {
+		p.Value = scheme + " " + cred.Token
+		if cred.TokenTemplate != "" {
+			p.Template = scheme + " " + cred.TokenTemplate
+		}
+	}
 	switch strings.ToLower(s.Type) {
 	case "http":
 		p.Name = "Authorization"
 		if strings.EqualFold(s.Scheme, "basic") {
 			p.Value = "Basic " + base64.StdEncoding.EncodeToString([]byte(cred.Username+":"+cred.Password))
-			p.Template = cred.Template
+			p.Basic = &BasicCredential{Username: cred.UsernameTemplate, Password: cred.PasswordTemplate}
 		} else {
 			scheme := s.Scheme
 			if scheme == "" || strings.EqualFold(scheme, "bearer") {
 				scheme = "Bearer"
 			}
-			p.Value = scheme + " " + cred.Token
-			if cred.Template != "" {
-				p.Template = scheme + " " + cred.Template
-			}
+			withScheme(scheme)
 		}
 		setParam(&c.Request.Headers, p)
 	case "apikey":
-		p.Name, p.Value, p.Template = s.Name, cred.Token, cred.Template
+		p.Name, p.Value, p.Template = s.Name, cred.Token, cred.TokenTemplate
 		switch s.In {
 		case "query":
 			c.Request.Query = append(c.Request.Query, p)
@@ -572,10 +592,8 @@ func applyCredential(c *Check, s *openapi3.SecurityScheme, cred Credential) {
 		if cred.Token == "" {
 			return
 		}
-		p.Name, p.Value = "Authorization", "Bearer "+cred.Token
-		if cred.Template != "" {
-			p.Template = "Bearer " + cred.Template
-		}
+		p.Name = "Authorization"
+		withScheme("Bearer")
 		setParam(&c.Request.Headers, p)
 	}
 }

@@ -82,8 +82,8 @@ paths:
 
 func TestValueResolutionOrder(t *testing.T) {
 	fixture := generator.Fixture{Path: map[string]string{"f": "42"}}
-	checks := generate(t, resolution, generator.Options{Fixtures: map[string]generator.Fixture{
-		"GET /items/{a}/{b}/{c}/{d}/{e}/{f}": fixture,
+	checks := generate(t, resolution, generator.Options{Operations: map[string]generator.Operation{
+		"GET /items/{a}/{b}/{c}/{d}/{e}/{f}": {Fixture: fixture},
 	}})
 	c := checks[0]
 	got := map[string][2]string{}
@@ -300,7 +300,7 @@ components:
     qkey: {type: apiKey, in: query, name: api_key}
 `
 	checks := generate(t, doc, generator.Options{Credentials: map[string]generator.Credential{
-		"bearer": {Token: "s3cr3t", Env: "API_TOKEN", Template: "${API_TOKEN}"},
+		"bearer": {Token: "s3cr3t", Env: "API_TOKEN", TokenTemplate: "${API_TOKEN}"},
 		"qkey":   {Token: "qs3cr3t", Env: "QKEY"},
 	}})
 	me := find(t, checks, "GET", "/me")

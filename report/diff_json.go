@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/smoke-dev/smoke/diff"
@@ -33,8 +32,5 @@ func WriteDiffJSON(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		FailOn:     string(opts.FailOn),
 		Report:     &cp,
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return WriteJSON(w, doc)
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/smoke-dev/smoke/runner"
@@ -55,8 +54,5 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		}
 		doc.Results[i] = out
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return WriteJSON(w, doc)
 }

@@ -106,18 +106,18 @@ func TestAlertmanager(t *testing.T) {
 	t.Run("fixtures", func(t *testing.T) {
 		// Fixtures as a user would write them in smoke.yaml: a valid alert,
 		// a silence that is still active, then that silence's ID.
-		fx := map[string]generator.Fixture{
-			"postAlerts": {HasBody: true, Body: []any{map[string]any{
+		fx := map[string]generator.Operation{
+			"postAlerts": {Fixture: generator.Fixture{HasBody: true, Body: []any{map[string]any{
 				"labels": map[string]any{"alertname": "SmokeTest", "severity": "none"},
-			}}},
-			"postSilences": {HasBody: true, Body: map[string]any{
+			}}}},
+			"postSilences": {Fixture: generator.Fixture{HasBody: true, Body: map[string]any{
 				"matchers":  []any{map[string]any{"name": "alertname", "value": "SmokeTest", "isRegex": false}},
 				"startsAt":  "2024-01-01T00:00:00Z",
 				"endsAt":    "2099-01-01T00:00:00Z",
 				"createdBy": "smoke", "comment": "smoke integration test",
-			}},
+			}}},
 		}
-		byOp := alertmanagerChecks(t, generator.Options{Fixtures: fx})
+		byOp := alertmanagerChecks(t, generator.Options{Operations: fx})
 		first := run(t, t.Context(), base, byOp["postAlerts"], byOp["postSilences"])
 		if diff := cmp.Diff([]string{"postAlerts passed 200", "postSilences passed 200"}, verdicts(first)); diff != "" {
 			t.Fatalf("writes (-want +got):\n%s", diff)
@@ -128,9 +128,9 @@ func TestAlertmanager(t *testing.T) {
 		if err := json.Unmarshal(first[1].Response.Body, &created); err != nil || created.SilenceID == "" {
 			t.Fatalf("postSilences body = %s, want a silenceID (%v)", first[1].Response.Body, err)
 		}
-		fx["getSilence"] = generator.Fixture{Path: map[string]string{"silenceID": created.SilenceID}}
-		fx["deleteSilence"] = generator.Fixture{Path: map[string]string{"silenceID": created.SilenceID}}
-		byOp = alertmanagerChecks(t, generator.Options{Fixtures: fx})
+		fx["getSilence"] = generator.Operation{Fixture: generator.Fixture{Path: map[string]string{"silenceID": created.SilenceID}}}
+		fx["deleteSilence"] = generator.Operation{Fixture: generator.Fixture{Path: map[string]string{"silenceID": created.SilenceID}}}
+		byOp = alertmanagerChecks(t, generator.Options{Operations: fx})
 
 		// Now every read sees real data (an alert, silenced; an active
 		// silence) and validates it against the spec's schemas.

@@ -39,7 +39,9 @@ func AssertionNames() []string {
 const maxSchemaFailures = 5
 
 // Assertions chooses which assertions run. The zero value runs them all,
-// with no latency budget.
+// with no latency budget. A check's own settings (generator.Check's
+// Assertions, from smoke.yaml) refine them: its Skip adds to Skip, its
+// latency budget replaces Latency.
 type Assertions struct {
 	// Select, when not empty, names the only assertions that run.
 	Select []string
@@ -48,64 +50,55 @@ type Assertions struct {
 	// Latency is the budget for one exchange; zero means no budget (the
 	// latency assertion then never fails).
 	Latency time.Duration
-	// ByCheck refines the above for single checks, keyed by check ID
-	// (per-operation settings in smoke.yaml): its Skip adds to Skip, a
-	// non-empty Select replaces Select, a non-zero Latency replaces
-	// Latency. ByCheck inside ByCheck is ignored.
-	ByCheck map[string]Assertions
+}
+
+// CheckAssertionNames reports the first name that is not an assertion:
+// the one rule for names in flags, smoke.yaml and checks.
+func CheckAssertionNames(names []string) error {
+	known := AssertionNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("unknown assertion %q (known: %s)", n, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }
 
 type assertionSet struct {
+	base    Assertions
 	on      map[string]bool
 	latency time.Duration
-	byCheck map[string]assertionSet
 }
 
 func newAssertionSet(a Assertions) (assertionSet, error) {
-	s, err := flatAssertionSet(a)
-	if err != nil {
-		return s, err
+	if err := CheckAssertionNames(slices.Concat(a.Select, a.Skip)); err != nil {
+		return assertionSet{}, err
 	}
-	for id, o := range a.ByCheck {
-		merged := Assertions{Select: a.Select, Skip: slices.Concat(a.Skip, o.Skip), Latency: a.Latency}
-		if len(o.Select) > 0 {
-			merged.Select = o.Select
-		}
-		if o.Latency > 0 {
-			merged.Latency = o.Latency
-		}
-		cs, err := flatAssertionSet(merged)
-		if err != nil {
-			return s, fmt.Errorf("check %s: %w", id, err)
-		}
-		if s.byCheck == nil {
-			s.byCheck = map[string]assertionSet{}
-		}
-		s.byCheck[id] = cs
-	}
-	return s, nil
+	return flatAssertionSet(a), nil
 }
 
-func flatAssertionSet(a Assertions) (assertionSet, error) {
+func flatAssertionSet(a Assertions) assertionSet {
 	names := AssertionNames()
-	s := assertionSet{on: make(map[string]bool, len(names)), latency: a.Latency}
-	for _, n := range slices.Concat(a.Select, a.Skip) {
-		if !slices.Contains(names, n) {
-			return s, fmt.Errorf("unknown assertion %q (known: %s)", n, strings.Join(names, ", "))
-		}
-	}
+	s := assertionSet{base: a, on: make(map[string]bool, len(names)), latency: a.Latency}
 	for _, n := range names {
 		s.on[n] = (len(a.Select) == 0 || slices.Contains(a.Select, n)) && !slices.Contains(a.Skip, n)
 	}
-	return s, nil
+	return s
 }
 
-// forCheck returns the assertions that apply to the check with ID id.
-func (s assertionSet) forCheck(id string) assertionSet {
-	if cs, ok := s.byCheck[id]; ok {
-		return cs
+// forCheck returns the assertions that apply to check c. Names a check
+// carries that are not assertions are ignored: the CLI refuses them when
+// it reads smoke.yaml.
+func (s assertionSet) forCheck(c generator.Check) assertionSet {
+	if c.Assertions == nil {
+		return s
 	}
-	return s
+	merged := s.base
+	merged.Skip = slices.Concat(s.base.Skip, c.Assertions.Skip)
+	if d := c.Assertions.Latency(); d > 0 {
+		merged.Latency = d
+	}
+	return flatAssertionSet(merged)
 }
 
 // Evaluate runs the enabled assertions of check c on a captured response
@@ -117,7 +110,7 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 		out = append(out, Failure{Check: check, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))})
 	}
 	status := resp.StatusCode
-	set := r.asserts.forCheck(c.ID)
+	set := r.asserts.forCheck(c)
 	on := set.on
 
 	if on[CheckNotServerError] && status >= 500 {
@@ -135,7 +128,7 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 	}
 	bodyless := c.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status < 200
 	if ok && !bodyless && len(documented.Content) > 0 {
-		got := mediaType(resp.Header.Get("Content-Type"))
+		got := generator.MediaType(resp.Header.Get("Content-Type"))
 		content, matched := matchContent(documented.Content, got)
 		if on[CheckContentType] && !matched {
 			want := make([]string, len(documented.Content))
@@ -168,7 +161,7 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 // schemaFailures validates a JSON body against the documented schema and
 // appends the failures to out.
 func (r *Runner) schemaFailures(out []Failure, c generator.Check, content generator.Content, got string, body []byte) []Failure {
-	if !isJSON(got) {
+	if !generator.IsJSON(got) {
 		return out // only JSON bodies are validated
 	}
 	fail := func(pointer, format string, args ...any) Failure {
@@ -237,9 +230,9 @@ type schemaErr struct {
 // only the first few errors of a body are shown.
 func (e schemaErr) pointer() string {
 	if e.err == nil {
-		return pointer(e.path)
+		return generator.JoinPointer(e.path...)
 	}
-	return pointer(e.err.JSONPointer())
+	return generator.JoinPointer(e.err.JSONPointer()...)
 }
 
 // eachSchemaErr calls f with each leaf of kin-openapi's error tree, with a
@@ -308,19 +301,6 @@ func isSchemaError(err error) bool {
 	return ok
 }
 
-// pointer builds an RFC 6901 JSON pointer from path segments.
-func pointer(path []string) string {
-	if len(path) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, p := range path {
-		b.WriteByte('/')
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
-	}
-	return b.String()
-}
-
 func displayPointer(p string) string {
 	if p == "" {
 		return "the root"
@@ -344,7 +324,7 @@ func matchContent(cs []generator.Content, got string) (generator.Content, bool) 
 	typ, _, _ := strings.Cut(got, "/")
 	var wild *generator.Content
 	for i := range cs {
-		want := mediaType(cs[i].MediaType)
+		want := generator.MediaType(cs[i].MediaType)
 		switch want {
 		case got:
 			return cs[i], true
@@ -358,20 +338,6 @@ func matchContent(cs []generator.Content, got string) (generator.Content, bool) 
 		return *wild, true
 	}
 	return generator.Content{}, false
-}
-
-// mediaType returns the lower-case type/subtype of a Content-Type value,
-// without parameters; "" when absent or unparseable.
-//
-// This is the media type mime.ParseMediaType returns, without parsing the
-// parameters it would then drop: that costs a map per response.
-func mediaType(v string) string {
-	mt, _, _ := strings.Cut(v, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
-}
-
-func isJSON(mt string) bool {
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 func statusText(code int) string {

@@ -46,17 +46,3 @@ func FuzzRetryAfter(f *testing.F) {
 		}
 	})
 }
-
-// FuzzMediaType checks that any Content-Type value parses without panic
-// to a lower-case media type without parameters.
-func FuzzMediaType(f *testing.F) {
-	for _, s := range []string{"application/json; charset=utf-8", "TEXT/HTML", ";;", "a/b;c=\"", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		mt := mediaType(v)
-		if strings.ContainsRune(mt, ';') || mt != strings.ToLower(mt) {
-			t.Fatalf("mediaType(%q) = %q", v, mt)
-		}
-	})
-}

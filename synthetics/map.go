@@ -360,20 +360,19 @@ func (m *mapper) value(p generator.Param) (string, error) {
 	return "", fmt.Errorf("%w: %s has no ${ENV} reference (put it in an environment variable)", ErrSecret, p.Name)
 }
 
-// basicAuth maps an HTTP basic credential written as
-// "${USER}:${PASSWORD}" to Datadog's basicAuth with variables.
+// basicAuth maps an HTTP basic credential whose parts are ${VAR}
+// references to Datadog's basicAuth with variables.
 func (m *mapper) basicAuth(p generator.Param) (datadogV1.SyntheticsBasicAuth, error) {
 	m.secrets = append(m.secrets, p.Value)
-	user, pass, ok := strings.Cut(p.Template, ":")
-	if !ok || !envRef.MatchString(p.Template) {
-		return datadogV1.SyntheticsBasicAuth{}, fmt.Errorf("%w: basic credentials need a \"${USER}:${PASSWORD}\" template", ErrSecret)
+	if p.Basic == nil || !envRef.MatchString(p.Basic.Username) || !envRef.MatchString(p.Basic.Password) {
+		return datadogV1.SyntheticsBasicAuth{}, fmt.Errorf("%w: basic credentials need ${VAR} references for username and password", ErrSecret)
 	}
 	render := func(s string) string {
 		return envRef.ReplaceAllStringFunc(s, func(r string) string { return m.ref(r[2 : len(r)-1]) })
 	}
 	web := datadogV1.NewSyntheticsBasicAuthWeb()
-	web.SetUsername(render(user))
-	web.SetPassword(render(pass))
+	web.SetUsername(render(p.Basic.Username))
+	web.SetPassword(render(p.Basic.Password))
 	return datadogV1.SyntheticsBasicAuthWebAsSyntheticsBasicAuth(web), nil
 }
 

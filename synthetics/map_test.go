@@ -228,8 +228,15 @@ func TestMapSecrets(t *testing.T) {
 			c.Request.Cookies = []generator.Param{secret("session", "s3ssion-value", "SESSION", "")}
 		}, []any{"config", "request", "headers", "Cookie"}, "session={{ SESSION }}", false},
 		{"basic", func(c *generator.Check) {
-			c.Request.Headers = []generator.Param{secret("Authorization", "Basic dXNlcjpwYXNz", "", "${USER}:${PASS}")}
+			p := secret("Authorization", "Basic dXNlcjpwYXNz", "", "")
+			p.Basic = &generator.BasicCredential{Username: "${USER}", Password: "${PASS}"}
+			c.Request.Headers = []generator.Param{p}
 		}, []any{"config", "request", "basicAuth"}, map[string]any{"type": "web", "username": "{{ USER }}", "password": "{{ PASS }}"}, false},
+		{"basic with an inline password", func(c *generator.Check) {
+			p := secret("Authorization", "Basic dXNlcjpwYXNz", "", "")
+			p.Basic = &generator.BasicCredential{Username: "${USER}"}
+			c.Request.Headers = []generator.Param{p}
+		}, nil, nil, true},
 		{"no env", func(c *generator.Check) {
 			c.Request.Headers = []generator.Param{secret("X-API-Key", "k3y-value", "", "")}
 		}, nil, nil, true},

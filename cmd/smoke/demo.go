@@ -92,111 +92,176 @@ func serveExample(env *Env, version int) (base string, stop func(), err error) {
 	}, nil
 }
 
+// demo is one run of smoke demo: both versions of the example service,
+// served on loopback, and where the reports go.
+type demo struct {
+	env        *Env
+	opts       demoOptions
+	runVersion int
+	urls       map[int]string // version → base URL
+	dir        string
+}
+
 func runDemo(ctx context.Context, env *Env, opts demoOptions) error {
-	if !validFormat(opts.Format) {
-		return &flagError{usageErrf("--format %q: want one of %s", opts.Format, strings.Join(runFormats, ", "))}
+	if err := checkFormat(opts.Format, runFormats); err != nil {
+		return err
 	}
 	if opts.Dir != "" {
 		if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
 			return usageErrf("--dir %s: not a directory", opts.Dir)
 		}
 	}
-	runVersion := 1
+	d := &demo{env: env, opts: opts, runVersion: 1, urls: map[int]string{}, dir: opts.Dir}
 	if opts.V2 {
-		runVersion = 2
+		d.runVersion = 2
 	}
-	v1, stop1, err := serveExample(env, 1)
-	if err != nil {
-		return err
+	for _, v := range []int{1, 2} {
+		base, stop, err := serveExample(env, v)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		d.urls[v] = base
 	}
-	defer stop1()
-	v2, stop2, err := serveExample(env, 2)
-	if err != nil {
-		return err
-	}
-	defer stop2()
-	target := map[int]string{1: v1, 2: v2}[runVersion]
-
 	if opts.Serve {
-		fmt.Fprintf(env.Stdout, "example service (version %d) at %s\nspec: %s%s\n", runVersion, target, target, petstore.SpecPath)
-		fmt.Fprintln(env.Stderr, "smoke: serving until interrupted (Ctrl-C)")
-		<-ctx.Done()
-		return nil
+		return d.serve(ctx)
 	}
-
-	dir := opts.Dir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "smoke-demo-"); err != nil {
+	if d.dir == "" {
+		dir, err := os.MkdirTemp("", "smoke-demo-")
+		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		d.dir = dir
 	}
-	specURL := target + petstore.SpecPath
-	// The demo ignores any smoke.yaml of the current directory: an empty
-	// config file stands in for it.
-	common := commonOptions{Spec: specURL, Config: os.DevNull}
 
-	// 1. plan
-	l, err := loadChecks(ctx, env, common)
+	l, err := d.plan(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "1/3 smoke plan: %d checks from %s\n", len(l.Plan.Checks), specURL)
-	for _, c := range l.Plan.Checks {
-		fmt.Fprintf(env.Stdout, "    %-7s %-16s %s\n", c.Method, c.Path, valueSources(c))
-	}
-
-	// 2. run
-	fmt.Fprintf(env.Stdout, "\n2/3 ")
-	out, err := executeRun(ctx, env, runOptions{
-		common:  common,
-		BaseURL: target,
-		req:     requestOptions{Timeout: runner.DefaultTimeout, Concurrency: runner.DefaultConcurrency, MaxBody: runner.DefaultMaxBodyBytes},
-	})
+	out, runPath, err := d.run(ctx, l)
 	if err != nil {
 		return err
 	}
-	if err := writeRunReport(env.Stdout, "text", out, env.Color(env.StdoutTTY)); err != nil {
-		return err
-	}
-	runPath := filepath.Join(dir, "smoke-run."+formatExt(opts.Format))
-	if err := writeOutput(env, runPath, func(w io.Writer) error {
-		return writeRunReport(w, opts.Format, out, false)
-	}); err != nil {
-		return err
-	}
-	if err := out.exitErr(); err != nil && !errors.Is(err, errFindings) {
-		return err
-	}
-
-	// 3. diff
-	fmt.Fprintf(env.Stdout, "\n3/3 smoke diff: %s (version 1) → %s (version 2)\n", v1, v2)
-	htmlPath := filepath.Join(dir, "smoke-diff.html")
-	dout, err := demoDiff(ctx, env, v1+petstore.SpecPath, v1, v2, htmlPath)
+	dout, htmlPath, err := d.diff(ctx, l)
 	if err != nil {
 		return err
 	}
-	if err := report.WriteDiffText(env.Stdout, dout.report, withColor(dout.opts, env.Color(env.StdoutTTY))); err != nil {
-		return err
-	}
-	if err := dout.exitErr(); err != nil && !errors.Is(err, errFindings) {
-		return err
-	}
-
 	fmt.Fprintf(env.Stderr, "smoke: run report written to %s\n", runPath)
 	fmt.Fprintf(env.Stderr, "smoke: parity report written to %s\n", htmlPath)
-	if unexpected := demoSurprises(runVersion, out.results, dout.report); len(unexpected) > 0 {
-		for _, u := range unexpected {
-			fmt.Fprintf(env.Stderr, "smoke: unexpected: %s\n", u)
-		}
-		return errFindings
-	}
-	fmt.Fprintln(env.Stderr, "smoke: the demo found exactly the example's deliberate faults (see examples/petstore/README.md)")
+	return d.verdict(out, dout)
+}
+
+// target is the version smoke run checks.
+func (d *demo) target() string { return d.urls[d.runVersion] }
+
+// serve only serves the example until interrupted.
+func (d *demo) serve(ctx context.Context) error {
+	fmt.Fprintf(d.env.Stdout, "example service (version %d) at %s\nspec: %s%s\n", d.runVersion, d.target(), d.target(), petstore.SpecPath)
+	fmt.Fprintln(d.env.Stderr, "smoke: serving until interrupted (Ctrl-C)")
+	<-ctx.Done()
 	return nil
 }
 
-func withColor(o report.DiffOptions, color bool) report.DiffOptions {
-	o.Color = color
-	return o
+// common are the demo's spec-reading settings. The demo ignores any
+// smoke.yaml of the current directory: an empty config file stands in
+// for it.
+func (d *demo) common() commonOptions {
+	return commonOptions{Spec: d.target() + petstore.SpecPath, Config: os.DevNull}
+}
+
+// plan is step 1: load the spec the service serves, once for every step,
+// and list the checks.
+func (d *demo) plan(ctx context.Context) (*loaded, error) {
+	ls, _, err := resolveLoad(d.env, nil, d.common(), secretsNeeded)
+	if err != nil {
+		return nil, err
+	}
+	l, err := load(ctx, d.env, ls)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(d.env.Stdout, "1/3 smoke plan: %d checks from %s\n", len(l.Plan.Checks), ls.Spec)
+	for _, c := range l.Plan.Checks {
+		fmt.Fprintf(d.env.Stdout, "    %-7s %-16s %s\n", c.Method, c.Path, report.ValueSources(c))
+	}
+	return l, nil
+}
+
+// defaultRequests are the request flags' defaults, for steps that parse
+// no command line.
+func defaultRequests() requestOptions {
+	return requestOptions{Timeout: runner.DefaultTimeout, Concurrency: runner.DefaultConcurrency, MaxBody: runner.DefaultMaxBodyBytes}
+}
+
+// run is step 2: smoke run against the chosen version, reported on stdout
+// and in --format to a file.
+func (d *demo) run(ctx context.Context, l *loaded) (*runOutcome, string, error) {
+	fmt.Fprintf(d.env.Stdout, "\n2/3 ")
+	rs, err := resolveRun(d.env, runOptions{common: d.common(), req: defaultRequests(), BaseURL: d.target(), Format: d.opts.Format})
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := sendRun(ctx, d.env, rs, l)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := writeRunReport(d.env.Stdout, "text", out, d.env.Color(d.env.StdoutTTY)); err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(d.dir, "smoke-run."+formatExt(d.opts.Format))
+	if err := writeOutput(d.env, path, func(w io.Writer) error {
+		return writeRunReport(w, d.opts.Format, out, false)
+	}); err != nil {
+		return nil, "", err
+	}
+	if err := out.exitErr(); err != nil && !errors.Is(err, errFindings) {
+		return nil, "", err
+	}
+	return out, path, nil
+}
+
+// diff is step 3: version 1 (OLD) against version 2 (NEW), reported on
+// stdout and as self-contained HTML.
+func (d *demo) diff(ctx context.Context, l *loaded) (*diffOutcome, string, error) {
+	v1, v2 := d.urls[1], d.urls[2]
+	fmt.Fprintf(d.env.Stdout, "\n3/3 smoke diff: %s (version 1) → %s (version 2)\n", v1, v2)
+	ds, err := resolveDiff(d.env, diffOptions{common: d.common(), req: defaultRequests(), Old: v1, New: v2,
+		Rounds: 3, FailOn: string(diff.FailOnRegression), Format: "html"})
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := sendDiff(ctx, d.env, ds, l)
+	if err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(d.dir, "smoke-diff.html")
+	if err := writeOutput(d.env, path, func(w io.Writer) error {
+		return report.WriteDiffHTML(w, out.report, out.opts)
+	}); err != nil {
+		return nil, "", err
+	}
+	text := out.opts
+	text.Color = d.env.Color(d.env.StdoutTTY)
+	if err := report.WriteDiffText(d.env.Stdout, out.report, text); err != nil {
+		return nil, "", err
+	}
+	if err := out.exitErr(); err != nil && !errors.Is(err, errFindings) {
+		return nil, "", err
+	}
+	return out, path, nil
+}
+
+// verdict is the demo's own exit: 0 when smoke found exactly the
+// example's deliberate faults.
+func (d *demo) verdict(out *runOutcome, dout *diffOutcome) error {
+	if unexpected := demoSurprises(d.runVersion, out.results, dout.report); len(unexpected) > 0 {
+		for _, u := range unexpected {
+			fmt.Fprintf(d.env.Stderr, "smoke: unexpected: %s\n", u)
+		}
+		return errFindings
+	}
+	fmt.Fprintln(d.env.Stderr, "smoke: the demo found exactly the example's deliberate faults (see examples/petstore/README.md)")
+	return nil
 }
 
 // demoSurprises compares what smoke found with what the example service

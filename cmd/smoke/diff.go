@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/smoke-dev/smoke/diff"
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -28,7 +30,11 @@ type diffOptions struct {
 	Output      string
 }
 
-func newDiffCmd(env *Env) *cobra.Command {
+func newDiffCmd(env *Env) *cobra.Command { return newDiffCmdF(env, runDiff) }
+
+// newDiffCmdF builds the command around runF, so tests can check flag
+// parsing and resolution alone.
+func newDiffCmdF(env *Env, runF func(context.Context, *Env, diffOptions) error) *cobra.Command {
 	var opts diffOptions
 	cmd := &cobra.Command{
 		Use:   "diff",
@@ -59,8 +65,7 @@ reviewed differences; rules that match nothing are warned about.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
-			opts.req.cmd = cmd
-			return runDiff(cmd.Context(), env, opts)
+			return runF(cmd.Context(), env, opts)
 		},
 	}
 	addCommonFlags(cmd, &opts.common)
@@ -78,37 +83,111 @@ reviewed differences; rules that match nothing are warned about.`,
 	return cmd
 }
 
-// runDiff is smoke diff: load, sample both sides, compare, report, and
-// pick the exit code.
-func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
-	if !validDiffFormat(opts.Format) {
-		return &flagError{usageErrf("--format %q: want one of %s", opts.Format, strings.Join(report.DiffFormats, ", "))}
+// diffSettings are smoke diff's resolved settings.
+type diffSettings struct {
+	load   loadSettings
+	runner runner.Options
+	old    target
+	new    target
+	// diff holds everything but Send, Evaluate, Concurrency, Secrets and
+	// Logger, which executeDiff adds.
+	diff   diff.Options
+	failOn diff.FailOn
+	format string
+	output string
+}
+
+// maxRounds bounds --rounds: each round is four requests per operation.
+const maxRounds = 1000
+
+// resolveDiff resolves smoke diff's flags, environment and smoke.yaml.
+func resolveDiff(env *Env, opts diffOptions) (diffSettings, error) {
+	if err := checkFormat(opts.Format, report.DiffFormats); err != nil {
+		return diffSettings{}, err
 	}
 	if err := checkOutputDir(opts.Output); err != nil {
-		return err
+		return diffSettings{}, err
 	}
-	l, err := loadChecks(ctx, env, withSecrets(opts.common))
+	ls, s, err := resolveLoad(env, opts.common.cmd, opts.common, secretsNeeded)
+	if err != nil {
+		return diffSettings{}, err
+	}
+	ds := diffSettings{load: ls, format: opts.Format, output: opts.Output}
+	if ds.runner, err = resolveRequest(s, opts.req); err != nil {
+		return ds, err
+	}
+	for _, side := range []struct {
+		flag string
+		v    string
+		dst  *target
+	}{{"old", opts.Old, &ds.old}, {"new", opts.New, &ds.new}} {
+		if side.v == "" {
+			return ds, &flagError{usageErrf("--%s is required", side.flag)}
+		}
+		if *side.dst, err = resolveTarget(s, side.v, flagOrigin(side.flag)); err != nil {
+			return ds, err
+		}
+	}
+	dc := s.cfg.Diff
+	rounds, from := pick(s, "rounds", opts.Rounds, "diff.rounds", dc.Rounds)
+	if rounds < 1 {
+		return ds, from.invalid(rounds, "must be at least 1")
+	}
+	if rounds > maxRounds {
+		return ds, from.invalid(rounds, "must be at most %d", maxRounds)
+	}
+	failOn, from := pick(s, "fail-on", opts.FailOn, "diff.fail_on", dc.FailOn)
+	if ds.failOn, err = diff.ParseFailOn(failOn); err != nil {
+		return ds, from.invalid(fmt.Sprintf("%q", failOn), "want regression or any")
+	}
+	rules := make([]diff.Rule, len(dc.Rules))
+	for i, r := range dc.Rules {
+		rules[i] = diff.Rule{Action: diff.Action(r.Action), Operation: r.Operation, Pointer: r.Pointer, Header: r.Header, Kind: diff.Kind(r.Kind), Reason: r.Reason}
+		if err := rules[i].Validate(); err != nil {
+			return ds, s.fileOrigin(fmt.Sprintf("diff.rules.%d", i)).wrap(fmt.Errorf("diff rule %d: %w", i+1, err))
+		}
+	}
+	lat := dc.Latency
+	if math.IsNaN(lat.Relative) || math.IsInf(lat.Relative, 0) || lat.Relative < 0 {
+		return ds, s.fileOrigin("diff.latency.relative").invalid(lat.Relative, "must be a share such as 0.2, not negative")
+	}
+	if math.IsNaN(lat.AbsoluteMS) || math.IsInf(lat.AbsoluteMS, 0) || lat.AbsoluteMS < 0 {
+		return ds, s.fileOrigin("diff.latency.absolute_ms").invalid(lat.AbsoluteMS, "must be milliseconds, not negative")
+	}
+	ds.diff = diff.Options{
+		Rounds:        rounds,
+		AllowWrites:   opts.AllowWrites,
+		Rules:         rules,
+		ArrayKeys:     dc.ArrayKeys,
+		IgnoreHeaders: dc.IgnoreHeaders,
+		Latency: diff.LatencyOptions{
+			Relative: lat.Relative,
+			Absolute: time.Duration(lat.AbsoluteMS * float64(time.Millisecond)),
+		},
+	}
+	return ds, nil
+}
+
+// runDiff is smoke diff: resolve, load, sample both sides, compare,
+// report, and pick the exit code.
+func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
+	ds, err := resolveDiff(env, opts)
 	if err != nil {
 		return err
 	}
-	out, err := executeDiff(ctx, env, l, opts)
+	out, err := executeDiff(ctx, env, ds)
 	if err != nil {
 		return err
 	}
-	color := opts.Format == "text" && (opts.Output == "" || opts.Output == "-") && env.Color(env.StdoutTTY)
-	if err := writeOutput(env, opts.Output, func(w io.Writer) error {
+	color := ds.format == "text" && (ds.output == "" || ds.output == "-") && env.Color(env.StdoutTTY)
+	if err := writeOutput(env, ds.output, func(w io.Writer) error {
 		o := out.opts
 		o.Color = color
-		return report.WriteDiff(w, opts.Format, out.report, o)
+		return report.WriteDiff(w, ds.format, out.report, o)
 	}); err != nil {
 		return err
 	}
 	return out.exitErr()
-}
-
-func withSecrets(o commonOptions) commonOptions {
-	o.NeedSecrets = true
-	return o
 }
 
 // diffOutcome is a finished (or interrupted) diff with what its report
@@ -120,66 +199,33 @@ type diffOutcome struct {
 	runErr error // cancellation
 }
 
-// executeDiff samples the loaded checks against opts.Old and opts.New and
-// compares them. smoke demo calls it with checks it loaded itself. Errors
-// before anything was sent are usage errors; an interruption is kept in
-// the outcome so the partial report is still written.
-func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*diffOutcome, error) {
-	oldURL, err := diffTarget(l, "--old", opts.Old)
+// executeDiff loads the checks, samples them against OLD and NEW and
+// compares them. Errors before anything was sent are usage errors; an
+// interruption is kept in the outcome so the partial report is still
+// written.
+func executeDiff(ctx context.Context, env *Env, ds diffSettings) (*diffOutcome, error) {
+	l, err := load(ctx, env, ds.load)
 	if err != nil {
 		return nil, err
 	}
-	newURL, err := diffTarget(l, "--new", opts.New)
+	return sendDiff(ctx, env, ds, l)
+}
+
+// sendDiff samples loaded checks as ds says and compares the answers.
+func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffOutcome, error) {
+	send, r, err := diffSender(env, ds)
 	if err != nil {
 		return nil, err
 	}
-	dc := l.Config.Diff
-	rounds := pick(opts.changed("rounds"), opts.Rounds, dc.Rounds)
-	if rounds == 0 {
-		rounds = opts.Rounds
-	}
-	if rounds < 1 {
-		return nil, &flagError{usageErrf("--rounds %d: must be at least 1", rounds)}
-	}
-	failOn, err := diff.ParseFailOn(pick(opts.changed("fail-on"), opts.FailOn, dc.FailOn))
-	if err != nil {
-		return nil, &flagError{usageErr(fmt.Errorf("--%w", err))}
-	}
-	rules := make([]diff.Rule, len(dc.Rules))
-	for i, r := range dc.Rules {
-		rules[i] = diff.Rule{Action: diff.Action(r.Action), Operation: r.Operation, Pointer: r.Pointer, Header: r.Header, Kind: diff.Kind(r.Kind), Reason: r.Reason}
-		if err := rules[i].Validate(); err != nil {
-			return nil, usageErrf("%s:%d: diff rule %d: %v", configName(l), r.Line, i+1, err)
-		}
-	}
-	ro, err := opts.req.runnerOptions(l.Config, l.Plan.Checks)
-	if err != nil {
-		return nil, err
-	}
-	ro.Logger = env.Logger
-	r, err := runner.New(ro)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	dopts := diff.Options{
-		Send:          r.Send,
-		Evaluate:      r.Evaluate,
-		Rounds:        rounds,
-		Concurrency:   ro.Concurrency,
-		AllowWrites:   opts.AllowWrites,
-		Rules:         rules,
-		ArrayKeys:     dc.ArrayKeys,
-		IgnoreHeaders: dc.IgnoreHeaders,
-		Secrets:       ro.Secrets,
-		Latency: diff.LatencyOptions{
-			Relative: dc.Latency.Relative,
-			Absolute: time.Duration(dc.Latency.AbsoluteMS * float64(time.Millisecond)),
-		},
-		Logger: env.Logger,
-	}
-	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", oldURL, "new", newURL, "rounds", rounds)
+	dopts := ds.diff
+	dopts.Send = send
+	dopts.Evaluate = r.Evaluate
+	dopts.Concurrency = ds.runner.Concurrency
+	dopts.Secrets = slices.Concat(ds.runner.Secrets, ds.old.Secrets, ds.new.Secrets)
+	dopts.Logger = env.Logger
+	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", ds.old.URL, "new", ds.new.URL, "rounds", dopts.Rounds)
 	start := env.Now()
-	rep, runErr := diff.Run(ctx, l.Plan.Checks, oldURL, newURL, dopts)
+	rep, runErr := diff.Run(ctx, l.Plan.Checks, ds.old.URL, ds.new.URL, dopts)
 	if rep == nil {
 		if errors.Is(runErr, context.Canceled) {
 			return nil, runErr
@@ -195,12 +241,12 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 	}
 	out := &diffOutcome{
 		report: rep,
-		failOn: failOn,
+		failOn: ds.failOn,
 		runErr: runErr,
 		opts: report.DiffOptions{
 			Title:   strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version),
 			Elapsed: env.Now().Sub(start).Round(time.Millisecond),
-			FailOn:  failOn,
+			FailOn:  ds.failOn,
 		},
 	}
 	switch {
@@ -212,6 +258,40 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 		out.opts.Incomplete = fmt.Sprintf("%d of %d operations could not be sampled", rep.Summary.Errors, rep.Summary.Operations)
 	}
 	return out, nil
+}
+
+// diffSender builds the runners of both sides: one, unless the smoke.yaml
+// environments that name OLD and NEW give them headers of their own; then
+// each side is sent with its own. The returned runner evaluates answers.
+func diffSender(env *Env, ds diffSettings) (diff.SendFunc, *runner.Runner, error) {
+	newRunner := func(t target) (*runner.Runner, error) {
+		ro := withTarget(ds.runner, t)
+		ro.BaseURL = "" // diff passes the base URL of each request
+		ro.Logger = env.Logger
+		r, err := runner.New(ro)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		return r, nil
+	}
+	oldR, err := newRunner(ds.old)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ds.old.Headers) == 0 && len(ds.new.Headers) == 0 || ds.old.URL == ds.new.URL {
+		return oldR.Send, oldR, nil
+	}
+	newR, err := newRunner(ds.new)
+	if err != nil {
+		return nil, nil, err
+	}
+	send := func(ctx context.Context, base string, c generator.Check) (*runner.Response, error) {
+		if base == ds.new.URL {
+			return newR.Send(ctx, base, c)
+		}
+		return oldR.Send(ctx, base, c)
+	}
+	return send, oldR, nil
 }
 
 // exitErr maps a diff to its exit code, as smoke run does: 3 when
@@ -231,68 +311,9 @@ func (o *diffOutcome) exitErr() error {
 	return nil
 }
 
-// diffTarget resolves --old or --new: a URL, or the name of an
-// environment in smoke.yaml.
-func diffTarget(l *loaded, flag, v string) (string, error) {
-	if v == "" {
-		return "", &flagError{usageErrf("%s is required", flag)}
-	}
-	if e, ok := l.Config.Environments[v]; ok {
-		if e.BaseURL == "" {
-			return "", usageErrf("%s: environment %q in %s has no base_url", flag, v, configName(l))
-		}
-		v = e.BaseURL
-	}
-	if _, err := runner.New(runner.Options{BaseURL: v}); err != nil {
-		return "", usageErrf("%s: %v", flag, err)
-	}
-	return strings.TrimSuffix(v, "/"), nil
-}
-
-func (o diffOptions) changed(name string) bool { return o.common.changed(name) }
-
-func validDiffFormat(f string) bool {
-	for _, v := range report.DiffFormats {
-		if f == v {
-			return true
-		}
-	}
-	return false
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// demoDiff is the diff step of smoke demo: it compares the example
-// service at oldURL (v1) with newURL (v2), both serving the spec at
-// specURL, ignoring any smoke.yaml, and writes the HTML report to
-// htmlPath. The returned outcome gives the verdicts and, through
-// exitErr, the exit code.
-func demoDiff(ctx context.Context, env *Env, specURL, oldURL, newURL, htmlPath string) (*diffOutcome, error) {
-	common := commonOptions{Spec: specURL, Config: os.DevNull, NeedSecrets: true}
-	l, err := loadChecks(ctx, env, common)
-	if err != nil {
-		return nil, err
-	}
-	out, err := executeDiff(ctx, env, l, diffOptions{
-		common: common,
-		req:    requestOptions{Timeout: runner.DefaultTimeout, Concurrency: runner.DefaultConcurrency, MaxBody: runner.DefaultMaxBodyBytes},
-		Old:    oldURL,
-		New:    newURL,
-		Rounds: 3,
-		FailOn: string(diff.FailOnRegression),
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := writeOutput(env, htmlPath, func(w io.Writer) error {
-		return report.WriteDiffHTML(w, out.report, out.opts)
-	}); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -75,10 +75,15 @@ func TestDemoDiff(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
 		Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
-	path := filepath.Join(t.TempDir(), "parity.html")
-	out, err := demoDiff(t.Context(), env, v1.URL+petstore.SpecPath, v1.URL, v2.URL, path)
+	d := &demo{env: env, opts: demoOptions{Format: "json"}, runVersion: 1, urls: map[int]string{1: v1.URL, 2: v2.URL}, dir: t.TempDir()}
+	l, err := d.plan(t.Context())
 	if err != nil {
-		t.Fatalf("demoDiff: %v", err)
+		t.Fatalf("plan: %v", err)
+	}
+	stdout.Reset()
+	out, path, err := d.diff(t.Context(), l)
+	if err != nil {
+		t.Fatalf("diff step: %v", err)
 	}
 	s := out.report.Summary
 	if s.Regressions != 1 || s.Fixed != 1 || s.Noise != 1 || s.Errors != 0 {
@@ -91,8 +96,9 @@ func TestDemoDiff(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(page, []byte("<!DOCTYPE html>")) {
 		t.Errorf("HTML report %s: %v, starts %.40q", path, err, page)
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout = %q, want nothing (the report goes to the file)", stdout.String())
+	if !strings.HasPrefix(stdout.String(), "\n3/3 smoke diff: "+v1.URL+" (version 1) → "+v2.URL+" (version 2)\n") ||
+		!strings.Contains(stdout.String(), "GET /pets/{petId}") {
+		t.Errorf("stdout = %q, want the step's heading and its text report", stdout.String())
 	}
 }
 

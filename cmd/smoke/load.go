@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -87,27 +83,10 @@ func loadConfig(env *Env, o *commonOptions) (*config.Config, error) {
 	return cfg, nil
 }
 
-// loadChecks loads config and spec, generates the plan and applies
-// filters. Every error it returns is a usage error (exit 2).
-func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error) {
-	cfg, err := loadConfig(env, &o)
-	if err != nil {
-		return nil, err
-	}
-	loc := o.Spec
-	if loc == "" {
-		loc = env.Getenv("SMOKE_SPEC")
-	}
-	if loc == "" && cfg.Spec != "" {
-		loc = cfg.Spec
-		if !filepath.IsAbs(loc) && !strings.Contains(loc, "://") && cfg.File != "" {
-			loc = filepath.Join(filepath.Dir(cfg.File), loc)
-		}
-	}
-	if loc == "" {
-		return nil, withHint(usageErrf("no spec given"), "Pass --spec PATH|URL|- or set spec: in smoke.yaml.")
-	}
-	doc, err := spec.Load(ctx, loc, spec.Options{Strict: o.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true})
+// load loads the spec and generates the plan the settings describe.
+// Every error it returns is a usage error (exit 2), but cancellation.
+func load(ctx context.Context, env *Env, ls loadSettings) (*loaded, error) {
+	doc, err := spec.Load(ctx, ls.Spec, spec.Options{Strict: ls.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err
@@ -118,7 +97,7 @@ func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error)
 	// (on GitHub's 13 MB description each takes a tenth of a second).
 	var problems []string
 	validated := make(chan struct{})
-	if o.Strict {
+	if ls.Strict {
 		close(validated) // Load validated already
 	} else {
 		go func() {
@@ -126,41 +105,39 @@ func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error)
 			problems = doc.Validate(ctx)
 		}()
 	}
-	gopts, err := generatorOptions(env, cfg, o)
-	var plan *generator.Plan
-	if err == nil {
-		plan, err = generator.Generate(doc, gopts)
-	}
+	plan, err := generator.Generate(doc, ls.Generator)
 	<-validated
-	doc.Warnings = append(doc.Warnings, problems...)
-	warnSpec(env, doc.Warnings)
 	if err != nil {
+		warnSpec(env, append(doc.Warnings, problems...))
 		return nil, usageErr(err)
 	}
 	plan.Warnings = append(plan.Warnings, problems...)
-	total := len(plan.Checks)
-	for _, key := range unmatchedOperations(cfg, plan.Checks) {
-		fmt.Fprintf(env.Stderr, "smoke: warning: %s: operations: %q matches no operation of the spec (use \"METHOD /path\" or an operationId)\n", configName(&loaded{Config: cfg}), key)
-	}
-	applyOperationConfig(plan, cfg)
+	warnSpec(env, plan.Warnings)
 
-	include, exclude := o.Include, o.Exclude
-	if !o.changed("include") && len(include) == 0 {
-		include = cfg.Include
-	}
-	if !o.changed("exclude") && len(exclude) == 0 {
-		exclude = cfg.Exclude
-	}
-	f, err := generator.NewFilter(include, exclude, o.ReadOnly || cfg.ReadOnly)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	plan.Checks = f.Apply(plan.Checks)
+	total := len(plan.Checks)
+	plan.Checks = ls.Filter.Apply(plan.Checks)
 	if total > 0 && len(plan.Checks) == 0 {
 		env.Logger.Warn("filters left no checks", "total", total)
 		fmt.Fprintf(env.Stderr, "smoke: warning: the filters match none of the %d checks\n", total)
 	}
-	return &loaded{Doc: doc, Config: cfg, Plan: plan, Total: total}, nil
+	return &loaded{Doc: doc, Config: ls.Config, Plan: plan, Total: total}, nil
+}
+
+// loadChecks resolves the common flags and loads: for commands whose own
+// settings need nothing else from the sources.
+func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error) {
+	secrets := secretsWarn
+	switch {
+	case o.NeedSecrets:
+		secrets = secretsNeeded
+	case o.SecretsByReference:
+		secrets = secretsByReference
+	}
+	ls, _, err := resolveLoad(env, o.cmd, o, secrets)
+	if err != nil {
+		return nil, err
+	}
+	return load(ctx, env, ls)
 }
 
 // warnSpec prints a short warning summary on stderr: the first few
@@ -174,192 +151,4 @@ func warnSpec(env *Env, warnings []string) {
 		}
 		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", w)
 	}
-}
-
-// generatorOptions maps smoke.yaml to the generator's options.
-func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.Options, error) {
-	opts := generator.Options{Service: o.Service, Fixtures: map[string]generator.Fixture{}}
-	if opts.Service == "" {
-		opts.Service = cfg.Service
-	}
-	expand := func(what, s string) (config.Expanded, error) {
-		x, err := config.Expand(s, env.Getenv)
-		if err != nil {
-			if o.NeedSecrets {
-				return x, fmt.Errorf("%s: %w", what, err)
-			}
-			if !o.SecretsByReference {
-				fmt.Fprintf(env.Stderr, "smoke: warning: %s: %v\n", what, err)
-			}
-		}
-		return x, nil
-	}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Headers)) {
-		x, err := expand("header "+name, cfg.Headers[name])
-		if err != nil {
-			return opts, err
-		}
-		p := generator.Param{Name: name, Value: x.Value, Source: generator.SourceConfig}
-		if len(x.Env) > 0 || sensitiveHeader(name) {
-			p.Secret, p.Template = true, x.Template
-			if len(x.Env) > 0 {
-				p.Env = x.Env[0]
-			}
-		}
-		opts.Headers = append(opts.Headers, p)
-	}
-	if len(cfg.Auth) > 0 {
-		opts.Credentials = map[string]generator.Credential{}
-	}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Auth)) {
-		a := cfg.Auth[name]
-		var cred generator.Credential
-		var templates []string
-		for _, part := range []struct {
-			dst *string
-			src string
-		}{{&cred.Token, a.Token}, {&cred.Username, a.Username}, {&cred.Password, a.Password}} {
-			if part.src == "" {
-				continue
-			}
-			x, err := expand("auth "+name, part.src)
-			if err != nil {
-				return opts, err
-			}
-			*part.dst = x.Value
-			if cred.Env == "" && len(x.Env) > 0 {
-				cred.Env = x.Env[0]
-			}
-			templates = append(templates, x.Template)
-		}
-		// The template is the token's, or "user:password" for HTTP basic,
-		// so a backend can refer to the variables instead of the values.
-		cred.Template = strings.Join(templates, ":")
-		opts.Credentials[name] = cred
-	}
-	for key, op := range cfg.Operations {
-		opts.Fixtures[normaliseOpKey(key)] = generator.Fixture{
-			Path:        stringMap(op.Path),
-			Query:       stringMap(op.Query),
-			Headers:     stringMap(op.Headers),
-			Cookies:     stringMap(op.Cookies),
-			Body:        op.Body,
-			HasBody:     op.HasBody,
-			ContentType: op.ContentType,
-		}
-	}
-	return opts, nil
-}
-
-// normaliseOpKey upper-cases the method of a "get /pets" key; an
-// operationId is kept as written.
-func normaliseOpKey(k string) string {
-	if m, p, ok := strings.Cut(strings.TrimSpace(k), " "); ok && strings.HasPrefix(strings.TrimSpace(p), "/") {
-		return strings.ToUpper(m) + " " + strings.TrimSpace(p)
-	}
-	return k
-}
-
-// operationConfig finds the smoke.yaml entry for a check.
-func operationConfig(cfg *config.Config, c generator.Check) (config.Operation, bool) {
-	for key, op := range cfg.Operations {
-		k := normaliseOpKey(key)
-		if k == c.Method+" "+c.Path || (c.OperationID != "" && k == c.OperationID) {
-			return op, true
-		}
-	}
-	return config.Operation{}, false
-}
-
-// unmatchedOperations lists the operations keys of smoke.yaml that name
-// no check: a typo there would otherwise silently drop a fixture.
-func unmatchedOperations(cfg *config.Config, checks []generator.Check) []string {
-	var out []string
-	for _, key := range slices.Sorted(maps.Keys(cfg.Operations)) {
-		k := normaliseOpKey(key)
-		found := false
-		for _, c := range checks {
-			if k == c.Method+" "+c.Path || (c.OperationID != "" && k == c.OperationID) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, key)
-		}
-	}
-	return out
-}
-
-// applyOperationConfig drops skipped operations and applies expected
-// status overrides.
-func applyOperationConfig(plan *generator.Plan, cfg *config.Config) {
-	if len(cfg.Operations) == 0 {
-		return
-	}
-	kept := plan.Checks[:0]
-	for _, c := range plan.Checks {
-		op, ok := operationConfig(cfg, c)
-		if ok && op.Skip {
-			continue
-		}
-		if ok && len(op.Expect) > 0 {
-			c.Expect = overrideStatus(c.Expect, op.Expect)
-		}
-		kept = append(kept, c)
-	}
-	plan.Checks = kept
-}
-
-func overrideStatus(e generator.Expect, statuses []string) generator.Expect {
-	out := generator.Expect{}
-	for _, s := range statuses {
-		s = strings.ToUpper(strings.TrimSpace(s))
-		if s == "DEFAULT" {
-			s = "default"
-		}
-		out.Status = append(out.Status, s)
-		found := false
-		for _, r := range e.Responses {
-			if strings.EqualFold(r.Status, s) {
-				out.Responses = append(out.Responses, r)
-				found = true
-			}
-		}
-		if !found {
-			out.Responses = append(out.Responses, generator.Response{Status: s})
-		}
-	}
-	return out
-}
-
-func sensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	if n == "authorization" || n == "cookie" || n == "proxy-authorization" {
-		return true
-	}
-	for _, w := range []string{"token", "secret", "key", "password", "auth"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func stringMap(m map[string]any) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case nil:
-			out[k] = ""
-		default:
-			out[k] = fmt.Sprint(x)
-		}
-	}
-	return out
 }

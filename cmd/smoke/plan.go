@@ -2,16 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/report"
 )
 
 type planOptions struct {
@@ -33,6 +28,7 @@ concrete request smoke would send and where each value came from
   cat spec.yaml | smoke plan --spec - --include 'GET /pets/*' --exclude tag:admin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.common.cmd = cmd
 			return runPlan(cmd.Context(), env, opts)
 		},
 	}
@@ -43,85 +39,21 @@ concrete request smoke would send and where each value came from
 }
 
 func runPlan(ctx context.Context, env *Env, opts planOptions) error {
-	if opts.Format != "text" && opts.Format != "json" {
-		return &flagError{usageErrf("--format %q: want text or json", opts.Format)}
+	if err := checkFormat(opts.Format, report.PlanFormats); err != nil {
+		return err
 	}
-	l, err := loadChecks(ctx, env, opts.common)
+	if err := checkOutputDir(opts.Output); err != nil {
+		return err
+	}
+	ls, _, err := resolveLoad(env, opts.common.cmd, opts.common, secretsWarn)
+	if err != nil {
+		return err
+	}
+	l, err := load(ctx, env, ls)
 	if err != nil {
 		return err
 	}
 	return writeOutput(env, opts.Output, func(w io.Writer) error {
-		if opts.Format == "json" {
-			return writePlanJSON(w, l.Plan)
-		}
-		return writePlanText(w, l.Plan)
+		return report.WritePlan(w, opts.Format, l.Plan)
 	})
-}
-
-func writePlanJSON(w io.Writer, p *generator.Plan) error {
-	if p.Checks == nil {
-		p.Checks = []generator.Check{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(p)
-}
-
-func writePlanText(w io.Writer, p *generator.Plan) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tVALUES\tEXPECT")
-	for _, c := range p.Checks {
-		op := c.OperationID
-		if op == "" {
-			op = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Method, c.Path, op, valueSources(c), strings.Join(c.Expect.Status, ","))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n%d checks from %s %s (%s)\n", len(p.Checks), nonEmpty(p.Spec.Title, "untitled spec"), p.Spec.Version, p.Spec.OpenAPI)
-	return err
-}
-
-// valueSources summarises where a check's values came from:
-// "path:example query:generated body:example".
-func valueSources(c generator.Check) string {
-	var parts []string
-	add := func(where string, ps []generator.Param) {
-		seen := map[generator.Source]bool{}
-		var srcs []string
-		for _, p := range ps {
-			if p.Source == generator.SourceConfig || p.Source == generator.SourceSecret {
-				continue
-			}
-			if !seen[p.Source] {
-				seen[p.Source] = true
-				srcs = append(srcs, string(p.Source))
-			}
-		}
-		sort.Strings(srcs)
-		if len(srcs) > 0 {
-			parts = append(parts, where+":"+strings.Join(srcs, "+"))
-		}
-	}
-	add("path", c.Request.Path)
-	add("query", c.Request.Query)
-	add("header", c.Request.Headers)
-	add("cookie", c.Request.Cookies)
-	if c.Request.Body != nil {
-		parts = append(parts, "body:"+string(c.Request.Body.Source))
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, " ")
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -107,12 +108,25 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &flagError{usageErrf("--format %q: want text or json", opts.Format)}
 	}
-	if opts.MaxPruneShare <= 0 || opts.MaxPruneShare > 1 {
-		return &flagError{usageErrf("--max-prune-share %v: want a share between 0 and 1", opts.MaxPruneShare)}
+	secrets := secretsByReference
+	if opts.CreateVariables {
+		secrets = secretsNeeded
 	}
-	opts.common.NeedSecrets = opts.CreateVariables
-	opts.common.SecretsByReference = !opts.CreateVariables
-	l, err := loadChecks(ctx, env, opts.common)
+	ls, s, err := resolveLoad(env, opts.cmd, opts.common, secrets)
+	if err != nil {
+		return err
+	}
+	share, from := pick(s, "max-prune-share", opts.MaxPruneShare, "datadog.max_prune_share", s.cfg.Datadog.MaxPruneShare)
+	if math.IsNaN(share) || share <= 0 || share > 1 {
+		return from.invalid(share, "want a share greater than 0 and at most 1")
+	}
+	opts.MaxPruneShare = share
+	base, from := pickEnv(s, "base-url", opts.BaseURL, "SMOKE_BASE_URL", "base_url", s.cfg.BaseURL)
+	tg, err := resolveTarget(s, base, from)
+	if err != nil {
+		return err
+	}
+	l, err := load(ctx, env, ls)
 	if err != nil {
 		return err
 	}
@@ -123,11 +137,10 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if service == "" {
 		return withHint(usageErrf("no service name"), "Pass --service NAME (or set service: in smoke.yaml); it scopes which Datadog tests smoke owns.")
 	}
-	base, err := resolveBaseURL(env, opts.BaseURL, l)
-	if err != nil {
+	if tg, err = specTarget(tg, l); err != nil {
 		return err
 	}
-	mo, err := opts.mapOptions(l, service, base)
+	mo, err := opts.mapOptions(s, l, service, tg.URL)
 	if err != nil {
 		return err
 	}
@@ -192,7 +205,7 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 }
 
 // mapOptions resolves flags over smoke.yaml's datadog section.
-func (o *publishOptions) mapOptions(l *loaded, service, base string) (synthetics.Options, error) {
+func (o *publishOptions) mapOptions(s sources, l *loaded, service, base string) (synthetics.Options, error) {
 	dd := l.Config.Datadog
 	mo := synthetics.Options{
 		Service:   service,
@@ -200,8 +213,8 @@ func (o *publishOptions) mapOptions(l *loaded, service, base string) (synthetics
 		Locations: dd.Locations,
 		TickEvery: time.Duration(dd.TickEvery) * time.Second,
 		Timeout:   o.Timeout,
-		Retries:   pick(o.changed("retries"), o.Retries, dd.Retries),
-		Message:   pick(o.changed("message"), o.Message, dd.Message),
+		Retries:   first(pick(s, "retries", o.Retries, "datadog.retries", dd.Retries)),
+		Message:   first(pick(s, "message", o.Message, "datadog.message", dd.Message)),
 		Tags:      append(append([]string(nil), dd.Tags...), o.Tags...),
 		Paused:    o.Paused,
 		Variables: dd.Variables,
@@ -216,14 +229,14 @@ func (o *publishOptions) mapOptions(l *loaded, service, base string) (synthetics
 	if !o.changed("max-response-time") && l.Config.Run.LatencyMS > 0 {
 		mo.MaxResponseTime = time.Duration(l.Config.Run.LatencyMS) * time.Millisecond
 	}
-	if dd.MaxPruneShare > 0 && !o.changed("max-prune-share") {
-		o.MaxPruneShare = dd.MaxPruneShare
-	}
 	if o.Timeout <= 0 {
 		return mo, &flagError{usageErrf("--timeout %s: must be positive", o.Timeout)}
 	}
 	return mo, nil
 }
+
+// first is the value of a pick, without its origin.
+func first[T any](v T, _ origin) T { return v }
 
 // newDatadogClient builds a client from DD_API_KEY, DD_APP_KEY, DD_SITE
 // and DD_HOST.

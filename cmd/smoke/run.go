@@ -5,17 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/smoke-dev/smoke/config"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/runner"
@@ -59,7 +55,6 @@ Authorization, cookies and configured secrets are masked in every report.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
-			opts.req.cmd = cmd
 			return runF(cmd.Context(), env, opts)
 		},
 	}
@@ -72,21 +67,54 @@ Authorization, cookies and configured secrets are masked in every report.`,
 	return cmd
 }
 
-// runRun is smoke run: load, send, report, and pick the exit code.
-func runRun(ctx context.Context, env *Env, opts runOptions) error {
-	if !validFormat(opts.Format) {
-		return &flagError{usageErrf("--format %q: want one of %s", opts.Format, strings.Join(runFormats, ", "))}
+// runSettings are smoke run's resolved settings.
+type runSettings struct {
+	load   loadSettings
+	runner runner.Options
+	// target is the deployment; its URL is empty when only the spec's
+	// first server can name it (resolved once the spec is loaded).
+	target target
+	format string
+	output string
+}
+
+// resolveRun resolves smoke run's flags, environment and smoke.yaml.
+func resolveRun(env *Env, opts runOptions) (runSettings, error) {
+	if err := checkFormat(opts.Format, runFormats); err != nil {
+		return runSettings{}, err
 	}
 	if err := checkOutputDir(opts.Output); err != nil {
-		return err
+		return runSettings{}, err
 	}
-	out, err := executeRun(ctx, env, opts)
+	ls, s, err := resolveLoad(env, opts.common.cmd, opts.common, secretsNeeded)
+	if err != nil {
+		return runSettings{}, err
+	}
+	rs := runSettings{load: ls, format: opts.Format, output: opts.Output}
+	if rs.runner, err = resolveRequest(s, opts.req); err != nil {
+		return rs, err
+	}
+	base, from := pickEnv(s, "base-url", opts.BaseURL, "SMOKE_BASE_URL", "base_url", s.cfg.BaseURL)
+	if rs.target, err = resolveTarget(s, base, from); err != nil {
+		return rs, err
+	}
+	return rs, nil
+}
+
+// runRun is smoke run: resolve, load, send, report, and pick the exit
+// code.
+func runRun(ctx context.Context, env *Env, opts runOptions) error {
+	rs, err := resolveRun(env, opts)
 	if err != nil {
 		return err
 	}
-	color := opts.Format == "text" && (opts.Output == "" || opts.Output == "-") && env.Color(env.StdoutTTY)
-	if err := writeOutput(env, opts.Output, func(w io.Writer) error {
-		return writeRunReport(w, opts.Format, out, color)
+	out, err := executeRun(ctx, env, rs)
+	if err != nil {
+		return err
+	}
+	color := rs.format == "text" && (rs.output == "" || rs.output == "-") && env.Color(env.StdoutTTY)
+	if err := writeOutput(env, rs.output, func(w io.Writer) error {
+		return writeRunReport(w, rs.format, out, color)
 	}); err != nil {
 		return err
 	}
@@ -100,37 +128,33 @@ type runOutcome struct {
 	runErr  error // from runner.Run: cancellation or ErrUnreachable
 }
 
-// executeRun loads the checks, resolves the target and sends them. Errors
-// before anything was sent are usage errors; a run error (interrupt,
-// unreachable target) is kept in the outcome so the partial report is
-// still written.
-func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, error) {
-	opts.common.NeedSecrets = true
-	l, err := loadChecks(ctx, env, opts.common)
+// executeRun loads the checks and sends them to the target. Errors before
+// anything was sent are usage errors; a run error (interrupt, unreachable
+// target) is kept in the outcome so the partial report is still written.
+func executeRun(ctx context.Context, env *Env, rs runSettings) (*runOutcome, error) {
+	l, err := load(ctx, env, rs.load)
 	if err != nil {
 		return nil, err
 	}
-	base, err := resolveBaseURL(env, opts.BaseURL, l)
-	if err != nil && len(l.Plan.Checks) > 0 {
-		return nil, err
-	}
+	return sendRun(ctx, env, rs, l)
+}
+
+// sendRun sends loaded checks as rs says.
+func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutcome, error) {
+	title := strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version)
 	if len(l.Plan.Checks) == 0 {
 		// Nothing to send (a webhooks-only spec, or filters that match
 		// nothing): an empty report, exit 0, whatever the target.
-		title := strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version)
-		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: base}}, nil
+		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: rs.target.URL}}, nil
 	}
-	ro, err := opts.req.runnerOptions(l.Config, l.Plan.Checks)
+	tg, err := specTarget(rs.target, l)
 	if err != nil {
 		return nil, err
 	}
-	if err := addEnvironmentHeaders(env, &ro, l, opts.BaseURL); err != nil {
-		return nil, err
-	}
-	ro.BaseURL = base
+	ro := withTarget(rs.runner, tg)
 	ro.Logger = env.Logger
 	var progress *report.Progress
-	if env.Progress() && len(l.Plan.Checks) > 0 {
+	if env.Progress() {
 		progress = report.NewProgress(env.Stderr, len(l.Plan.Checks), report.ProgressOptions{Color: env.Color(env.StderrTTY), Now: env.Now})
 		ro.OnResult = progress.Add
 	}
@@ -138,20 +162,19 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", base, "concurrency", ro.Concurrency)
+	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", ro.BaseURL, "concurrency", ro.Concurrency)
 	start := env.Now()
 	results, runErr := r.Run(ctx, l.Plan.Checks)
 	elapsed := env.Now().Sub(start)
 	if progress != nil {
 		progress.Done()
 	}
-	title := strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version)
 	out := &runOutcome{
 		results: results,
 		runErr:  runErr,
 		opts: report.RunOptions{
 			Title:     title,
-			Target:    base,
+			Target:    ro.BaseURL,
 			Reproduce: reproduce(r, l.Plan.Checks, results),
 			Elapsed:   elapsed.Round(time.Millisecond),
 		},
@@ -164,6 +187,28 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 		out.opts.Incomplete = "target unreachable: " + runErr.Error()
 	}
 	return out, nil
+}
+
+// specTarget falls back to the spec's first server when no target was
+// given. A relative server URL cannot be used alone.
+func specTarget(t target, l *loaded) (target, error) {
+	if t.URL != "" {
+		return t, nil
+	}
+	servers := l.Doc.Servers()
+	if len(servers) == 0 {
+		return t, withHint(usageErrf("no target: the spec lists no server"), "Pass --base-url URL (or set SMOKE_BASE_URL).")
+	}
+	base := servers[0]
+	if !strings.Contains(base, "://") {
+		return t, withHint(usageErrf("no target: the spec's first server %q is relative", base),
+			"Pass --base-url with the deployment's scheme and host, e.g. --base-url http://127.0.0.1:8080"+strings.TrimSuffix(base, "/")+".")
+	}
+	if _, err := runner.New(runner.Options{BaseURL: base}); err != nil {
+		return t, usageErrf("the spec's first server: %v", err)
+	}
+	t.URL = strings.TrimSuffix(base, "/")
+	return t, nil
 }
 
 // exitErr maps a run to its exit code: 3 when interrupted or the target
@@ -213,15 +258,6 @@ func writeRunReport(w io.Writer, format string, out *runOutcome, color bool) err
 	return report.WriteRunText(w, out.results, opts)
 }
 
-func validFormat(f string) bool {
-	for _, v := range runFormats {
-		if f == v {
-			return true
-		}
-	}
-	return false
-}
-
 // checkOutputDir fails before anything is sent when --output cannot be
 // written: its directory must exist.
 func checkOutputDir(path string) error {
@@ -240,80 +276,4 @@ func checkOutputDir(path string) error {
 		return usageErrf("--output %s: is a directory", path)
 	}
 	return nil
-}
-
-// resolveBaseURL picks the target: --base-url (a URL or the name of an
-// environment in smoke.yaml), then $SMOKE_BASE_URL, then base_url in
-// smoke.yaml, then the spec's first server. A relative server URL cannot
-// be used alone.
-func resolveBaseURL(env *Env, flag string, l *loaded) (string, error) {
-	from := "--base-url"
-	base := flag
-	if base == "" {
-		base, from = env.Getenv("SMOKE_BASE_URL"), "SMOKE_BASE_URL"
-	}
-	if base == "" {
-		base, from = l.Config.BaseURL, "base_url in "+configName(l)
-	}
-	if e, ok := l.Config.Environments[base]; ok && base != "" {
-		if e.BaseURL == "" {
-			return "", usageErrf("environment %q in %s has no base_url", base, configName(l))
-		}
-		base, from = e.BaseURL, fmt.Sprintf("environment %q", base)
-	}
-	if strings.HasPrefix(from, "base_url") || strings.HasPrefix(from, "environment") {
-		x, err := config.Expand(base, env.Getenv)
-		if err != nil {
-			return "", usageErrf("%s: %v", from, err)
-		}
-		base = x.Value
-	}
-	if base == "" {
-		servers := l.Doc.Servers()
-		if len(servers) == 0 {
-			return "", withHint(usageErrf("no target: the spec lists no server"), "Pass --base-url URL (or set SMOKE_BASE_URL).")
-		}
-		base, from = servers[0], "the spec's first server"
-		if !strings.Contains(base, "://") {
-			return "", withHint(usageErrf("no target: the spec's first server %q is relative", base),
-				"Pass --base-url with the deployment's scheme and host, e.g. --base-url http://127.0.0.1:8080"+strings.TrimSuffix(base, "/")+".")
-		}
-	}
-	if _, err := runner.New(runner.Options{BaseURL: base}); err != nil {
-		return "", usageErrf("%s: %v", from, err)
-	}
-	return strings.TrimSuffix(base, "/"), nil
-}
-
-// addEnvironmentHeaders adds the headers of the smoke.yaml environment
-// named by --base-url (values may use ${ENV}); --header wins.
-func addEnvironmentHeaders(env *Env, ro *runner.Options, l *loaded, name string) error {
-	e, ok := l.Config.Environments[name]
-	if !ok || name == "" {
-		return nil
-	}
-	for _, h := range slices.Sorted(maps.Keys(e.Headers)) {
-		if ro.Headers.Get(h) != "" {
-			continue
-		}
-		x, err := config.Expand(e.Headers[h], env.Getenv)
-		if err != nil {
-			return usageErrf("environment %q: header %s: %v", name, h, err)
-		}
-		if ro.Headers == nil {
-			ro.Headers = http.Header{}
-		}
-		ro.Headers.Set(h, x.Value)
-		if len(x.Env) > 0 || sensitiveHeader(h) {
-			ro.Secrets = append(ro.Secrets, x.Value)
-		}
-	}
-	return nil
-}
-
-func configName(l *loaded) string {
-	if l.Config != nil && l.Config.File != "" {
-		return l.Config.File
-	}
-	return "smoke.yaml"
 }
