@@ -1,0 +1,5 @@
+package report
+
+import "flag"
+
+var verbose = flag.Bool("v", false, "")

@@ -1,0 +1,3 @@
+package generator
+
+import _ "github.com/smoke-dev/smoke/internal/testenv" // test helpers are for tests

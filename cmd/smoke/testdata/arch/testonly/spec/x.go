@@ -1,0 +1,3 @@
+package spec
+
+import _ "github.com/google/go-cmp/cmp" // test-only library in non-test code
