@@ -12,8 +12,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/golden"
 	"github.com/smoke-dev/smoke/internal/testenv"
+	"github.com/smoke-dev/smoke/report"
 )
 
 // planJSON is the part of `smoke plan --format json` this test reads.
@@ -88,9 +90,28 @@ func corpus(t *testing.T) map[string]string {
 	return files
 }
 
-// bigGolden is the size above which a golden file holds the output's
-// SHA-256 instead of the output.
+// bigGolden is the size above which a golden file holds a digest of the
+// plan instead of the plan: one line per check a person can review, and
+// the SHA-256 of the whole output so that no byte changes unseen.
 const bigGolden = 256 << 10
+
+// planDigest renders a plan as one line per check: id, method, path,
+// where its values come from, the expected statuses; then the SHA-256 of
+// the full JSON output.
+func planDigest(t *testing.T, out []byte) []byte {
+	t.Helper()
+	var p generator.Plan
+	if err := json.Unmarshal(out, &p); err != nil {
+		t.Fatalf("plan JSON: %v", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %d checks; the last line is the SHA-256 of the whole plan (go test -update rewrites this file)\n", len(p.Checks))
+	for _, c := range p.Checks {
+		fmt.Fprintf(&b, "%s %s %s  %s  %s\n", c.ID, c.Method, c.Path, report.ValueSources(c), strings.Join(c.Expect.Status, ","))
+	}
+	fmt.Fprintf(&b, "sha256 %x\n", sha256.Sum256(out))
+	return []byte(b.String())
+}
 
 func TestPlanCorpus(t *testing.T) {
 	files := corpus(t)
@@ -147,8 +168,7 @@ func TestPlanCorpus(t *testing.T) {
 			}
 			out := []byte(stdout)
 			if len(out) > bigGolden {
-				out = []byte(fmt.Sprintf("sha256 %x\nchecks %d\n", sha256.Sum256(out), len(p.Checks)))
-				golden.Assert(t, filepath.Join("plan", name+".sha256"), out)
+				golden.Assert(t, filepath.Join("plan", name+".digest"), planDigest(t, out))
 				return
 			}
 			golden.Assert(t, filepath.Join("plan", name+".golden"), out)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/smoke-dev/smoke/internal/golden"
+
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/internal/ddemu"
 	"github.com/smoke-dev/smoke/internal/testenv"
@@ -33,7 +35,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
-		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		UpdateScripts:       golden.Update(),
 		Setup: func(env *testscript.Env) error {
 			v1 := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
 			v2 := httptest.NewServer(petstore.New(petstore.Options{Version: 2}))
