@@ -320,6 +320,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		Method:      c.Method,
 		Path:        c.Path,
 		OperationID: c.OperationID,
+		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
 	u, err := joinURL(r.base, c.Request.URL)
 	if err != nil {
@@ -359,6 +360,9 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 			byteSize(r.opts.MaxBodyBytes), byteSize(r.opts.MaxBodyBytes))}}
 		return res, false
 	}
+	if res.Exercised, res.Reason = Exercised(resp.StatusCode, c.Expect); !res.Exercised {
+		res.Snippet = r.snippet(c, resp.Body)
+	}
 	res.Failures = r.Evaluate(c, resp)
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {
@@ -380,6 +384,7 @@ func skipped(c generator.Check, why string) Result {
 		Path:        c.Path,
 		OperationID: c.OperationID,
 		Outcome:     Skipped,
+		Reason:      ReasonNoAnswer,
 		Failures:    []Failure{{Check: CheckRequest, Message: why}},
 	}
 }
@@ -388,19 +393,90 @@ func ms(d time.Duration) float64 {
 	return float64(d.Round(10*time.Microsecond)) / float64(time.Millisecond)
 }
 
-// Summary counts results by outcome.
+// Summary counts results by outcome, and by whether they exercised
+// their operation.
 type Summary struct {
 	Total   int `json:"total"`
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Errored int `json:"errored"`
 	Skipped int `json:"skipped"`
+	// Exercised counts the checks that reached a documented success;
+	// NotExercised counts the others by reason.
+	Exercised    int          `json:"exercised"`
+	NotExercised ReasonCounts `json:"not_exercised"`
 }
 
-// Summarize counts results by outcome.
+// ReasonCounts counts checks by the reason they did not exercise their
+// operation.
+type ReasonCounts struct {
+	NotFound     int `json:"not_found,omitempty"`
+	Rejected     int `json:"rejected,omitempty"`
+	Unauthorized int `json:"unauthorized,omitempty"`
+	Conflict     int `json:"conflict,omitempty"`
+	NotAllowed   int `json:"not_allowed,omitempty"`
+	NoValue      int `json:"no_value,omitempty"`
+	Other        int `json:"other,omitempty"`
+	NoAnswer     int `json:"no_answer,omitempty"`
+}
+
+// Get returns the count for reason.
+func (c ReasonCounts) Get(reason Reason) int {
+	if p := c.field(reason); p != nil {
+		return *p
+	}
+	return 0
+}
+
+func (c *ReasonCounts) field(reason Reason) *int {
+	switch reason {
+	case ReasonNotFound:
+		return &c.NotFound
+	case ReasonRejected:
+		return &c.Rejected
+	case ReasonUnauthorized:
+		return &c.Unauthorized
+	case ReasonConflict:
+		return &c.Conflict
+	case ReasonNotAllowed:
+		return &c.NotAllowed
+	case ReasonNoValue:
+		return &c.NoValue
+	case ReasonOther:
+		return &c.Other
+	case ReasonNoAnswer:
+		return &c.NoAnswer
+	}
+	return nil
+}
+
+// Add counts one more check for reason (an unknown reason counts as
+// other).
+func (c *ReasonCounts) Add(reason Reason) {
+	p := c.field(reason)
+	if p == nil {
+		p = &c.Other
+	}
+	*p++
+}
+
+// Unexercised is the number of checks that did not exercise their
+// operation.
+func (s Summary) Unexercised() int { return s.Total - s.Exercised }
+
+// Summarize counts results by outcome and by exercise.
 func Summarize(results []Result) Summary {
 	s := Summary{Total: len(results)}
 	for _, r := range results {
+		if r.Exercised {
+			s.Exercised++
+		} else {
+			reason := r.Reason
+			if reason == "" {
+				reason = ReasonNoAnswer
+			}
+			s.NotExercised.Add(reason)
+		}
 		switch r.Outcome {
 		case Passed:
 			s.Passed++

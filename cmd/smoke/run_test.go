@@ -58,7 +58,7 @@ func TestRunInterrupt(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if want := (runner.Summary{Total: 7, Passed: 1, Skipped: 6}); rep.Summary != want || rep.Incomplete == "" {
+	if want := (runner.Summary{Total: 7, Passed: 1, Skipped: 6, Exercised: 1, NotExercised: runner.ReasonCounts{NoAnswer: 6}}); rep.Summary != want || rep.Incomplete == "" {
 		t.Errorf("report summary = %+v (incomplete %q), want %+v and a reason", rep.Summary, rep.Incomplete, want)
 	}
 }
