@@ -100,7 +100,7 @@ func TestValueResolutionOrder(t *testing.T) {
 		"f":     {"42", "fixture"},
 		"optex": {"shown", "example"},
 		// A date is relative to the send time: rendered by the runner.
-		"req": {"${date+1d}", "generated"},
+		"req":   {"${date+1d}", "generated"},
 		"named": {"a", "example"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -245,7 +245,7 @@ func TestFormatsGenerateValidValues(t *testing.T) {
 	formats := []string{"date-time", "date", "time", "uuid", "email", "uri", "hostname", "ipv4", "ipv6", "byte"}
 	var props strings.Builder
 	for _, f := range formats {
-		props.WriteString("        f_" + strings.ReplaceAll(f, "-", "_") + ": {type: string, format: " + f + "}\n")
+		props.WriteString("                f_" + strings.ReplaceAll(f, "-", "_") + ": {type: string, format: " + f + "}\n")
 	}
 	doc := `
 openapi: 3.0.3
@@ -471,4 +471,3 @@ paths:
 		t.Errorf("simple path param value = %q, want the unescaped %q", got, "a b,c")
 	}
 }
-
