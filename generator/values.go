@@ -404,8 +404,9 @@ func (g *valueGen) object(s *openapi3.Schema, seed string, depth int) any {
 	}
 	// A POST body that marks nothing required (gRPC gateways' documents
 	// do so for every field) still names what it creates: its identifying
-	// fields are sent.
-	identify := g.create && depth == 0 && len(s.Required) == 0
+	// fields are sent, and the nested objects that hold one (etcd's
+	// RoleGrantPermission names a role and a perm with a key).
+	identify := g.create && depth <= 2 && len(s.Required) == 0
 	for _, n := range slices.Sorted(maps.Keys(s.Properties)) {
 		p := s.Properties[n]
 		if p == nil || p.Value == nil {
@@ -417,7 +418,7 @@ func (g *valueGen) object(s *openapi3.Schema, seed string, depth int) any {
 			continue
 		}
 		_, _, hasExample := documented(p.Value)
-		if !required[n] && !(hasExample && p.Value.Example != nil) && !(identify && identityName(n)) {
+		if !required[n] && !(hasExample && p.Value.Example != nil) && !(identify && (identityName(n) || holdsIdentity(p.Value))) {
 			continue
 		}
 		v, _ := g.value(p.Value, seed+"/"+n, name(n), depth+1)
@@ -828,6 +829,20 @@ func (g *valueGen) unixTime(s *openapi3.Schema, nm name) (any, bool) {
 		return nil, false
 	}
 	return d, true
+}
+
+// holdsIdentity reports whether an object schema has an identifying
+// property of its own.
+func holdsIdentity(s *openapi3.Schema) bool {
+	if primaryType(s) != openapi3.TypeObject || len(s.Required) > 0 {
+		return false
+	}
+	for n, p := range s.Properties {
+		if p != nil && p.Value != nil && !p.Value.ReadOnly && identityName(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // identityName reports whether a property or parameter name says its
