@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"diff":       {"generator", "runner"},
 	"report":     {"runner", "diff", "generator"},
 	"synthetics": {"generator"},
+	"hostile":    {}, // tests only: its tests may use every package
 }
 
 // thirdParty pins each third-party library to the packages that may use it.
