@@ -67,6 +67,11 @@ type Request struct {
 	Headers []Param `json:"headers,omitempty"`
 	Cookies []Param `json:"cookies,omitempty"`
 	Body    *Body   `json:"body,omitempty"`
+	// Dynamic marks a request that holds placeholders (${now+1h},
+	// ${run}: see Vars): its URL, values and body are template text,
+	// rendered by the backend when the request is sent. Other requests
+	// are sent exactly as they are.
+	Dynamic bool `json:"dynamic,omitempty"`
 }
 
 // Param is one request value with its provenance.

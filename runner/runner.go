@@ -83,6 +83,12 @@ type Options struct {
 	// Transport replaces the HTTP transport; tests and benchmarks use it.
 	// When set, Insecure, CAFile and proxy settings are ignored.
 	Transport http.RoundTripper
+	// Now is the clock dynamic values (${now+1h}) are rendered with at
+	// send time. Nil means time.Now.
+	Now func() time.Time
+	// RunToken is what ${run} renders to in every request of this
+	// Runner. Empty means a fresh generator.NewRunToken.
+	RunToken string
 }
 
 // Runner sends checks and evaluates their answers. It is safe for
@@ -101,6 +107,7 @@ type Runner struct {
 	secrets     []string
 	sleep       func(ctx context.Context, d time.Duration) error
 	v2020       validators2020 // compiled OpenAPI 3.1 schemas
+	runToken    string         // ${run} of dynamic requests
 }
 
 // New returns a Runner for opts. It fails on an invalid base URL, an
@@ -121,7 +128,10 @@ func New(opts Options) (*Runner, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
-	r := &Runner{opts: opts, log: opts.Logger, sleep: sleepCtx}
+	r := &Runner{opts: opts, log: opts.Logger, sleep: sleepCtx, runToken: opts.RunToken}
+	if r.runToken == "" {
+		r.runToken = generator.NewRunToken()
+	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -322,6 +332,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		OperationID: c.OperationID,
 		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
+	c = r.render(c)
 	u, err := joinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored

@@ -29,6 +29,7 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 	if err != nil {
 		return nil, err
 	}
+	c = r.render(c)
 	u, err := joinURL(base, c.Request.URL)
 	if err != nil {
 		return nil, err

@@ -119,7 +119,7 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 	}
 	out := make([]Test, 0, len(checks))
 	for _, c := range checks {
-		t, err := mapCheck(c, base, opts)
+		t, err := mapDynamic(c, base, opts)
 		if err != nil {
 			return nil, fmt.Errorf("map %s %s: %w", c.Method, c.Path, err)
 		}
