@@ -31,7 +31,7 @@ import (
 //
 // The words are reserved lower-case names. Environment references in
 // smoke.yaml (${API_TOKEN}) are upper-case by convention and are expanded
-// by the config loader in headers, auth and base URLs only, never in check
+// by ExpandEnv (envref.go) in headers, auth and base URLs only, never in check
 // values; anything between ${ and } that is not a placeholder above is
 // plain text.
 //
