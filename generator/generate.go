@@ -733,10 +733,13 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) (tem
 			}
 		}
 	}
+	// The document shows a body, even if its example is not valid: the
+	// operation is meant to get one.
+	shown := media.Example != nil || len(media.Examples) > 0
 	if src == "" {
 		if v, s, ok := documented(schema); ok {
 			value, src = v, s
-		} else if !rb.Value.Required && (schema == nil || !requiresFields(g, schema)) {
+		} else if !rb.Value.Required && !shown && (schema == nil || !requiresFields(g, schema)) {
 			// An optional body is sent only when the document shows one,
 			// or when its schema has required fields (Swagger 2.0
 			// formData converts to a body that is not marked required).

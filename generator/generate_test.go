@@ -471,3 +471,36 @@ paths:
 		t.Errorf("simple path param value = %q, want the unescaped %q", got, "a b,c")
 	}
 }
+
+// TestOptionalBodyWithInvalidExample: an optional body whose only example
+// does not validate is still sent, generated from the schema: the document
+// shows the operation takes one (GitHub's POST /markdown/raw).
+func TestOptionalBodyWithInvalidExample(t *testing.T) {
+	checks := generate(t, `
+openapi: 3.0.3
+info: {title: Raw, version: "1"}
+paths:
+  /render:
+    post:
+      requestBody:
+        content:
+          text/plain:
+            schema: {type: string}
+            examples: {default: {value: {text: "Hello"}}}
+      responses: {"200": {description: ok}}
+  /quiet:
+    post:
+      requestBody:
+        content:
+          text/plain:
+            schema: {type: string}
+      responses: {"200": {description: ok}}
+`, generator.Options{})
+	render := find(t, checks, "POST", "/render")
+	if render.Request.Body == nil || render.Request.Body.Source != generator.SourceGenerated || render.Request.Body.Text == "" {
+		t.Errorf("POST /render body = %+v, want a generated string", render.Request.Body)
+	}
+	if quiet := find(t, checks, "POST", "/quiet"); quiet.Request.Body != nil {
+		t.Errorf("POST /quiet body = %+v, want none (optional, nothing shown)", quiet.Request.Body)
+	}
+}
