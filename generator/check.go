@@ -72,6 +72,8 @@ type Param struct {
 	Value  string `json:"value"`
 	Source Source `json:"source"`
 	// Secret values are masked in every JSON rendering (see MarshalJSON).
+	// A value the user supplied for a credential name is masked too (see
+	// IsSecret).
 	Secret bool `json:"secret,omitempty"`
 	// Env names the environment variable a secret was read from, so a
 	// backend that must not inline secrets (Datadog) can refer to it.
@@ -86,7 +88,7 @@ type Param struct {
 // credential, whoever renders it.
 func (p Param) MarshalJSON() ([]byte, error) {
 	type plain Param
-	if p.Secret {
+	if p.IsSecret() {
 		p.Value = Mask
 	}
 	return json.Marshal(plain(p))
@@ -103,7 +105,7 @@ func (r Request) MarshalJSON() ([]byte, error) {
 func (r Request) DisplayURL() string {
 	u := r.URL
 	for _, q := range r.Query {
-		if q.Secret && q.Value != "" {
+		if q.IsSecret() && q.Value != "" {
 			u = strings.ReplaceAll(u, url.QueryEscape(q.Name)+"="+url.QueryEscape(q.Value), url.QueryEscape(q.Name)+"="+Mask)
 		}
 	}
@@ -112,7 +114,7 @@ func (r Request) DisplayURL() string {
 
 // Display returns the value as it may be shown to a person.
 func (p Param) Display() string {
-	if p.Secret {
+	if p.IsSecret() {
 		return Mask
 	}
 	return p.Value
