@@ -226,8 +226,8 @@ func RedactURL(rawURL string) string {
 //   - URL-encoded as a query value (space as "+") and as a path segment
 //     (space as "%20"), with upper- or lower-case hex digits;
 //   - escaped inside a JSON string (by Go, with or without HTML escaping,
-//     or with "\/" as other encoders write it) and inside a Go-quoted
-//     string (%q);
+//     or with "\/" as other encoders write it), inside a JSON string held
+//     in another JSON string, and inside a Go-quoted string (%q);
 //   - for a user:password pair, base64-encoded as HTTP Basic sends it.
 //
 // Values shorter than MinSecretLen are not masked. A nil *Masker masks
@@ -325,7 +325,8 @@ func encodings(v string) []string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // a string always encodes
 	noHTML := strings.TrimSuffix(b.String(), "\n")
-	for _, q := range []string{string(plain), noHTML, strconv.Quote(v), strconv.QuoteToASCII(v)} {
+	twice, _ := json.Marshal(noHTML[1 : len(noHTML)-1]) // JSON inside a JSON string
+	for _, q := range []string{string(plain), noHTML, string(twice), strconv.Quote(v), strconv.QuoteToASCII(v)} {
 		inner := q[1 : len(q)-1]
 		forms = append(forms, inner, strings.ReplaceAll(inner, "/", `\/`))
 	}
