@@ -203,7 +203,7 @@ func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content gene
 		// Concatenated, not formatted: a body can fail many times over.
 		p := se.pointer()
 		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: m.Mask(
-			"body at "+displayPointer(p)+": "+oneLine(se.reason)+" (value "+excerptValue(m, se.value)+"; "+schemaName(content)+")")})
+			"body at " + displayPointer(p) + ": " + oneLine(se.reason) + " (value " + excerptValue(m, se.value) + "; " + schemaName(content) + ")")})
 	}
 	if content.JSONSchema2020 {
 		r.v2020.each(content.Schema, v, each)
