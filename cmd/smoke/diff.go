@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/smoke-dev/smoke/diff"
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -156,6 +157,10 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 	if err != nil {
 		return nil, err
 	}
+	for _, u := range []string{oldURL, newURL} {
+		_, _, secrets := generator.Userinfo(u) // sent as a header by the runner
+		ro.Secrets = append(ro.Secrets, secrets...)
+	}
 	ro.Logger = env.Logger
 	r, err := runner.New(ro)
 	if err != nil {
@@ -170,14 +175,14 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 		Rules:         rules,
 		ArrayKeys:     dc.ArrayKeys,
 		IgnoreHeaders: dc.IgnoreHeaders,
-		Secrets:       ro.Secrets,
+		Secrets:       r.Secrets(),
 		Latency: diff.LatencyOptions{
 			Relative: dc.Latency.Relative,
 			Absolute: time.Duration(dc.Latency.AbsoluteMS * float64(time.Millisecond)),
 		},
 		Logger: env.Logger,
 	}
-	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", oldURL, "new", newURL, "rounds", rounds)
+	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", generator.RedactURL(oldURL), "new", generator.RedactURL(newURL), "rounds", rounds)
 	start := env.Now()
 	rep, runErr := diff.Run(ctx, l.Plan.Checks, oldURL, newURL, dopts)
 	if rep == nil {

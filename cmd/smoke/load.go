@@ -200,7 +200,7 @@ func generatorOptions(env *Env, cfg *config.Config, o commonOptions) (generator.
 			return opts, err
 		}
 		p := generator.Param{Name: name, Value: x.Value, Source: generator.SourceConfig}
-		if len(x.Env) > 0 || sensitiveHeader(name) {
+		if len(x.Env) > 0 || generator.IsCredentialName(name) {
 			p.Secret, p.Template = true, x.Template
 			if len(x.Env) > 0 {
 				p.Env = x.Env[0]
@@ -331,19 +331,6 @@ func overrideStatus(e generator.Expect, statuses []string) generator.Expect {
 		}
 	}
 	return out
-}
-
-func sensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	if n == "authorization" || n == "cookie" || n == "proxy-authorization" {
-		return true
-	}
-	for _, w := range []string{"token", "secret", "key", "password", "auth"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func stringMap(m map[string]any) map[string]string {

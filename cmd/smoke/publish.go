@@ -127,6 +127,9 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseInlineCredentials(base); err != nil {
+		return err
+	}
 	mo, err := opts.mapOptions(l, service, base)
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ func (o *requestOptions) runnerOptions(cfg *config.Config, checks []generator.Ch
 	}
 	opts.Headers = h
 	for name, vals := range h {
-		if sensitiveHeader(name) {
+		if generator.IsCredentialName(name) {
 			opts.Secrets = append(opts.Secrets, vals...)
 		}
 	}

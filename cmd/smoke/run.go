@@ -118,7 +118,7 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 		// Nothing to send (a webhooks-only spec, or filters that match
 		// nothing): an empty report, exit 0, whatever the target.
 		title := strings.TrimSpace(l.Plan.Spec.Title + " " + l.Plan.Spec.Version)
-		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: base}}, nil
+		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: generator.RedactURL(base)}}, nil
 	}
 	ro, err := opts.req.runnerOptions(l.Config, l.Plan.Checks)
 	if err != nil {
@@ -138,7 +138,7 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", base, "concurrency", ro.Concurrency)
+	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", generator.RedactURL(base), "concurrency", ro.Concurrency)
 	start := env.Now()
 	results, runErr := r.Run(ctx, l.Plan.Checks)
 	elapsed := env.Now().Sub(start)
@@ -151,7 +151,7 @@ func executeRun(ctx context.Context, env *Env, opts runOptions) (*runOutcome, er
 		runErr:  runErr,
 		opts: report.RunOptions{
 			Title:     title,
-			Target:    base,
+			Target:    generator.RedactURL(base), // the runner sends its credentials as a header
 			Reproduce: reproduce(r, l.Plan.Checks, results),
 			Elapsed:   elapsed.Round(time.Millisecond),
 		},
@@ -304,7 +304,7 @@ func addEnvironmentHeaders(env *Env, ro *runner.Options, l *loaded, name string)
 			ro.Headers = http.Header{}
 		}
 		ro.Headers.Set(h, x.Value)
-		if len(x.Env) > 0 || sensitiveHeader(h) {
+		if len(x.Env) > 0 || generator.IsCredentialName(h) {
 			ro.Secrets = append(ro.Secrets, x.Value)
 		}
 	}
