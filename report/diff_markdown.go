@@ -106,4 +106,3 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	}
 	return bw.Flush()
 }
-

@@ -75,4 +75,3 @@ func status(r runner.Result) string {
 func failureText(f runner.Failure) string {
 	return f.Check + ": " + f.Message
 }
-

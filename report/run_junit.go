@@ -87,4 +87,3 @@ func problem(r runner.Result, opts RunOptions) *junit.Problem {
 	p.Text = xmlText(strings.Join(lines, "\n"))
 	return p
 }
-

@@ -111,5 +111,3 @@ func opCell(r runner.Result) string {
 	}
 	return cell
 }
-
-
