@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/report"
 )
 
 type planOptions struct {
@@ -68,7 +69,11 @@ func writePlanJSON(w io.Writer, p *generator.Plan) error {
 	return enc.Encode(p)
 }
 
+// writePlanText writes one line per check. The spec's text (paths,
+// operationIds, title) goes through report.EscapeTerminal: a document from
+// an untrusted URL may hold escape sequences or tabs.
 func writePlanText(w io.Writer, p *generator.Plan) error {
+	esc := report.EscapeTerminal
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tVALUES\tEXPECT")
 	for _, c := range p.Checks {
@@ -76,12 +81,12 @@ func writePlanText(w io.Writer, p *generator.Plan) error {
 		if op == "" {
 			op = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Method, c.Path, op, valueSources(c), strings.Join(c.Expect.Status, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(c.Method), esc(c.Path), esc(op), valueSources(c), esc(strings.Join(c.Expect.Status, ",")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d checks from %s %s (%s)\n", len(p.Checks), nonEmpty(p.Spec.Title, "untitled spec"), p.Spec.Version, p.Spec.OpenAPI)
+	_, err := fmt.Fprintf(w, "\n%d checks from %s %s (%s)\n", len(p.Checks), esc(nonEmpty(p.Spec.Title, "untitled spec")), esc(p.Spec.Version), esc(p.Spec.OpenAPI))
 	return err
 }
 
