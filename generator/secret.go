@@ -308,6 +308,15 @@ func (m *Masker) Cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	// A cut inside a mask keeps the whole mask: "***…" would read as a
+	// different value.
+	from := max(0, n-len(Mask)+1)
+	if j := strings.Index(s[from:min(len(s), n+len(Mask)-1)], Mask); j >= 0 {
+		n = from + j + len(Mask)
+		if n == len(s) {
+			return s
+		}
+	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 

@@ -162,6 +162,9 @@ func TestMaskerCut(t *testing.T) {
 	if want := "xxxxxxxxxx" + Mask + "…"; got != want {
 		t.Errorf("Cut() = %q, want %q", got, want)
 	}
+	if got, want := NewMasker(secret).Cut("abc"+secret+"def", 6), "abc"+Mask+"…"; got != want {
+		t.Errorf("Cut() inside the mask = %q, want %q", got, want)
+	}
 	if got := (*Masker)(nil).Cut("é", 1); got != "…" {
 		t.Errorf("Cut() in the middle of a rune = %q, want %q", got, "…")
 	}

@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"diff":       {"generator", "runner"},
 	"report":     {"runner", "diff", "generator"},
 	"synthetics": {"generator"},
+	"hostile":    {}, // tests only: they run the smoke binary
 }
 
 // thirdParty pins each third-party library to the packages that may use it.
