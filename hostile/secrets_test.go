@@ -176,12 +176,20 @@ func secretsLeaks(out string) []string {
 	return leaks
 }
 
-// TestSecretsNeverShown runs smoke run and smoke diff against services
-// that echo every credential, in every output format with --debug, and
+// TestSecrets builds smoke once and attacks it with credentials in every
+// place a user gives them.
+func TestSecrets(t *testing.T) {
+	bin := secretsBuildSmoke(t)
+	t.Run("never shown", func(t *testing.T) { secretsNeverShown(t, bin) })
+	t.Run("publish refuses userinfo", func(t *testing.T) { secretsPublishRefusesUserinfo(t, bin) })
+	t.Run("usage errors redacted", func(t *testing.T) { secretsUsageErrorsRedacted(t, bin) })
+}
+
+// secretsNeverShown runs smoke run and smoke diff against services that
+// echo every credential, in every output format with --debug, and
 // asserts that no credential shows in any form in stdout or stderr,
 // while the services did receive them.
-func TestSecretsNeverShown(t *testing.T) {
-	bin := secretsBuildSmoke(t)
+func secretsNeverShown(t *testing.T, bin string) {
 	dir := t.TempDir()
 	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
 	env := []string{"SMOKE_QKEY=" + secretsQueryKey, "SMOKE_TOKEN=" + secretsToken}
@@ -251,11 +259,10 @@ func TestSecretsNeverShown(t *testing.T) {
 
 }
 
-// TestSecretsPublishRefusesUserinfo checks that smoke publish never
-// carries credentials of a base URL to Datadog: it refuses them before
-// any call, with exit 2, a hint, and without quoting them.
-func TestSecretsPublishRefusesUserinfo(t *testing.T) {
-	bin := secretsBuildSmoke(t)
+// secretsPublishRefusesUserinfo checks that smoke publish never carries
+// credentials of a base URL to Datadog: it refuses them before any call,
+// with exit 2, a hint, and without quoting them.
+func secretsPublishRefusesUserinfo(t *testing.T, bin string) {
 	dir := t.TempDir()
 	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
 	base := "http://" + secretsUser + ":" + secretsPassword + "@127.0.0.1:9/api"
@@ -284,10 +291,9 @@ func TestSecretsPublishRefusesUserinfo(t *testing.T) {
 	}
 }
 
-// TestSecretsUsageErrorsRedacted checks that a usage error about a base
-// URL does not quote its credentials back.
-func TestSecretsUsageErrorsRedacted(t *testing.T) {
-	bin := secretsBuildSmoke(t)
+// secretsUsageErrorsRedacted checks that a usage error about a base URL
+// does not quote its credentials back.
+func secretsUsageErrorsRedacted(t *testing.T, bin string) {
 	dir := t.TempDir()
 	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
 	env := []string{"SMOKE_QKEY=" + secretsQueryKey, "SMOKE_TOKEN=" + secretsToken}
