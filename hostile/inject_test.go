@@ -67,11 +67,11 @@ func injectServer(side string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		body, _ := json.Marshal(map[string]any{ // strings and numbers always marshal
-			"n":                  injectOSC + side,
-			injectOSC:            side,
-			injectHeading:        side + injectHeading,
-			"pipe|key":           side + "|" + injectHTML,
-			"tick```":            injectFence + side,
+			"n":                   injectOSC + side,
+			injectOSC:             side,
+			injectHeading:         side + injectHeading,
+			"pipe|key":            side + "|" + injectHTML,
+			"tick```":             injectFence + side,
 			"only-" + side + "\r": 1,
 		})
 		w.Header().Set("Content-Type", "application/json")
