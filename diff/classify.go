@@ -325,7 +325,8 @@ func durations(ns []normalised) []time.Duration {
 func render(d rawDiff, count int, class Class, reason string, secrets *generator.Masker) Difference {
 	out := Difference{Kind: d.kind, Class: class, Reason: reason, Samples: count, Header: d.header}
 	if d.header == "" && d.kind != KindStatus && d.kind != KindLatency {
-		out.Pointer, out.Template = d.at.Pointer(), d.at.Template()
+		// A service may echo a credential as a key.
+		out.Pointer, out.Template = secrets.Mask(d.at.Pointer()), secrets.Mask(d.at.Template())
 	}
 	// Set-Cookie is compared by cookie names, which are not secret.
 	if d.header != "" && generator.IsCredentialName(d.header) && !strings.EqualFold(d.header, "Set-Cookie") {

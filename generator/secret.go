@@ -228,6 +228,7 @@ func RedactURL(rawURL string) string {
 //   - escaped inside a JSON string (by Go, with or without HTML escaping,
 //     or with "\/" as other encoders write it), inside a JSON string held
 //     in another JSON string, and inside a Go-quoted string (%q);
+//   - as a key in a JSON pointer ("/" written "~1", "~" written "~0");
 //   - for a user:password pair, base64-encoded as HTTP Basic sends it.
 //
 // Values shorter than MinSecretLen are not masked. A nil *Masker masks
@@ -339,6 +340,8 @@ func encodings(v string) []string {
 		inner := q[1 : len(q)-1]
 		forms = append(forms, inner, strings.ReplaceAll(inner, "/", `\/`))
 	}
+	// A JSON pointer to a key that is the secret (RFC 6901 escaping).
+	forms = append(forms, strings.NewReplacer("~", "~0", "/", "~1").Replace(v))
 	// user:password travels base64-encoded in HTTP Basic.
 	if strings.Contains(v, ":") {
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {

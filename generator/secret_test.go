@@ -80,6 +80,7 @@ func secretForms(v string) []string {
 	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), lowerEscapes(url.QueryEscape(v)), lowerEscapes(url.PathEscape(v)), strconv.Quote(v)[1 : len(strconv.Quote(v))-1]}
 	j, _ := json.Marshal(v)
 	forms = append(forms, string(j[1:len(j)-1]), strings.ReplaceAll(string(j[1:len(j)-1]), "/", `\/`))
+	forms = append(forms, strings.ReplaceAll(strings.ReplaceAll(v, "~", "~0"), "/", "~1")) // JSON pointer
 	if strings.Contains(v, ":") {
 		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(v)))
 	}

@@ -201,9 +201,11 @@ func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content gene
 			return
 		}
 		// Concatenated, not formatted: a body can fail many times over.
-		p := se.pointer()
+		// Masked piece by piece before oneLine: a secret holding a line
+		// break would no longer match once folded.
+		p := m.Mask(se.pointer())
 		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: m.Mask(
-			"body at " + displayPointer(p) + ": " + oneLine(se.reason) + " (value " + excerptValue(m, se.value) + "; " + schemaName(content) + ")")})
+			"body at " + displayPointer(p) + ": " + oneLine(m.Mask(se.reason)) + " (value " + excerptValue(m, se.value) + "; " + schemaName(content) + ")")})
 	}
 	if content.JSONSchema2020 {
 		r.v2020.each(content.Schema, v, each)
@@ -406,7 +408,9 @@ const excerptLen = 120
 // excerpt quotes the start of a body, secrets masked before it is cut:
 // cut first, a secret across the cut would survive in part.
 func excerpt(m *generator.Masker, b []byte) string {
-	return fmt.Sprintf("%q", m.Cut(oneLine(string(bytes.TrimSpace(b))), excerptLen))
+	// Masked before trimming and folding too: either can change a secret
+	// that begins or ends with a space or holds a line break.
+	return fmt.Sprintf("%q", m.Cut(oneLine(strings.TrimSpace(m.Mask(string(b)))), excerptLen))
 }
 
 // excerptValue shows a scalar as JSON and a container by its size:
