@@ -112,8 +112,12 @@ func (s assertionSet) forCheck(id string) assertionSet {
 // and returns the failures, nil when the response honours the spec.
 // Messages say what was expected, what came and where; secrets are masked.
 func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
+	return r.evaluate(c, resp, r.maskerFor(c))
+}
+
+// evaluate is Evaluate with the Masker of c.
+func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker) []Failure {
 	var out []Failure
-	m := r.maskerFor(c)
 	add := func(check, pointer, format string, args ...any) {
 		out = append(out, Failure{Check: check, Pointer: pointer, Message: m.Mask(fmt.Sprintf(format, args...))})
 	}

@@ -334,14 +334,15 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		OperationID: c.OperationID,
 	}
 	c = withAuth(c, r.auth)
+	m := r.maskerFor(c)
 	u, err := joinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(err.Error())}}
 		return res, false
 	}
 	target := u.String()
-	res.URL = r.mask(c, target)
+	res.URL = m.Mask(target)
 	start := time.Now()
 	resp, err := r.send(ctx, target, c)
 	res.DurationMS = ms(time.Since(start))
@@ -352,7 +353,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		return res, false
 	case err != nil:
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, describe(err, r.opts.Timeout))}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(describe(err, r.opts.Timeout))}}
 		if r.debug(ctx) {
 			r.log.Debug("exchange", "method", c.Method, "url", res.URL, "error", res.Failures[0].Message)
 		}
@@ -372,7 +373,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 			byteSize(r.opts.MaxBodyBytes), byteSize(r.opts.MaxBodyBytes))}}
 		return res, false
 	}
-	res.Failures = r.Evaluate(c, resp)
+	res.Failures = r.evaluate(c, resp, m)
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {
 		res.Outcome = Failed
