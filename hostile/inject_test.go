@@ -50,7 +50,7 @@ func injectSpec(t *testing.T) string {
 		"info":    map[string]any{"title": "Evil " + injectOSC + injectHeading + " \u202eAPI\r", "version": "1" + injectOSC},
 		"paths": map[string]any{
 			"/evil" + injectOSC + "|pipe": item("get", "op"+injectHeading+"|"+injectHTML, false),
-			"/fence":                      item("post", "fence"+injectOSC, true),
+			"/fence" + injectOSC:          item("post", "fence"+injectOSC, true),
 		},
 	}
 	b, err := json.Marshal(doc)

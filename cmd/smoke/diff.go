@@ -193,10 +193,10 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 	}
 	if n := len(rep.Skipped); n > 0 {
 		fmt.Fprintf(env.Stderr, "smoke: %s not sampled (%s): diff sends only safe methods unless --allow-writes\n",
-			plural(n, "write operation", "write operations"), strings.Join(rep.Skipped, ", "))
+			plural(n, "write operation", "write operations"), report.EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", report.EscapeTerminal(w))
 	}
 	out := &diffOutcome{
 		report: rep,
