@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,9 +90,27 @@ type Param struct {
 func (p Param) MarshalJSON() ([]byte, error) {
 	type plain Param
 	if p.IsSecret() {
+		p.Template = maskTemplate(p.Template, p.Value)
 		p.Value = Mask
 	}
 	return json.Marshal(plain(p))
+}
+
+// maskTemplate masks the literal parts of a secret's template: only its
+// ${VAR} references may show ("Bearer ${TOKEN}"), not a credential
+// written into smoke.yaml as it is.
+func maskTemplate(template, value string) string {
+	if template == "" {
+		return ""
+	}
+	parts := CredentialParts(value)
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range parts {
+		if len(v) >= MinSecretLen {
+			template = strings.ReplaceAll(template, v, Mask)
+		}
+	}
+	return template
 }
 
 // MarshalJSON masks secret query values inside URL as well.

@@ -55,6 +55,29 @@ func TestParamIsSecret(t *testing.T) {
 	}
 }
 
+// TestSecretTemplateMasked checks that a credential written into
+// smoke.yaml as it is does not show through the template of its param,
+// while ${VAR} references do.
+func TestSecretTemplateMasked(t *testing.T) {
+	for _, p := range []Param{
+		{Name: "X-Api-Key", Value: "literal-key-1", Template: "literal-key-1", Source: SourceConfig, Secret: true},
+		{Name: "Authorization", Value: "Bearer literal-key-1", Template: "Bearer literal-key-1", Source: SourceSecret, Secret: true},
+		{Name: "Authorization", Value: BasicAuth("ann", "literal-key-1"), Template: "${API_USER}:literal-key-1", Source: SourceSecret, Secret: true},
+	} {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "literal-key-1") {
+			t.Errorf("json.Marshal(%+v) = %s, shows the credential", p, b)
+		}
+	}
+	b, _ := json.Marshal(Param{Name: "Authorization", Value: "Bearer t0k3n-from-env", Template: "Bearer ${API_TOKEN}", Secret: true})
+	if !strings.Contains(string(b), `"template":"Bearer ${API_TOKEN}"`) {
+		t.Errorf("json.Marshal() = %s, want the template with its reference", b)
+	}
+}
+
 func TestCheckSecretValues(t *testing.T) {
 	c := Check{Request: Request{
 		Query:   []Param{{Name: "api_key", Value: "QKEY+SECRET/222==", Source: SourceSecret, Secret: true}, {Name: "limit", Value: "1000"}},

@@ -63,6 +63,8 @@ paths:
 const secretsConfig = `auth:
   queryKey: {token: "${SMOKE_QKEY}"}
   bearer: {token: "${SMOKE_TOKEN}"}
+headers:
+  X-Client-Secret: LIT-SECRET5
 `
 
 // secretsBuildSmoke builds the smoke binary into a temporary directory
