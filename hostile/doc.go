@@ -1,7 +1,9 @@
-// Package hostile holds tests that attack smoke the way an untrusted
-// document, a misbehaving server or an unusual environment would, and
-// assert that it fails safely: the right exit code, bounded time and
-// memory, nothing written or sent where it should not be.
+// Package hostile holds tests that attack smoke as an adversary would: a
+// spec from an untrusted URL, a server that misbehaves on purpose, an
+// unusual environment. Each test runs the real smoke binary against
+// servers on loopback and asserts the defended behaviour: exit codes,
+// bounded time and memory, files left intact, secrets absent from every
+// output, untrusted text neutralised.
 //
-// The package has no code of its own; everything is in its tests.
+// The package has no code of its own; `go test ./...` runs it.
 package hostile

@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/smoke-dev/smoke/generator"
 )
@@ -69,21 +68,10 @@ const snippetLen = 200
 
 // snippet is the start of a body on one line, secrets masked before it
 // is cut, so that no part of a secret survives the cut.
-func (r *Runner) snippet(c generator.Check, body []byte) string {
+func snippet(m *generator.Masker, body []byte) string {
 	b := bytes.TrimSpace(body)
-	if len(b) == 0 {
-		return ""
-	}
 	if len(b) > 64*snippetLen {
 		b = b[:64*snippetLen] // masking needs some context, not the whole body
 	}
-	s := r.mask(c, strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " "))
-	if len(s) <= snippetLen {
-		return s
-	}
-	cut := snippetLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return m.Cut(strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " "), snippetLen)
 }

@@ -55,19 +55,19 @@ func TestExercised(t *testing.T) {
 func TestSnippet(t *testing.T) {
 	secret := "S3CRET-TOKEN-VALUE-0123456789"
 	r := newRunner(t, Options{Secrets: []string{secret}})
-	c := generator.Check{}
+	m := r.maskerFor(generator.Check{})
 	body := strings.Repeat("x", snippetLen-10) + secret + "\n tail"
-	got := r.snippet(c, []byte(body))
+	got := snippet(m, []byte(body))
 	if strings.Contains(got, "S3CRET") || !strings.Contains(got, generator.Mask) {
 		t.Errorf("snippet = %q, want the secret masked whole", got)
 	}
-	if len(got) > snippetLen+len("…") || strings.ContainsAny(got, "\n\r") {
+	if len(got) > snippetLen+len(generator.Mask)+len("…") || strings.ContainsAny(got, "\n\r") {
 		t.Errorf("snippet = %q (%d bytes), want one line of at most %d bytes", got, len(got), snippetLen)
 	}
-	if got := r.snippet(c, []byte("  \n ")); got != "" {
+	if got := snippet(m, []byte("  \n ")); got != "" {
 		t.Errorf("snippet(blank) = %q, want empty", got)
 	}
-	if got := r.snippet(c, []byte(strings.Repeat("é", snippetLen))); !strings.HasSuffix(got, "…") || !strings.HasPrefix(got, "éé") || strings.ContainsRune(got, '\uFFFD') {
+	if got := snippet(m, []byte(strings.Repeat("é", snippetLen))); !strings.HasSuffix(got, "…") || !strings.HasPrefix(got, "éé") || strings.ContainsRune(got, '\uFFFD') {
 		t.Errorf("snippet cut inside a rune: %q", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,7 +41,10 @@ var ErrUnreachable = errors.New("target unreachable")
 type Options struct {
 	// BaseURL is the target every check of Run is sent to, e.g.
 	// "https://staging.example.com" or "http://127.0.0.1:8080/api/v2". A
-	// check's relative URL is appended to it, path prefix included.
+	// check's relative URL is appended to it, path prefix included. User
+	// information ("https://user:password@host") is sent as HTTP Basic
+	// authentication in the Authorization header, never in a URL, and is
+	// masked like any credential; an Authorization header in Headers wins.
 	BaseURL string
 	// Headers are sent with every request and replace check headers of
 	// the same name (--header, auth from config).
@@ -69,8 +73,9 @@ type Options struct {
 	CAFile string
 	// Assertions selects assertions and sets the latency budget.
 	Assertions Assertions
-	// Secrets are values to mask in every result, besides secret check
-	// parameters and the Authorization and Cookie headers.
+	// Secrets are values to mask in every result, besides each check's
+	// own credentials (generator.Check.SecretValues) and those of Headers
+	// (by generator.IsCredentialName).
 	Secrets []string
 	// UserAgent is sent unless a header sets one. Empty means
 	// DefaultUserAgent.
@@ -95,7 +100,8 @@ type Options struct {
 // concurrent use; one Runner keeps one connection pool.
 type Runner struct {
 	opts     Options
-	base     *url.URL      // nil when Options.BaseURL is empty
+	base     *url.URL      // nil when Options.BaseURL is empty; no user information
+	auth     string        // Authorization from the user information of Options.BaseURL
 	client   *resty.Client // for requests that may carry a body
 	bodiless *resty.Client // for GET, HEAD and OPTIONS without a body
 	// plainHeader is the request header of a bodiless check without
@@ -104,7 +110,8 @@ type Runner struct {
 	limiter     *rate.Limiter // nil when unlimited
 	log         *slog.Logger
 	asserts     assertionSet
-	secrets     []string
+	masker      *generator.Masker // Options.Secrets and the credentials of Options.Headers and BaseURL
+	maskers     sync.Map          // the secrets a check adds (joined) → *generator.Masker
 	sleep       func(ctx context.Context, d time.Duration) error
 	v2020       validators2020 // compiled OpenAPI 3.1 schemas
 	runToken    string         // ${run} of dynamic requests
@@ -135,12 +142,13 @@ func New(opts Options) (*Runner, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	r.masker = secretMasker(opts)
 	if opts.BaseURL != "" {
-		u, err := parseBaseURL(opts.BaseURL)
+		u, auth, err := splitBase(opts.BaseURL)
 		if err != nil {
 			return nil, err
 		}
-		r.base = u
+		r.base, r.auth = u, auth
 	}
 	set, err := newAssertionSet(opts.Assertions)
 	if err != nil {
@@ -170,10 +178,10 @@ func New(opts Options) (*Runner, error) {
 	// net/http probed that body with a goroutine and a timer. The other,
 	// for GET, HEAD and OPTIONS without a body, gives net/http no body at
 	// all, the cheapest request resty builds.
-	r.client = newRestyClient(hc, r.log).
+	r.client = newRestyClient(hc, r.log, r.masker).
 		SetContentLength(true).
 		SetAllowGetMethodPayload(true)
-	r.bodiless = newRestyClient(hc, r.log)
+	r.bodiless = newRestyClient(hc, r.log, r.masker)
 	// The headers of a check with no headers, cookies or body of its own
 	// are the same for every such check. Resty writes to a request's
 	// headers only to add Accept next to a JSON Content-Type, or the
@@ -181,13 +189,12 @@ func New(opts Options) (*Runner, error) {
 	if h := r.requestHeader(http.Header{}, generator.Check{}); h.Get("Content-Type") == "" && h.Get("User-Agent") != "" {
 		r.plainHeader = h
 	}
-	r.secrets = secretValues(opts)
 	return r, nil
 }
 
-func newRestyClient(hc *http.Client, log *slog.Logger) *resty.Client {
+func newRestyClient(hc *http.Client, log *slog.Logger, m *generator.Masker) *resty.Client {
 	return resty.NewWithClient(hc).
-		SetLogger(restyLogger{log}).
+		SetLogger(restyLogger{log, m}).
 		SetDisableWarn(true).
 		SetDoNotParseResponse(true)
 }
@@ -228,9 +235,14 @@ func newTransport(opts Options) (*http.Transport, error) {
 }
 
 // parseBaseURL accepts an absolute http(s) URL without query or fragment.
-func parseBaseURL(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
+// Messages quote it without user information.
+func parseBaseURL(raw string) (*url.URL, error) {
+	s := generator.RedactURL(raw)
+	u, err := url.Parse(raw)
 	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // its text quotes the URL whole
+		}
 		return nil, fmt.Errorf("base URL %q: %w", s, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -333,14 +345,16 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
 	c = r.render(c)
+	c = withAuth(c, r.auth)
+	m := r.maskerFor(c)
 	u, err := joinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(err.Error())}}
 		return res, false
 	}
 	target := u.String()
-	res.URL = r.mask(c, target)
+	res.URL = m.Mask(target)
 	start := time.Now()
 	resp, err := r.send(ctx, target, c)
 	res.DurationMS = ms(time.Since(start))
@@ -351,7 +365,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		return res, false
 	case err != nil:
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, describe(err, r.opts.Timeout))}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(describe(err, r.opts.Timeout))}}
 		if r.debug(ctx) {
 			r.log.Debug("exchange", "method", c.Method, "url", res.URL, "error", res.Failures[0].Message)
 		}
@@ -372,9 +386,9 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		return res, false
 	}
 	if res.Exercised, res.Reason = Exercised(resp.StatusCode, c.Expect); !res.Exercised {
-		res.Snippet = r.snippet(c, resp.Body)
+		res.Snippet = snippet(m, resp.Body)
 	}
-	res.Failures = r.Evaluate(c, resp)
+	res.Failures = r.evaluate(c, resp, m)
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {
 		res.Outcome = Failed
@@ -502,23 +516,18 @@ func Summarize(results []Result) Summary {
 	return s
 }
 
-// secretValues collects the values Options marks secret: configured
-// secrets and the credentials in extra headers.
-func secretValues(opts Options) []string {
-	var out []string
-	for _, s := range opts.Secrets {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
+// secretMasker masks what Options marks secret: configured secrets, the
+// credentials in extra headers and the user information of the base URL.
+func secretMasker(opts Options) *generator.Masker {
+	out := slices.Clone(opts.Secrets)
 	for name, vals := range opts.Headers {
-		if !sensitiveHeader(name) {
+		if !generator.IsCredentialName(name) {
 			continue
 		}
 		for _, v := range vals {
-			out = append(out, credentialParts(v)...)
+			out = append(out, generator.CredentialParts(v)...)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	_, _, userinfo := generator.Userinfo(opts.BaseURL)
+	return generator.NewMasker(append(out, userinfo...)...)
 }

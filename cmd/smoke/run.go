@@ -162,7 +162,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	if len(l.Plan.Checks) == 0 {
 		// Nothing to send (a webhooks-only spec, or filters that match
 		// nothing): an empty report, exit 0, whatever the target.
-		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: rs.target.URL}, failOn: rs.failOn}, nil
+		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: generator.RedactURL(rs.target.URL)}, failOn: rs.failOn}, nil
 	}
 	tg, err := specTarget(rs.target, l)
 	if err != nil {
@@ -179,7 +179,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", ro.BaseURL, "concurrency", ro.Concurrency)
+	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", generator.RedactURL(ro.BaseURL), "concurrency", ro.Concurrency)
 	start := env.Now()
 	results, runErr := r.Run(ctx, l.Plan.Checks)
 	elapsed := env.Now().Sub(start)
@@ -192,7 +192,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 		failOn:  rs.failOn,
 		opts: report.RunOptions{
 			Title:     title,
-			Target:    ro.BaseURL,
+			Target:    generator.RedactURL(ro.BaseURL), // the runner sends its credentials as a header
 			Reproduce: reproduce(r, l.Plan.Checks, results),
 			Elapsed:   elapsed.Round(time.Millisecond),
 		},
