@@ -12,6 +12,11 @@
 // shape and recorded as a violation; a response that does not validate is
 // recorded as a violation too, so a test using [New] fails on either.
 //
+// Strict mode (on unless Options.Lax) also enforces what Datadog's servers
+// refuse although the document allows it — variable names, retry,
+// timeout and size bounds, tag grammar, closed objects — and stores tags
+// normalised as Datadog does; strict.go cites the source of each rule.
+//
 // One deliberate exception: while a CI batch runs, Datadog answers its
 // status as "in_progress", a value missing from the document's
 // SyntheticsBatchStatus enum. The emulator answers like Datadog and
