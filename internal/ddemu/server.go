@@ -458,7 +458,7 @@ func (s *Server) validateRequest(c *call) string {
 			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 				var v any
 				if json.Unmarshal(c.body, &v) == nil {
-					if extra := closedObjects(mt.Schema.Value, v, ""); len(extra) > 0 {
+					if extra := closedObjects([]*openapi3.Schema{mt.Schema.Value}, v, ""); len(extra) > 0 {
 						return fmt.Sprintf("request %s %s has properties Datadog's document does not define: %s", c.r.Method, c.r.URL.Path, strings.Join(extra, ", "))
 					}
 				}

@@ -176,51 +176,44 @@ func strictTags(v any) []string {
 // emulator checks smoke, it must not share smoke's mistakes.
 func normalizeTag(tag string) string {
 	var out []rune
-	started := false
-	pendingCut := false
+	chars := 0
+	cut := false
 	for _, r := range tag {
-		if len(out) >= maxTagLength {
-			break
-		}
 		if unicode.IsUpper(r) {
 			r = unicode.ToLower(r)
 		}
-		isLetter := unicode.IsLetter(r) || r == ':'
-		if !started {
-			if !isLetter {
-				continue
-			}
-			started = true
+		ok := unicode.IsLetter(r) || r == ':'
+		if chars == 0 && !ok {
+			continue // this character cannot start a tag
 		}
-		if isLetter || unicode.IsDigit(r) || r == '.' || r == '/' || r == '-' {
-			if pendingCut {
+		if chars >= maxTagLength {
+			break
+		}
+		chars++
+		if ok || unicode.IsDigit(r) || r == '.' || r == '/' || r == '-' {
+			if cut {
 				out = append(out, '_')
-				pendingCut = false
-				if len(out) >= maxTagLength {
-					break
-				}
+				cut = false
 			}
 			out = append(out, r)
 			continue
 		}
-		pendingCut = true
+		cut = true
 	}
 	return string(out)
 }
 
-// closedObjects lists the properties of v that schema does not define,
-// as JSON paths. An object schema with properties and no
+// closedObjects lists the properties of v that the schemas do not
+// define, as JSON paths. An object schema with properties and no
 // additionalProperties is closed: Datadog's API refuses what it does not
 // know in these payloads ("Additional properties are not allowed"). The
-// properties of allOf, oneOf and anyOf branches are merged, so a value
-// is judged against every shape it may take.
-func closedObjects(schema *openapi3.Schema, v any, path string) []string {
-	if schema == nil {
-		return nil
-	}
+// properties of every schema given and of their allOf, oneOf and anyOf
+// branches are merged, so a value is judged against every shape it may
+// take.
+func closedObjects(schemas []*openapi3.Schema, v any, path string) []string {
 	switch x := v.(type) {
 	case map[string]any:
-		props, open := properties(schema)
+		props, open := properties(schemas)
 		var out []string
 		for _, k := range slicesSorted(x) {
 			subs, known := props[k]
@@ -230,34 +223,34 @@ func closedObjects(schema *openapi3.Schema, v any, path string) []string {
 				}
 				continue
 			}
-			for _, sub := range subs {
-				out = append(out, closedObjects(sub, x[k], path+"/"+k)...)
-			}
+			out = append(out, closedObjects(subs, x[k], path+"/"+k)...)
 		}
 		return dedupe(out)
 	case []any:
-		items := itemSchemas(schema)
+		var items []*openapi3.Schema
+		for _, s := range schemas {
+			items = append(items, itemSchemas(s)...)
+		}
 		var out []string
 		for i, e := range x {
-			for _, it := range items {
-				out = append(out, closedObjects(it, e, fmt.Sprintf("%s/%d", path, i))...)
-			}
+			out = append(out, closedObjects(items, e, fmt.Sprintf("%s/%d", path, i))...)
 		}
 		return dedupe(out)
 	}
 	return nil
 }
 
-// properties merges the properties a schema and its branches define;
-// open is true when the schema admits undeclared properties.
-func properties(s *openapi3.Schema) (map[string][]*openapi3.Schema, bool) {
+// properties merges the properties the schemas and their branches
+// define; open is true when one of them admits undeclared properties.
+func properties(schemas []*openapi3.Schema) (map[string][]*openapi3.Schema, bool) {
 	props := map[string][]*openapi3.Schema{}
-	open := false
-	var walk func(s *openapi3.Schema, depth int)
-	walk = func(s *openapi3.Schema, depth int) {
+	open := len(schemas) == 0
+	var walk func(s *openapi3.Schema, depth int) bool
+	walk = func(s *openapi3.Schema, depth int) bool {
 		if s == nil || depth > 16 {
-			return
+			return false
 		}
+		declares := len(s.Properties) > 0
 		for k, p := range s.Properties {
 			if p != nil && p.Value != nil {
 				props[k] = append(props[k], p.Value)
@@ -268,27 +261,32 @@ func properties(s *openapi3.Schema) (map[string][]*openapi3.Schema, bool) {
 		}
 		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 			for _, b := range l {
-				if b != nil {
-					walk(b.Value, depth+1)
+				if b != nil && walk(b.Value, depth+1) {
+					declares = true
 				}
 			}
 		}
+		return declares
 	}
-	walk(s, 0)
-	if len(props) == 0 {
-		open = true // a free-form object or a map
+	for _, s := range schemas {
+		if !walk(s, 0) {
+			open = true // a free-form object, a map, or not an object
+		}
 	}
 	return props, open
 }
 
 func itemSchemas(s *openapi3.Schema) []*openapi3.Schema {
+	if s == nil {
+		return nil
+	}
 	var out []*openapi3.Schema
 	if s.Items != nil && s.Items.Value != nil {
 		out = append(out, s.Items.Value)
 	}
 	for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 		for _, b := range l {
-			if b != nil && b.Value != nil {
+			if b != nil {
 				out = append(out, itemSchemas(b.Value)...)
 			}
 		}
