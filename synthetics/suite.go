@@ -2,6 +2,7 @@ package synthetics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -121,6 +122,19 @@ func (c *Client) syncSuite(ctx context.Context, service string, publicIDs []stri
 		return "", nil
 	case len(have) == 0:
 		id, err := c.createSuite(ctx, desiredSuite(service, publicIDs))
+		if errors.Is(err, errRetryable) {
+			// The create may have happened: look before trying again, so a
+			// retry never makes a second suite.
+			c.log.Warn("suite create answered without a result; looking for it", "err", err)
+			if again, lerr := c.suites(ctx, service); lerr == nil && len(again) > 0 {
+				id, err = again[0].publicID, nil
+				if !sameSuite(again[0].suite, desiredSuite(service, publicIDs)) {
+					err = c.editSuite(ctx, id, desiredSuite(service, publicIDs))
+				}
+			} else if lerr == nil {
+				id, err = c.createSuite(ctx, desiredSuite(service, publicIDs))
+			}
+		}
 		if err != nil {
 			return "", err
 		}

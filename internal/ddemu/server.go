@@ -54,6 +54,9 @@ type Options struct {
 	// IgnorePageNumber makes ListTests answer the first page whatever
 	// page_number asks for: a broken server a client must not loop on.
 	IgnorePageNumber bool
+	// MaxPageSize caps the page size of listings and searches below what
+	// the client asks, as servers do: a short page is then not the end.
+	MaxPageSize int
 	// NoSearch answers SearchTests 404, as a site without the search
 	// endpoint would; clients fall back to listing.
 	NoSearch bool
@@ -97,9 +100,11 @@ type Fault struct {
 	// must not retry blindly.
 	AfterStore bool
 	// ResetSeconds is sent as X-RateLimit-Reset with a 429; NoReset
-	// leaves that header out (X-RateLimit-Period stays).
-	ResetSeconds int
-	NoReset      bool
+	// leaves that header out. PeriodSeconds, when positive, is sent as
+	// X-RateLimit-Period.
+	ResetSeconds  int
+	NoReset       bool
+	PeriodSeconds int
 	// Latency delays the answer (cut short when the client goes away).
 	Latency time.Duration
 	// Errors is the "errors" list of the answer; default is the status
@@ -529,8 +534,10 @@ func faultAnswer(f *Fault) answer {
 	if f.Status == http.StatusTooManyRequests {
 		h = http.Header{
 			"X-Ratelimit-Limit":     {"1000"},
-			"X-Ratelimit-Period":    {"60"},
 			"X-Ratelimit-Remaining": {"0"},
+		}
+		if f.PeriodSeconds > 0 {
+			h["X-Ratelimit-Period"] = []string{strconv.Itoa(f.PeriodSeconds)}
 		}
 		if !f.NoReset {
 			h["X-Ratelimit-Reset"] = []string{strconv.Itoa(f.ResetSeconds)}

@@ -214,6 +214,9 @@ func (s *Server) list(q map[string][]string) answer {
 	if size <= 0 {
 		size = 100
 	}
+	if m := s.opts.MaxPageSize; m > 0 && size > m {
+		size = m
+	}
 	ids := s.visible()
 	tests := []any{}
 	for i := number * size; i >= 0 && i < len(ids) && i < (number+1)*size; i++ {
@@ -248,6 +251,9 @@ func (s *Server) search(q map[string][]string) answer {
 	}
 	if v := first(q["count"]); v != "" {
 		count, _ = strconv.Atoi(v)
+	}
+	if m := s.opts.MaxPageSize; m > 0 && count > m {
+		count = m
 	}
 	full := first(q["include_full_config"]) == "true"
 	tests := []any{}
