@@ -194,9 +194,18 @@ func (d *Datadog) UnmarshalYAML(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		d.Lines[key.Value] = key.Line
-		if key.Value == "variables" {
+		switch key.Value {
+		case "variables":
 			for j := 0; j+1 < len(val.Content); j += 2 {
 				d.Lines["variables."+val.Content[j].Value] = val.Content[j].Line
+			}
+		case "schedule":
+			// decodeStrict decoded a copy: take the rules' lines from the
+			// file's own nodes.
+			for j, rule := range val.Content {
+				if j < len(d.Schedule) {
+					d.Schedule[j].Line = rule.Line
+				}
 			}
 		}
 	}

@@ -336,3 +336,14 @@ func TestCIMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestMapUnsetSecret: with its variable unset, a secret's value is only
+// its template's text ("Bearer "), which the payload may show.
+func TestMapUnsetSecret(t *testing.T) {
+	c := check("GET", "/orders", "200")
+	c.Request.Headers = []generator.Param{{Name: "Authorization", Value: "Bearer ", Source: generator.SourceSecret, Secret: true, Env: "TOKEN", Template: "Bearer ${TOKEN}"}}
+	p := payload(t, c, synthetics.Options{})
+	if got := dig(p, "config", "request", "headers", "Authorization"); got != "Bearer {{ TOKEN }}" {
+		t.Errorf("Authorization = %v, want Bearer {{ TOKEN }}", got)
+	}
+}

@@ -45,6 +45,12 @@ type publishOptions struct {
 }
 
 func newPublishCmd(env *Env) *cobra.Command {
+	return newPublishCmdF(env, runPublish)
+}
+
+// newPublishCmdF builds the command with runF as its action: tests inject
+// one to check flag parsing and resolution alone.
+func newPublishCmdF(env *Env, runF func(context.Context, *Env, publishOptions) error) *cobra.Command {
 	var opts publishOptions
 	cmd := &cobra.Command{
 		Use:   "publish",
@@ -102,7 +108,7 @@ EXIT STATUS
   smoke publish --spec openapi.yaml --base-url https://api.example.com --service orders --export synthetics.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPublish(cmd.Context(), env, opts)
+			return runF(cmd.Context(), env, opts)
 		},
 	}
 	addCommonFlags(cmd, &opts.common)

@@ -33,6 +33,12 @@ type triggerOptions struct {
 }
 
 func newTriggerCmd(env *Env) *cobra.Command {
+	return newTriggerCmdF(env, runTrigger)
+}
+
+// newTriggerCmdF builds the command with runF as its action: tests inject
+// one to check flag parsing and resolution alone.
+func newTriggerCmdF(env *Env, runF func(context.Context, *Env, triggerOptions) error) *cobra.Command {
 	var opts triggerOptions
 	cmd := &cobra.Command{
 		Use:   "trigger",
@@ -70,7 +76,7 @@ EXIT STATUS
   smoke trigger --service orders`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTrigger(cmd.Context(), env, opts)
+			return runF(cmd.Context(), env, opts)
 		},
 	}
 	f := cmd.Flags()
