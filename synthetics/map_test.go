@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -328,40 +327,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func Example() {
-	checks := []generator.Check{{
-		ID: generator.CheckID("orders", "GET", "/orders"), Method: "GET", Path: "/orders",
-		Request: generator.Request{URL: "/orders?limit=10"},
-		Expect:  generator.Expect{Status: []string{"200"}},
-	}}
-	tests, err := synthetics.Map(checks, synthetics.Options{Service: "orders", BaseURL: "https://api.example.com"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	b, err := json.Marshal(tests[0])
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	var p struct {
-		Name   string
-		Tags   []string
-		Config struct {
-			Request struct{ URL string }
-		}
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(p.Name)
-	fmt.Println(p.Config.Request.URL)
-	fmt.Println(p.Tags)
-	// Output:
-	// [orders] GET /orders
-	// https://api.example.com/orders?limit=10
-	// [managed-by:smoke smoke-service:orders smoke-check:e22b09099c34]
 }

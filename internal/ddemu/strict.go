@@ -172,8 +172,9 @@ func strictTags(v any) []string {
 // characters, underscores included, becomes one '_', and a run at the
 // end is dropped; at most 200 characters.
 //
-// It is written independently of synthetics' normaliser on purpose: the
-// emulator checks smoke, it must not share smoke's mistakes.
+// It is kept apart from synthetics' normaliser on purpose: the emulator
+// checks smoke and does not import the package it checks; both are
+// pinned to the agent's test cases.
 func normalizeTag(tag string) string {
 	var out []rune
 	chars := 0
