@@ -38,10 +38,15 @@ func WriteTriggerText(w io.Writer, res *synthetics.TriggerResult, opts TriggerOp
 		fmt.Fprintf(&b, "%-4s  %s%s  %s\n", runMark(r, opts.FailOnTimeout), printable(r.Name), printable(loc), r.PublicID)
 	}
 	n := res.Counts()
+	blocking := 0
+	for _, r := range res.Runs {
+		if r.Status == synthetics.StatusFailed && r.Blocking {
+			blocking++
+		}
+	}
 	fmt.Fprintf(&b, "%s: %s, %d passed, %d failed (%d blocking), %d skipped, %d without result.\n",
 		printable(res.Service), plural(len(res.Runs), "run", "runs"), n[synthetics.StatusPassed], n[synthetics.StatusFailed],
-		len(res.BlockingFailures(opts.FailOnTimeout)), n[synthetics.StatusSkipped],
-		n[synthetics.StatusInProgress]+n[synthetics.StatusTimedOut]+n[synthetics.StatusIncomplete])
+		blocking, n[synthetics.StatusSkipped], n[synthetics.StatusInProgress]+n[synthetics.StatusTimedOut]+n[synthetics.StatusIncomplete])
 	_, err := io.WriteString(w, b.String())
 	return err
 }
