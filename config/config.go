@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,17 +145,62 @@ type Latency struct {
 	AbsoluteMS float64 `yaml:"absolute_ms"`
 }
 
-// Datadog tunes smoke publish and trigger.
+// Datadog tunes smoke publish and trigger. Its values are checked by the
+// command that uses them, against the same rules as its flags (Where
+// names the line of a refused value).
 type Datadog struct {
-	Locations     []string `yaml:"locations"`
-	TickEvery     int      `yaml:"tick_every"`
-	Tags          []string `yaml:"tags"`
-	Message       string   `yaml:"message"`
-	Retries       int      `yaml:"retries"`
+	Locations []string `yaml:"locations"`
+	// TickEvery is how often each test runs: seconds (300) or a
+	// duration ("5m").
+	TickEvery Seconds  `yaml:"tick_every"`
+	Tags      []string `yaml:"tags"`
+	Message   string   `yaml:"message"`
+	Retries   int      `yaml:"retries"`
+	// RetryInterval is the pause between retries ("500ms").
+	RetryInterval Duration `yaml:"retry_interval"`
+	// Timeout is the request timeout of each test ("30s").
+	Timeout       Duration `yaml:"timeout"`
 	MaxPruneShare float64  `yaml:"max_prune_share"`
+	// AllowWrites publishes checks of unsafe methods too.
+	AllowWrites bool `yaml:"allow_writes"`
+	// Suite keeps the service's tests in one Datadog suite; default
+	// true.
+	Suite *bool `yaml:"suite"`
+	// Schedule sets tick_every per operation or tag, or CI-only.
+	Schedule []DatadogSchedule `yaml:"schedule"`
 	// Variables maps environment variables to Datadog global variable
 	// names, for secrets referenced as ${ENV}.
 	Variables map[string]string `yaml:"variables"`
+}
+
+// DatadogSchedule is one rule of datadog.schedule: the checks it
+// matches (the forms of --include) run every TickEvery, or only when
+// triggered from CI.
+type DatadogSchedule struct {
+	Match     []string `yaml:"match"`
+	TickEvery Seconds  `yaml:"tick_every"`
+	CIOnly    bool     `yaml:"ci_only"`
+}
+
+// Seconds is a time.Duration written as whole seconds (300) or as a Go
+// duration ("5m").
+type Seconds time.Duration
+
+// UnmarshalYAML parses seconds or a duration.
+func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
+	if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil && n.Tag != "!!str" {
+		if i < 0 || i > math.MaxInt64/int64(time.Second) {
+			return fmt.Errorf("line %d: %d seconds is out of range", n.Line, i)
+		}
+		*s = Seconds(time.Duration(i) * time.Second)
+		return nil
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not seconds or a duration (e.g. 300, 5m)", n.Line, n.Value)
+	}
+	*s = Seconds(v)
+	return nil
 }
 
 // Duration is a time.Duration written as "5s" or "250ms".

@@ -17,6 +17,7 @@ import (
 
 	"github.com/DataDog/datadog-api-client-go/v2/api/datadog"
 	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
+	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV2"
 )
 
 // Sites are the Datadog sites DD_SITE may name.
@@ -32,8 +33,9 @@ type ClientOptions struct {
 	// Site is the Datadog site (DD_SITE); default datadoghq.com.
 	Site string
 	// Host replaces the API base URL (DD_HOST), e.g.
-	// "https://api.datadoghq.eu" or an emulator's "http://127.0.0.1:PORT".
-	// Plain http is accepted for loopback addresses only.
+	// "https://api.datadoghq.eu" or an emulator's "http://127.0.0.1:PORT";
+	// a trailing "/api" is accepted too (the paths carry it). Plain http
+	// is accepted for loopback addresses only.
 	Host string
 	// HTTPClient sends the calls; default a client with a 60 s timeout.
 	HTTPClient *http.Client
@@ -42,16 +44,21 @@ type ClientOptions struct {
 	// MaxRetries bounds retries of one call after a 429 or 5xx; default
 	// 5.
 	MaxRetries int
-	// Backoff is the first pause before retrying a 5xx or a network
-	// error; it doubles each time. Default 500 ms.
+	// Backoff is the first pause before retrying a 5xx, a network error,
+	// or a 429 that says neither when its window resets nor how long it
+	// is; it doubles each time. Default 500 ms.
 	Backoff time.Duration
-	// PageSize is the page size of test listings; default 100.
+	// PageSize is the page size of test listings and searches; default
+	// 100.
 	PageSize int
+	// NoSuite leaves suites alone: publish keeps no suite in sync.
+	NoSuite bool
 }
 
 // Client talks to Datadog's Synthetics API.
 type Client struct {
 	api     *datadogV1.SyntheticsApi
+	v2      *datadogV2.SyntheticsApi
 	keys    map[string]datadog.APIKey
 	site    string
 	base    string
@@ -59,6 +66,7 @@ type Client struct {
 	retries int
 	backoff time.Duration
 	page    int
+	noSuite bool
 
 	mu        sync.Mutex
 	calls     int
@@ -92,10 +100,14 @@ func (e *APIError) Error() string {
 		msg += ": " + strings.Join(e.Errors, "; ")
 	}
 	if e.Status == http.StatusForbidden {
-		msg += fmt.Sprintf(" (check DD_API_KEY and DD_APP_KEY, and that DD_SITE %q is your account's site)", e.site)
+		msg += fmt.Sprintf(" (check DD_API_KEY and DD_APP_KEY, that DD_SITE %q is your account's site, and that the application key has %s)", e.site, Permissions)
 	}
 	return msg
 }
+
+// Permissions are the Datadog permissions smoke needs: tests and suites,
+// and global variables for secrets.
+const Permissions = "synthetics_read, synthetics_write, synthetics_global_variable_read and synthetics_global_variable_write"
 
 // Is makes errors.Is(err, ErrForbidden) true for a 403.
 func (e *APIError) Is(target error) bool {
@@ -138,8 +150,10 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
+	apiClient := datadog.NewAPIClient(cfg)
 	c := &Client{
-		api:     datadogV1.NewSyntheticsApi(datadog.NewAPIClient(cfg)),
+		api:     datadogV1.NewSyntheticsApi(apiClient),
+		v2:      datadogV2.NewSyntheticsApi(apiClient),
 		keys:    map[string]datadog.APIKey{"apiKeyAuth": {Key: o.APIKey}, "appKeyAuth": {Key: o.AppKey}},
 		site:    site,
 		base:    base,
@@ -147,6 +161,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 		retries: o.MaxRetries,
 		backoff: o.Backoff,
 		page:    o.PageSize,
+		noSuite: o.NoSuite,
 	}
 	if c.retries <= 0 {
 		c.retries = 5
@@ -180,7 +195,10 @@ func hostURL(h string) (string, error) {
 	default:
 		return "", fmt.Errorf("DD_HOST %q: want an http(s) URL", h)
 	}
-	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
+	// The operation paths start with /api/v1 or /api/v2: a DD_HOST that
+	// already ends in /api (as some setups write it) must not double it.
+	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api")
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+path, "/"), nil
 }
 
 // Calls returns the number of API calls the client made, retries
@@ -238,7 +256,7 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 		apiErr := c.apiError(op, resp, err)
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests && attempt < c.retries:
-			wait := resetAfter(resp.Header)
+			wait := rateLimitWait(resp.Header, c.backoff, attempt)
 			c.log.Warn("datadog rate limit, waiting", "op", op, "for", wait)
 			c.pause(wait)
 			continue
@@ -289,20 +307,37 @@ func (c *Client) observe(resp *http.Response) {
 		return
 	}
 	if n, err := strconv.Atoi(rem); err == nil && n <= 0 {
-		c.pause(resetAfter(resp.Header))
+		c.pause(rateLimitWait(resp.Header, c.backoff, 0))
 	}
 }
 
-// resetAfter reads X-RateLimit-Reset (seconds until the window resets);
-// without it, one second.
-func resetAfter(h http.Header) time.Duration {
-	if n, err := strconv.Atoi(h.Get("X-RateLimit-Reset")); err == nil && n >= 0 {
-		if n == 0 {
+// maxRateLimitWait bounds one wait for a rate-limit window.
+const maxRateLimitWait = 2 * time.Minute
+
+// rateLimitWait is how long to wait after a 429, from Datadog's
+// rate-limit headers (docs.datadoghq.com/api/latest/rate-limits):
+// X-RateLimit-Reset is the seconds until the window resets; without it,
+// X-RateLimit-Period is the length of the window, so waiting one period
+// is always enough; without either, backoff doubled per attempt.
+func rateLimitWait(h http.Header, backoff time.Duration, attempt int) time.Duration {
+	if d, ok := headerSeconds(h, "X-RateLimit-Reset"); ok {
+		if d == 0 {
 			return 100 * time.Millisecond
 		}
-		return time.Duration(n) * time.Second
+		return min(d, maxRateLimitWait)
 	}
-	return time.Second
+	if d, ok := headerSeconds(h, "X-RateLimit-Period"); ok && d > 0 {
+		return min(d, maxRateLimitWait)
+	}
+	return min(backoff<<min(attempt, 16), maxRateLimitWait)
+}
+
+func headerSeconds(h http.Header, name string) (time.Duration, bool) {
+	n, err := strconv.Atoi(h.Get(name))
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
 }
 
 func (c *Client) pause(d time.Duration) {

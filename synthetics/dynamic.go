@@ -1,7 +1,6 @@
 package synthetics
 
 import (
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,9 +30,9 @@ import (
 const localPrefix = "SMOKE_"
 
 // mapDynamic maps a check, with its dynamic values as local variables.
-func mapDynamic(c generator.Check, base *url.URL, opts Options) (Test, error) {
+func mapDynamic(c generator.Check, build func(generator.Check) (Test, error)) (Test, error) {
 	c, locals := localVariables(c)
-	t, err := mapCheck(c, base, opts)
+	t, err := build(c)
 	if err != nil || len(locals) == 0 {
 		return t, err
 	}

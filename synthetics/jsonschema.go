@@ -1,20 +1,22 @@
 package synthetics
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
+	"math"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/smoke-dev/smoke/generator"
 )
-
-// maxSchemaBytes bounds the JSON Schema smoke puts in a test: a schema
-// larger than this is left out rather than bloat every test.
-const maxSchemaBytes = 64 << 10
 
 // maxSchemaDepth bounds nesting of inline schemas.
 const maxSchemaDepth = 64
@@ -26,44 +28,45 @@ var errUnfit = errors.New("schema does not fit JSON Schema draft-07")
 // status is documented, anyOf the schemas otherwise. It fits only when
 // each such response is JSON with a schema; a Datadog schema assertion
 // applies whatever the status, so a response without a schema (a 204, a
-// bare 404) leaves the assertion out.
-func responseSchema(e generator.Expect) (string, bool) {
+// bare 404) leaves the assertion out. A schema longer than Datadog
+// accepts (MaxSchemaChars) is left out with a note.
+func responseSchema(e generator.Expect) (schema, note string, ok bool) {
 	cv := &converter{defs: map[string]any{}, keys: map[string]string{}}
 	var alts []any
 	for _, r := range e.Responses {
 		if isServerError(r.Status) {
 			continue
 		}
-		var schema *generator.Content
-		for i, c := range r.Content {
-			mt, _, err := mime.ParseMediaType(c.MediaType)
-			if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) || c.Schema == nil {
+		var c *generator.Content
+		for i, x := range r.Content {
+			mt, _, err := mime.ParseMediaType(x.MediaType)
+			if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) || x.Schema == nil {
 				continue
 			}
-			schema = &r.Content[i]
+			c = &r.Content[i]
 			break
 		}
-		if schema == nil || len(r.Content) != 1 {
-			return "", false
+		if c == nil || len(r.Content) != 1 {
+			return "", "", false
 		}
 		var s any
-		if strings.HasPrefix(schema.SchemaRef, "#") || strings.Contains(schema.SchemaRef, "#/") {
-			s = cv.ref(schema.SchemaRef, schema.Schema, 0)
+		if strings.HasPrefix(c.SchemaRef, "#") || strings.Contains(c.SchemaRef, "#/") {
+			s = cv.ref(c.SchemaRef, c.Schema, 0)
 		} else {
-			s = cv.schema(schema.Schema, 0)
+			s = cv.schema(c.Schema, 0)
 		}
 		if cv.err != nil {
-			return "", false
+			return "", "", false
 		}
 		alts = append(alts, s)
 	}
 	if len(alts) == 0 {
-		return "", false
+		return "", "", false
 	}
 	alts = dedupe(alts)
 	var root map[string]any
 	if len(alts) == 1 {
-		if m, ok := alts[0].(map[string]any); ok && m["$ref"] == nil {
+		if m, isMap := alts[0].(map[string]any); isMap && m["$ref"] == nil {
 			root = m
 		} else {
 			root = map[string]any{"allOf": alts}
@@ -75,11 +78,17 @@ func responseSchema(e generator.Expect) (string, bool) {
 	if len(cv.defs) > 0 {
 		root["definitions"] = cv.defs
 	}
-	b, err := json.Marshal(root)
-	if err != nil || len(b) > maxSchemaBytes {
-		return "", false
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "<" is one character to Datadog, not six
+	if err := enc.Encode(root); err != nil {
+		return "", "", false
 	}
-	return string(b), true
+	out := strings.TrimSuffix(b.String(), "\n")
+	if n := utf8.RuneCountInString(out); n > MaxSchemaChars {
+		return "", fmt.Sprintf("response schema assertion left out: %d characters, Datadog accepts at most %d", n, MaxSchemaChars), false
+	}
+	return out, "", true
 }
 
 func dedupe(in []any) []any {
@@ -156,6 +165,8 @@ func (cv *converter) list(rs openapi3.SchemaRefs, depth int) []any {
 	return out
 }
 
+// schema converts one OpenAPI schema. Each group of keywords has its own
+// method; a keyword draft-07 does not have makes the schema unfit.
 func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if cv.err != nil {
 		return nil
@@ -177,6 +188,17 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 		return nil
 	}
 	out := map[string]any{}
+	typeKeywords(out, s)
+	numberKeywords(out, s)
+	stringKeywords(out, s)
+	cv.arrayKeywords(out, s, depth)
+	cv.objectKeywords(out, s, depth)
+	cv.combinators(out, s, depth)
+	return out
+}
+
+// typeKeywords: type (with null for nullable), format, enum, const.
+func typeKeywords(out map[string]any, s *openapi3.Schema) {
 	if s.Type != nil && len(*s.Type) > 0 {
 		types := append([]string(nil), (*s.Type)...)
 		if s.Nullable && !s.Type.Includes("null") {
@@ -188,9 +210,7 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 			out["type"] = types
 		}
 	}
-	if s.Format != "" {
-		out["format"] = s.Format
-	}
+	format(out, s.Format)
 	if len(s.Enum) > 0 {
 		enum := append([]any(nil), s.Enum...)
 		if s.Nullable && !contains(enum, nil) {
@@ -201,6 +221,35 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if s.Const != nil {
 		out["const"] = s.Const
 	}
+}
+
+// draft07Formats are the formats JSON Schema draft-07 defines (section
+// 7.3). Validators refuse or ignore others; OpenAPI's own are mapped.
+var draft07Formats = map[string]bool{
+	"date-time": true, "date": true, "time": true, "email": true, "idn-email": true,
+	"hostname": true, "idn-hostname": true, "ipv4": true, "ipv6": true,
+	"uri": true, "uri-reference": true, "iri": true, "iri-reference": true,
+	"uri-template": true, "json-pointer": true, "relative-json-pointer": true, "regex": true,
+}
+
+// format keeps a draft-07 format and maps OpenAPI's: int32 becomes the
+// range of a 32-bit integer, byte (base64) becomes contentEncoding;
+// int64, float, double, binary, password and unknown formats assert
+// nothing a draft-07 validator knows, so they are left out.
+func format(out map[string]any, f string) {
+	switch {
+	case f == "":
+	case draft07Formats[f]:
+		out["format"] = f
+	case f == "int32":
+		out["minimum"] = math.MinInt32
+		out["maximum"] = math.MaxInt32
+	case f == "byte":
+		out["contentEncoding"] = "base64"
+	}
+}
+
+func numberKeywords(out map[string]any, s *openapi3.Schema) {
 	if s.Min != nil {
 		if s.ExclusiveMin.Bool != nil && *s.ExclusiveMin.Bool {
 			out["exclusiveMinimum"] = *s.Min
@@ -224,6 +273,9 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if s.MultipleOf != nil {
 		out["multipleOf"] = *s.MultipleOf
 	}
+}
+
+func stringKeywords(out map[string]any, s *openapi3.Schema) {
 	if s.MinLength > 0 {
 		out["minLength"] = s.MinLength
 	}
@@ -233,6 +285,9 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if s.Pattern != "" {
 		out["pattern"] = s.Pattern
 	}
+}
+
+func (cv *converter) arrayKeywords(out map[string]any, s *openapi3.Schema, depth int) {
 	if s.Items != nil {
 		out["items"] = cv.sub(s.Items, depth)
 	}
@@ -245,10 +300,15 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if s.UniqueItems {
 		out["uniqueItems"] = true
 	}
+}
+
+func (cv *converter) objectKeywords(out map[string]any, s *openapi3.Schema, depth int) {
 	if len(s.Properties) > 0 {
 		props := map[string]any{}
-		for name, p := range s.Properties {
-			props[name] = cv.sub(p, depth)
+		// Sorted, so that definitions are named in the same order on
+		// every run.
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			props[name] = cv.sub(s.Properties[name], depth)
 		}
 		out["properties"] = props
 	}
@@ -278,6 +338,16 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if s.PropertyNames != nil {
 		out["propertyNames"] = cv.sub(s.PropertyNames, depth)
 	}
+	if len(s.DependentRequired) > 0 {
+		deps := map[string]any{}
+		for k, v := range s.DependentRequired {
+			deps[k] = v
+		}
+		out["dependencies"] = deps
+	}
+}
+
+func (cv *converter) combinators(out map[string]any, s *openapi3.Schema, depth int) {
 	if len(s.AllOf) > 0 {
 		out["allOf"] = cv.list(s.AllOf, depth)
 	}
@@ -287,26 +357,14 @@ func (cv *converter) schema(s *openapi3.Schema, depth int) any {
 	if len(s.OneOf) > 0 {
 		out["oneOf"] = cv.list(s.OneOf, depth)
 	}
-	if s.Not != nil {
-		out["not"] = cv.sub(s.Not, depth)
-	}
-	if s.If != nil {
-		out["if"] = cv.sub(s.If, depth)
-	}
-	if s.Then != nil {
-		out["then"] = cv.sub(s.Then, depth)
-	}
-	if s.Else != nil {
-		out["else"] = cv.sub(s.Else, depth)
-	}
-	if len(s.DependentRequired) > 0 {
-		deps := map[string]any{}
-		for k, v := range s.DependentRequired {
-			deps[k] = v
+	for _, k := range []struct {
+		key string
+		r   *openapi3.SchemaRef
+	}{{"not", s.Not}, {"if", s.If}, {"then", s.Then}, {"else", s.Else}} {
+		if k.r != nil {
+			out[k.key] = cv.sub(k.r, depth)
 		}
-		out["dependencies"] = deps
 	}
-	return out
 }
 
 func contains(list []any, v any) bool {

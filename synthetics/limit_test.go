@@ -2,29 +2,41 @@ package synthetics
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
 )
 
-func TestResetAfter(t *testing.T) {
+// TestRateLimitWait pins the wait after a 429. Before, a 429 without
+// X-RateLimit-Reset waited one second, five times: that pinned a bug
+// (issue 13), so the case is now X-RateLimit-Period or backoff.
+func TestRateLimitWait(t *testing.T) {
 	tests := []struct {
-		header string
-		want   time.Duration
+		reset, period string
+		attempt       int
+		want          time.Duration
 	}{
-		{"", time.Second},
-		{"7", 7 * time.Second},
-		{"0", 100 * time.Millisecond},
-		{"-3", time.Second},
-		{"soon", time.Second},
+		{"7", "60", 0, 7 * time.Second},
+		{"0", "60", 0, 100 * time.Millisecond},
+		{"", "10", 0, 10 * time.Second},
+		{"-3", "10", 0, 10 * time.Second},
+		{"soon", "", 0, 500 * time.Millisecond},
+		{"", "", 1, time.Second},
+		{"", "", 3, 4 * time.Second},
+		{"", "", 40, maxRateLimitWait},
+		{"100000", "", 0, maxRateLimitWait},
 	}
 	for _, tt := range tests {
 		h := http.Header{}
-		if tt.header != "" {
-			h.Set("X-RateLimit-Reset", tt.header)
+		if tt.reset != "" {
+			h.Set("X-RateLimit-Reset", tt.reset)
 		}
-		if got := resetAfter(h); got != tt.want {
-			t.Errorf("resetAfter(%q) = %v, want %v", tt.header, got, tt.want)
+		if tt.period != "" {
+			h.Set("X-RateLimit-Period", tt.period)
+		}
+		if got := rateLimitWait(h, 500*time.Millisecond, tt.attempt); got != tt.want {
+			t.Errorf("rateLimitWait(reset %q, period %q, attempt %d) = %v, want %v", tt.reset, tt.period, tt.attempt, got, tt.want)
 		}
 	}
 }
@@ -33,7 +45,7 @@ func TestResetAfter(t *testing.T) {
 // window makes the next call wait for the reset, and no longer.
 func TestLimiterWaitsForReset(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := &Client{}
+		c := &Client{backoff: 500 * time.Millisecond}
 		start := time.Now()
 		c.observe(&http.Response{StatusCode: 200, Header: http.Header{
 			"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"5"},
@@ -56,4 +68,20 @@ func TestLimiterWaitsForReset(t *testing.T) {
 			t.Errorf("waited %v with calls remaining, want 0", got)
 		}
 	})
+}
+
+// TestFinalIDsKeepSurvivors: a publish that lost every race to a
+// concurrent one deletes its own tests as duplicates; the suite must then
+// hold the survivors, not nothing (which would delete the suite).
+func TestFinalIDsKeepSurvivors(t *testing.T) {
+	p := &Plan{}
+	created := []Change{{CheckID: "a", PublicID: "new-a"}, {CheckID: "b", PublicID: "new-b"}}
+	dups := []Change{
+		{CheckID: "a", PublicID: "new-a", Reason: ReasonDuplicate, Survivor: "old-a"},
+		{CheckID: "b", PublicID: "new-b", Reason: ReasonDuplicate, Survivor: "old-b"},
+	}
+	got := sortedUnique(finalIDs(p, created, dups, nil))
+	if want := []string{"old-a", "old-b"}; !slices.Equal(got, want) {
+		t.Errorf("finalIDs = %v, want %v", got, want)
+	}
 }

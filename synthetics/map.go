@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,20 +17,12 @@ import (
 	"github.com/smoke-dev/smoke/generator"
 )
 
-// Identity tags. Only tests carrying TagManagedBy and the service's
-// TagService are ever updated or deleted; TagCheck matches a test to its
-// check.
-const (
-	TagManagedBy = "managed-by:smoke"
-	tagService   = "smoke-service:"
-	tagCheck     = "smoke-check:"
-)
-
 // DefaultLocation is where tests run when Options.Locations is empty.
 const DefaultLocation = "aws:us-east-1"
 
 // Options says how checks become Synthetics tests. The zero value is
-// usable once Service and BaseURL are set.
+// usable once Service and BaseURL are set. Validate checks every value
+// against what Datadog accepts.
 type Options struct {
 	// Service names the service: in test names, and in the
 	// smoke-service tag that scopes every sync.
@@ -42,15 +32,20 @@ type Options struct {
 	BaseURL string
 	// Locations run the tests; default DefaultLocation.
 	Locations []string
-	// TickEvery is how often each test runs; default 5 minutes. Datadog
-	// accepts 30 s to 7 days.
+	// TickEvery is how often each test runs; default DefaultTickEvery.
+	// Datadog accepts MinTickEvery to MaxTickEvery.
 	TickEvery time.Duration
-	// Timeout is the request timeout of each test; default 30 s.
+	// Schedule overrides TickEvery for matching checks, or publishes
+	// them for CI only.
+	Schedule []Schedule
+	// Timeout is the request timeout of each test; default
+	// DefaultTimeout, at most MaxTimeout.
 	Timeout time.Duration
 	// MaxResponseTime adds a response-time assertion when positive.
 	MaxResponseTime time.Duration
 	// Retries is how many times Datadog retries a failed run before
-	// alerting; RetryInterval the pause between (default 300 ms).
+	// alerting (at most MaxRetries); RetryInterval the pause between
+	// (default DefaultRetryInterval, at most MaxRetryInterval).
 	Retries       int
 	RetryInterval time.Duration
 	// MinFailureDuration is how long a test must fail before it alerts.
@@ -63,14 +58,14 @@ type Options struct {
 	// Message is the monitor message (notification handles go here). An
 	// empty message names the check.
 	Message string
-	// Tags are added to the identity tags. Datadog lowercases tags, so
-	// smoke does too.
+	// Tags are added to the identity tags, normalised as Datadog stores
+	// them (NormalizeTag).
 	Tags []string
-	// Paused publishes the tests paused instead of live.
+	// Paused publishes every test paused instead of live.
 	Paused bool
 	// Variables maps an environment variable named in a secret (its Env
 	// or a ${VAR} of its Template) to the Datadog global variable that
-	// holds it. Unmapped variables keep their name, upper-cased.
+	// holds it. Unmapped variables get VariableName's name.
 	Variables map[string]string
 }
 
@@ -84,6 +79,9 @@ type Test struct {
 	// Variables are the global variables the test refers to, sorted by
 	// name.
 	Variables []Variable
+	// Notes say what of the check the test leaves out, and why (a
+	// response schema larger than Datadog accepts).
+	Notes []string
 
 	api datadogV1.SyntheticsAPITest
 }
@@ -101,25 +99,48 @@ func (t Test) MarshalJSON() ([]byte, error) {
 	return json.Marshal(t.api)
 }
 
+// RunsPerMonth is how many runs Datadog schedules for the test in 30
+// days: one per location every tick_every; none when paused (a paused
+// test runs only when triggered).
+func (t Test) RunsPerMonth() int64 {
+	return runsPerMonth(string(t.api.GetStatus()), t.api.Options.GetTickEvery(), len(t.api.Locations))
+}
+
+func runsPerMonth(status string, tickEvery int64, locations int) int64 {
+	if status == string(datadogV1.SYNTHETICSTESTPAUSESTATUS_PAUSED) || tickEvery <= 0 {
+		return 0
+	}
+	return int64(locations) * (secondsPerMonth / tickEvery)
+}
+
 // ErrSecret means a secret could not be referred to through a global
 // variable; smoke never inlines it instead.
 var ErrSecret = errors.New("secret cannot be mapped to a Datadog global variable")
 
-// Map turns checks into Synthetics API tests, in the order of checks.
+// ErrTooLarge means a check's request is larger than Datadog accepts.
+var ErrTooLarge = errors.New("larger than Datadog accepts")
+
+// Map turns checks into Synthetics API tests, in the order of checks. It
+// fails, before anything is sent, on any value Datadog would refuse.
 func Map(checks []generator.Check, opts Options) ([]Test, error) {
-	if strings.TrimSpace(opts.Service) == "" {
-		return nil, errors.New("map checks: a service name is required")
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("map checks: %w", err)
 	}
 	base, err := parseBaseURL(opts.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("map checks: %w", err)
 	}
-	if opts.TickEvery != 0 && (opts.TickEvery < 30*time.Second || opts.TickEvery > 7*24*time.Hour) {
-		return nil, fmt.Errorf("map checks: tick every %s is outside Datadog's 30s to 168h", opts.TickEvery)
+	sched, err := compileSchedule(opts.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("map checks: %w", err)
 	}
+	names := newVariableNames(opts.Variables)
 	out := make([]Test, 0, len(checks))
 	for _, c := range checks {
-		t, err := mapDynamic(c, base, opts)
+		t, err := mapDynamic(c, func(c generator.Check) (Test, error) {
+			m := &mapper{c: c, base: base, opts: opts, names: names, schedule: sched.forCheck(c)}
+			return m.test()
+		})
 		if err != nil {
 			return nil, fmt.Errorf("map %s %s: %w", c.Method, c.Path, err)
 		}
@@ -158,129 +179,169 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
 	}
+	if u.User != nil {
+		return nil, fmt.Errorf("base URL %q: credentials in the URL would be stored in every test; use auth in smoke.yaml", s)
+	}
 	return u, nil
 }
 
-// IdentityTags returns the tags that tie a test to smoke, a service and a
-// check.
-func IdentityTags(service, checkID string) []string {
-	return []string{TagManagedBy, tagService + tagValue(service), tagCheck + tagValue(checkID)}
+// TestName is the name of a check's test.
+func TestName(service string, c generator.Check) string {
+	return fmt.Sprintf("[%s] %s %s", service, strings.ToUpper(c.Method), c.Path)
 }
 
-// tagValue normalises a tag value the way Datadog stores it.
-func tagValue(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
+// mapper builds the test of one check, collecting the global variables
+// and secret values it refers to. Each part of the payload has its own
+// method, so a new kind of request value (dynamic values, steps of a
+// multistep test) is one more method, not a longer function.
+type mapper struct {
+	c        generator.Check
+	base     *url.URL
+	opts     Options
+	names    *variableNames
+	schedule Schedule
+
+	vars    map[string]string // Datadog name -> env
+	secrets []secret
+	notes   []string
 }
 
-func mapCheck(c generator.Check, base *url.URL, opts Options) (Test, error) {
-	m := &mapper{opts: opts}
-	name := fmt.Sprintf("[%s] %s %s", opts.Service, strings.ToUpper(c.Method), c.Path)
-
-	req := datadogV1.SyntheticsTestRequest{}
-	req.SetMethod(strings.ToUpper(c.Method))
-	u, err := m.url(base, c.Request)
+func (m *mapper) test() (Test, error) {
+	req, err := m.request()
 	if err != nil {
 		return Test{}, err
 	}
-	req.SetUrl(u)
-	req.SetFollowRedirects(false)
-	req.SetTimeout(orDuration(opts.Timeout, 30*time.Second).Seconds())
+	asserts, notes := assertions(m.c, m.opts)
+	m.notes = append(m.notes, notes...)
+	cfg := datadogV1.SyntheticsAPITestConfig{}
+	cfg.SetRequest(req)
+	cfg.SetAssertions(asserts)
 
+	name := TestName(m.opts.Service, m.c)
+	api := *datadogV1.NewSyntheticsAPITest(cfg, m.locations(), m.message(), name, m.options(), datadogV1.SYNTHETICSAPITESTTYPE_API)
+	api.SetSubtype(datadogV1.SYNTHETICSTESTDETAILSSUBTYPE_HTTP)
+	api.SetStatus(m.status())
+	api.SetTags(m.tags())
+
+	t := Test{CheckID: m.c.ID, Name: name, Variables: m.variables(), Notes: m.notes, api: api}
+	if err := m.checkNoSecret(t); err != nil {
+		return Test{}, err
+	}
+	return t, nil
+}
+
+// request builds the request: URL, method, timeout, headers, cookies,
+// credentials and body. Redirects are not followed: a single-step test
+// says so in its options only (request.follow_redirects is for the
+// steps of a multistep test, as terraform-provider-datadog sends it).
+func (m *mapper) request() (datadogV1.SyntheticsTestRequest, error) {
+	req := datadogV1.SyntheticsTestRequest{}
+	req.SetMethod(strings.ToUpper(m.c.Method))
+	u, err := m.url()
+	if err != nil {
+		return req, err
+	}
+	req.SetUrl(u)
+	req.SetTimeout(orDuration(m.opts.Timeout, DefaultTimeout).Seconds())
+	headers, err := m.headers(&req)
+	if err != nil {
+		return req, err
+	}
+	if err := m.body(&req, headers); err != nil {
+		return req, err
+	}
+	if len(headers) > 0 {
+		req.SetHeaders(headers)
+	}
+	return req, nil
+}
+
+// headers maps the check's headers and cookies; HTTP basic credentials
+// go to the request's basicAuth.
+func (m *mapper) headers(req *datadogV1.SyntheticsTestRequest) (map[string]string, error) {
 	headers := map[string]string{}
-	for _, h := range c.Request.Headers {
+	for _, h := range m.c.Request.Headers {
 		if h.IsSecret() && strings.EqualFold(h.Name, "Authorization") && strings.HasPrefix(h.Value, "Basic ") {
 			ba, err := m.basicAuth(h)
 			if err != nil {
-				return Test{}, err
+				return nil, err
 			}
 			req.SetBasicAuth(ba)
 			continue
 		}
 		v, err := m.value(h)
 		if err != nil {
-			return Test{}, fmt.Errorf("header %s: %w", h.Name, err)
+			return nil, fmt.Errorf("header %s: %w", h.Name, err)
 		}
 		headers[h.Name] = v
 	}
-	if len(c.Request.Cookies) > 0 {
-		parts := make([]string, 0, len(c.Request.Cookies))
-		for _, ck := range c.Request.Cookies {
+	if len(m.c.Request.Cookies) > 0 {
+		parts := make([]string, 0, len(m.c.Request.Cookies))
+		for _, ck := range m.c.Request.Cookies {
 			v, err := m.value(ck)
 			if err != nil {
-				return Test{}, fmt.Errorf("cookie %s: %w", ck.Name, err)
+				return nil, fmt.Errorf("cookie %s: %w", ck.Name, err)
 			}
 			parts = append(parts, ck.Name+"="+v)
 		}
 		headers["Cookie"] = strings.Join(parts, "; ")
 	}
-	if b := c.Request.Body; b != nil {
-		req.SetBody(b.Text)
-		if b.ContentType != "" {
-			headers["Content-Type"] = b.ContentType
-			if bt, ok := bodyType(b.ContentType); ok {
-				req.SetBodyType(bt)
-			}
-		}
-	}
-	if len(headers) > 0 {
-		req.SetHeaders(headers)
-	}
+	return headers, nil
+}
 
-	cfg := datadogV1.SyntheticsAPITestConfig{}
-	cfg.SetRequest(req)
-	cfg.SetAssertions(assertions(c, opts))
-
+// options are the test's scheduling, retry and alerting options.
+func (m *mapper) options() datadogV1.SyntheticsTestOptions {
 	o := datadogV1.SyntheticsTestOptions{}
-	o.SetTickEvery(int64(orDuration(opts.TickEvery, 5*time.Minute) / time.Second))
+	o.SetTickEvery(int64(m.tickEvery() / time.Second))
 	o.SetFollowRedirects(false)
-	o.SetMinFailureDuration(int64(opts.MinFailureDuration / time.Second))
-	o.SetMinLocationFailed(int64(max(opts.MinLocationFailed, 1)))
+	o.SetMinFailureDuration(int64(m.opts.MinFailureDuration / time.Second))
+	o.SetMinLocationFailed(int64(max(m.opts.MinLocationFailed, 1)))
 	retry := datadogV1.SyntheticsTestOptionsRetry{}
-	retry.SetCount(int64(max(opts.Retries, 0)))
-	retry.SetInterval(float64(orDuration(opts.RetryInterval, 300*time.Millisecond) / time.Millisecond))
+	retry.SetCount(int64(max(m.opts.Retries, 0)))
+	retry.SetInterval(float64(orDuration(m.opts.RetryInterval, DefaultRetryInterval) / time.Millisecond))
 	o.SetRetry(retry)
 	mo := datadogV1.SyntheticsTestOptionsMonitorOptions{}
-	mo.SetRenotifyInterval(int64(opts.RenotifyInterval / time.Minute))
+	mo.SetRenotifyInterval(int64(m.opts.RenotifyInterval / time.Minute))
 	o.SetMonitorOptions(mo)
+	return o
+}
 
-	locs := opts.Locations
-	if len(locs) == 0 {
-		locs = []string{DefaultLocation}
+func (m *mapper) tickEvery() time.Duration {
+	if m.schedule.TickEvery > 0 {
+		return m.schedule.TickEvery
 	}
-	locs = sortedUnique(locs)
+	return orDuration(m.opts.TickEvery, DefaultTickEvery)
+}
 
-	tags := IdentityTags(opts.Service, c.ID)
-	for _, t := range opts.Tags {
-		t = tagValue(t)
-		if t == "" || strings.HasPrefix(t, tagService) || strings.HasPrefix(t, tagCheck) || t == TagManagedBy {
-			continue
-		}
-		tags = append(tags, t)
+func (m *mapper) status() datadogV1.SyntheticsTestPauseStatus {
+	if m.opts.Paused || m.schedule.CIOnly {
+		return datadogV1.SYNTHETICSTESTPAUSESTATUS_PAUSED
 	}
-	tags = append(tags[:3], sortedUnique(tags[3:])...)
+	return datadogV1.SYNTHETICSTESTPAUSESTATUS_LIVE
+}
 
-	msg := opts.Message
-	if msg == "" {
-		msg = fmt.Sprintf("smoke check %s %s of service %s failed.", strings.ToUpper(c.Method), c.Path, opts.Service)
-		if c.OperationID != "" {
-			msg = fmt.Sprintf("smoke check %s %s (%s) of service %s failed.", strings.ToUpper(c.Method), c.Path, c.OperationID, opts.Service)
-		}
+func (m *mapper) locations() []string {
+	if len(m.opts.Locations) == 0 {
+		return []string{DefaultLocation}
 	}
+	return sortedUnique(m.opts.Locations)
+}
 
-	api := *datadogV1.NewSyntheticsAPITest(cfg, locs, msg, name, o, datadogV1.SYNTHETICSAPITESTTYPE_API)
-	api.SetSubtype(datadogV1.SYNTHETICSTESTDETAILSSUBTYPE_HTTP)
-	status := datadogV1.SYNTHETICSTESTPAUSESTATUS_LIVE
-	if opts.Paused {
-		status = datadogV1.SYNTHETICSTESTPAUSESTATUS_PAUSED
-	}
-	api.SetStatus(status)
-	api.SetTags(tags)
+// tags are the identity tags, then the user's, all as Datadog stores
+// them.
+func (m *mapper) tags() []string {
+	return append(IdentityTags(m.opts.Service, m.c.ID), userTags(m.opts.Tags)...)
+}
 
-	t := Test{CheckID: c.ID, Name: name, Variables: m.variables(), api: api}
-	if err := m.checkNoSecret(t); err != nil {
-		return Test{}, err
+func (m *mapper) message() string {
+	if m.opts.Message != "" {
+		return m.opts.Message
 	}
-	return t, nil
+	what := strings.ToUpper(m.c.Method) + " " + m.c.Path
+	if m.c.OperationID != "" {
+		what += " (" + m.c.OperationID + ")"
+	}
+	return fmt.Sprintf("smoke check %s of service %s failed.", what, m.opts.Service)
 }
 
 func orDuration(d, def time.Duration) time.Duration {
@@ -303,31 +364,43 @@ func sortedUnique(in []string) []string {
 	return out
 }
 
-// mapper collects the global variables and secret values of one check.
-type mapper struct {
-	opts    Options
-	vars    map[string]string // Datadog name -> env
-	secrets []string
-}
-
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// varName is the Datadog global variable name for an environment
-// variable: upper case letters, digits and underscores.
-func (m *mapper) varName(env string) string {
-	if n, ok := m.opts.Variables[env]; ok && n != "" {
-		env = n
-	}
-	return strings.ToUpper(env)
+// secret is a secret value and the text of its template around the
+// variables ("Bearer "), which is no secret.
+type secret struct {
+	value, literal string
 }
 
-func (m *mapper) ref(env string) string {
+func (m *mapper) addSecret(p generator.Param) {
+	m.secrets = append(m.secrets, secret{value: p.Value, literal: envRef.ReplaceAllString(p.Template, "\x00")})
+}
+
+// ref returns the {{ NAME }} reference to the global variable holding
+// env.
+func (m *mapper) ref(env string) (string, error) {
+	n, err := m.names.name(env)
+	if err != nil {
+		return "", err
+	}
 	if m.vars == nil {
 		m.vars = map[string]string{}
 	}
-	n := m.varName(env)
 	m.vars[n] = env
-	return "{{ " + n + " }}"
+	return "{{ " + n + " }}", nil
+}
+
+// render replaces the ${VAR}s of a template with references.
+func (m *mapper) render(tmpl string) (string, error) {
+	var err error
+	out := envRef.ReplaceAllStringFunc(tmpl, func(s string) string {
+		r, e := m.ref(s[2 : len(s)-1])
+		if e != nil && err == nil {
+			err = e
+		}
+		return r
+	})
+	return out, err
 }
 
 func (m *mapper) variables() []Variable {
@@ -348,14 +421,12 @@ func (m *mapper) value(p generator.Param) (string, error) {
 	if !p.IsSecret() {
 		return p.Value, nil
 	}
-	m.secrets = append(m.secrets, p.Value)
+	m.addSecret(p)
 	switch {
 	case p.Template != "" && envRef.MatchString(p.Template):
-		return envRef.ReplaceAllStringFunc(p.Template, func(s string) string {
-			return m.ref(s[2 : len(s)-1])
-		}), nil
+		return m.render(p.Template)
 	case p.Env != "":
-		return m.ref(p.Env), nil
+		return m.ref(p.Env)
 	}
 	return "", fmt.Errorf("%w: %s has no ${ENV} reference (put it in an environment variable)", ErrSecret, p.Name)
 }
@@ -363,16 +434,21 @@ func (m *mapper) value(p generator.Param) (string, error) {
 // basicAuth maps an HTTP basic credential whose parts are ${VAR}
 // references to Datadog's basicAuth with variables.
 func (m *mapper) basicAuth(p generator.Param) (datadogV1.SyntheticsBasicAuth, error) {
-	m.secrets = append(m.secrets, p.Value)
+	m.addSecret(p)
 	if p.Basic == nil || !envRef.MatchString(p.Basic.Username) || !envRef.MatchString(p.Basic.Password) {
 		return datadogV1.SyntheticsBasicAuth{}, fmt.Errorf("%w: basic credentials need ${VAR} references for username and password", ErrSecret)
 	}
-	render := func(s string) string {
-		return envRef.ReplaceAllStringFunc(s, func(r string) string { return m.ref(r[2 : len(r)-1]) })
+	u, err := m.render(p.Basic.Username)
+	if err != nil {
+		return datadogV1.SyntheticsBasicAuth{}, err
+	}
+	pw, err := m.render(p.Basic.Password)
+	if err != nil {
+		return datadogV1.SyntheticsBasicAuth{}, err
 	}
 	web := datadogV1.NewSyntheticsBasicAuthWeb()
-	web.SetUsername(render(p.Basic.Username))
-	web.SetPassword(render(p.Basic.Password))
+	web.SetUsername(u)
+	web.SetPassword(pw)
 	return datadogV1.SyntheticsBasicAuthWebAsSyntheticsBasicAuth(web), nil
 }
 
@@ -387,8 +463,10 @@ func (m *mapper) checkNoSecret(t Test) error {
 		return err
 	}
 	for _, s := range m.secrets {
-		for _, form := range []string{s, url.QueryEscape(s), strings.TrimPrefix(s, "Bearer ")} {
-			if len(form) >= 4 && bytes.Contains(b, []byte(form)) {
+		for _, form := range []string{s.value, url.QueryEscape(s.value), strings.TrimPrefix(s.value, "Bearer ")} {
+			// The template's own text ("Bearer " with the variable unset)
+			// is no secret.
+			if len(form) >= 4 && !strings.Contains(s.literal, form) && bytes.Contains(b, []byte(form)) {
 				return fmt.Errorf("%w: a secret value would be inlined in the test", ErrSecret)
 			}
 		}
@@ -396,9 +474,10 @@ func (m *mapper) checkNoSecret(t Test) error {
 	return nil
 }
 
-// url joins the base URL and the check's relative URL, rebuilding the
-// query so that secret query parameters become variable references.
-func (m *mapper) url(base *url.URL, r generator.Request) (string, error) {
+// url builds the test's URL, rebuilding the query so that secret query
+// parameters become variable references.
+func (m *mapper) url() (string, error) {
+	r := m.c.Request
 	path, query, _ := strings.Cut(r.URL, "?")
 	hasSecret := false
 	for _, q := range r.Query {
@@ -418,140 +497,15 @@ func (m *mapper) url(base *url.URL, r generator.Request) (string, error) {
 		}
 		query = strings.Join(parts, "&")
 	}
+	return joinURL(m.base, path, query), nil
+}
+
+// joinURL is synthetics' one place that joins the base URL, a check's
+// path and its query; the base URL's path prefix is kept.
+func joinURL(base *url.URL, path, query string) string {
 	u := strings.TrimSuffix(base.String(), "/") + "/" + strings.TrimPrefix(path, "/")
 	if query != "" {
 		u += "?" + query
 	}
-	return u, nil
-}
-
-var bodyTypes = map[string]datadogV1.SyntheticsTestRequestBodyType{
-	"text/plain":                        datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_TEXT_PLAIN,
-	"application/json":                  datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_APPLICATION_JSON,
-	"text/xml":                          datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_TEXT_XML,
-	"text/html":                         datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_TEXT_HTML,
-	"application/x-www-form-urlencoded": datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_APPLICATION_X_WWW_FORM_URLENCODED,
-	"application/octet-stream":          datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_APPLICATION_OCTET_STREAM,
-}
-
-// bodyType maps a content type to Datadog's body types. Multipart bodies
-// carry their boundary in the Content-Type header and have no body type.
-func bodyType(ct string) (datadogV1.SyntheticsTestRequestBodyType, bool) {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "", false
-	}
-	if bt, ok := bodyTypes[mt]; ok {
-		return bt, true
-	}
-	if strings.HasSuffix(mt, "+json") {
-		return datadogV1.SYNTHETICSTESTREQUESTBODYTYPE_APPLICATION_JSON, true
-	}
-	return "", false
-}
-
-// assertions maps the documented expectations: status code, content type,
-// response time and the response schema.
-func assertions(c generator.Check, opts Options) []datadogV1.SyntheticsAssertion {
-	var out []datadogV1.SyntheticsAssertion
-	out = append(out, statusAssertion(c.Expect))
-	if ct, ok := contentType(c.Expect); ok {
-		a := datadogV1.NewSyntheticsAssertionTarget(datadogV1.SYNTHETICSASSERTIONOPERATOR_CONTAINS,
-			stringTarget(ct), datadogV1.SYNTHETICSASSERTIONTYPE_HEADER)
-		a.SetProperty("content-type")
-		out = append(out, datadogV1.SyntheticsAssertionTargetAsSyntheticsAssertion(a))
-	}
-	if opts.MaxResponseTime > 0 {
-		ms := float64(opts.MaxResponseTime / time.Millisecond)
-		a := datadogV1.NewSyntheticsAssertionTarget(datadogV1.SYNTHETICSASSERTIONOPERATOR_LESS_THAN,
-			datadogV1.SyntheticsAssertionTargetValueNumberAsSyntheticsAssertionTargetValue(&ms),
-			datadogV1.SYNTHETICSASSERTIONTYPE_RESPONSE_TIME)
-		out = append(out, datadogV1.SyntheticsAssertionTargetAsSyntheticsAssertion(a))
-	}
-	if s, ok := responseSchema(c.Expect); ok {
-		tt := datadogV1.SyntheticsAssertionJSONSchemaTargetTarget{}
-		tt.SetJsonSchema(s)
-		tt.SetMetaSchema(datadogV1.SYNTHETICSASSERTIONJSONSCHEMAMETASCHEMA_DRAFT_07)
-		a := datadogV1.NewSyntheticsAssertionJSONSchemaTarget(datadogV1.SYNTHETICSASSERTIONJSONSCHEMAOPERATOR_VALIDATES_JSON_SCHEMA,
-			datadogV1.SYNTHETICSASSERTIONTYPE_BODY)
-		a.SetTarget(tt)
-		out = append(out, datadogV1.SyntheticsAssertionJSONSchemaTargetAsSyntheticsAssertion(a))
-	}
-	return out
-}
-
-func stringTarget(s string) datadogV1.SyntheticsAssertionTargetValue {
-	return datadogV1.SyntheticsAssertionTargetValueStringAsSyntheticsAssertionTargetValue(&s)
-}
-
-// statusAssertion accepts the documented statuses. A 5xx always fails a
-// monitor, documented or not; "default" documents every other status.
-func statusAssertion(e generator.Expect) datadogV1.SyntheticsAssertion {
-	var exact []int
-	var ranges []string
-	hasDefault := false
-	for _, s := range e.Status {
-		switch k := strings.ToUpper(s); {
-		case k == "DEFAULT":
-			hasDefault = true
-		case len(k) == 3 && strings.HasSuffix(k, "XX") && k[0] >= '1' && k[0] <= '4':
-			ranges = append(ranges, k[:1])
-		default:
-			if n, err := strconv.Atoi(k); err == nil && n >= 100 && n < 500 {
-				exact = append(exact, n)
-			}
-		}
-	}
-	mk := func(op datadogV1.SyntheticsAssertionOperator, target datadogV1.SyntheticsAssertionTargetValue) datadogV1.SyntheticsAssertion {
-		return datadogV1.SyntheticsAssertionTargetAsSyntheticsAssertion(
-			datadogV1.NewSyntheticsAssertionTarget(op, target, datadogV1.SYNTHETICSASSERTIONTYPE_STATUS_CODE))
-	}
-	switch {
-	case hasDefault || (len(exact) == 0 && len(ranges) == 0):
-		return mk(datadogV1.SYNTHETICSASSERTIONOPERATOR_DOES_NOT_MATCH, stringTarget(`^5\d\d$`))
-	case len(exact) == 1 && len(ranges) == 0:
-		n := float64(exact[0])
-		return mk(datadogV1.SYNTHETICSASSERTIONOPERATOR_IS, datadogV1.SyntheticsAssertionTargetValueNumberAsSyntheticsAssertionTargetValue(&n))
-	}
-	sort.Ints(exact)
-	sort.Strings(ranges)
-	alts := make([]string, 0, len(exact)+len(ranges))
-	for _, n := range exact {
-		alts = append(alts, strconv.Itoa(n))
-	}
-	for _, r := range ranges {
-		alts = append(alts, r+`\d\d`)
-	}
-	return mk(datadogV1.SYNTHETICSASSERTIONOPERATOR_MATCHES, stringTarget("^("+strings.Join(alts, "|")+")$"))
-}
-
-// contentType returns the one media type every documented response with
-// content shares, if there is one.
-func contentType(e generator.Expect) (string, bool) {
-	seen := ""
-	for _, r := range e.Responses {
-		if isServerError(r.Status) {
-			continue
-		}
-		if len(r.Content) == 0 {
-			// A response without a body (204, a bare 404) has no
-			// content type to assert.
-			return "", false
-		}
-		for _, c := range r.Content {
-			mt, _, err := mime.ParseMediaType(c.MediaType)
-			if err != nil || strings.Contains(mt, "*") {
-				return "", false
-			}
-			if seen != "" && seen != mt {
-				return "", false
-			}
-			seen = mt
-		}
-	}
-	return seen, seen != ""
-}
-
-func isServerError(status string) bool {
-	return strings.HasPrefix(status, "5")
+	return u
 }

@@ -5,19 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
+
+	"github.com/smoke-dev/smoke/generator"
 )
 
 // Plan is what a publish would do: tests to create, update and delete,
-// and tests already in sync. Its JSON form is the shape of
-// `smoke publish --dry-run --format json`.
+// tests already in sync, and what the change costs. Its JSON form is the
+// shape of `smoke publish --dry-run --format json`.
 type Plan struct {
 	Service   string   `json:"service"`
 	Create    []Change `json:"create"`
@@ -27,11 +27,29 @@ type Plan struct {
 	// Kept lists owned tests whose check is gone, kept because pruning
 	// is off.
 	Kept []Change `json:"kept"`
+	// Skipped lists the checks publish leaves out (writes without
+	// AllowWrites), with the reason.
+	Skipped []Skipped `json:"skipped"`
 	// MissingVariables lists global variables the tests refer to that do
 	// not exist in Datadog.
 	MissingVariables []Variable `json:"missing_variables,omitempty"`
+	// Notes say what tests leave out of their checks, one line per test.
+	Notes []string `json:"notes,omitempty"`
 	// Owned is the number of tests of the service smoke found.
 	Owned int `json:"owned"`
+	// Cost is the scheduled runs per month before and after the change.
+	Cost Cost `json:"cost"`
+}
+
+// Cost counts scheduled runs in a 30-day month: for each live test, its
+// locations times the runs its tick_every makes. Paused (CI-only) tests
+// cost nothing until triggered. Datadog bills API test runs.
+type Cost struct {
+	RunsPerMonthBefore int64 `json:"runs_per_month_before"`
+	RunsPerMonthAfter  int64 `json:"runs_per_month_after"`
+	// RunsPerMonthAdded is After minus Before; negative when the change
+	// removes runs.
+	RunsPerMonthAdded int64 `json:"runs_per_month_added"`
 }
 
 // Change is one test in a plan.
@@ -41,17 +59,28 @@ type Change struct {
 	Name     string `json:"name"`
 	// Fields lists the owned fields that differ, for an update.
 	Fields []string `json:"fields,omitempty"`
-	// Reason says why a test is deleted or kept: "not in the spec or the filters" or
-	// "duplicate".
+	// Reason says why a test is deleted or kept: ReasonRemoved,
+	// ReasonWrites or ReasonDuplicate.
 	Reason string `json:"reason,omitempty"`
+	// Survivor is, for a duplicate a concurrent publish also created,
+	// the public id of the test that was kept in its place.
+	Survivor string `json:"survivor,omitempty"`
 
 	test *Test
 }
 
-// Reasons for deleting a test.
+// Skipped is a check publish leaves out.
+type Skipped struct {
+	CheckID string `json:"check_id"`
+	Name    string `json:"name"`
+	Reason  string `json:"reason"`
+}
+
+// Reasons for deleting, keeping or skipping a test.
 const (
 	ReasonRemoved   = "not in the spec or the filters"
 	ReasonDuplicate = "duplicate"
+	ReasonWrites    = "writes: Datadog would send it on every run; pass --allow-writes to publish it"
 )
 
 // Writes returns the number of changes the plan would make.
@@ -64,29 +93,24 @@ func (p *Plan) InSync() bool {
 	return p.Writes() == 0
 }
 
-// WriteText writes the plan for a person: one line per change, then a
-// summary.
-func (p *Plan) WriteText(w io.Writer) error {
-	var b bytes.Buffer
-	for _, c := range p.Create {
-		fmt.Fprintf(&b, "+ create  %s  (check %s)\n", c.Name, c.CheckID)
+// SkipWrites splits checks into those publish sends by default (safe
+// methods) and the writes it skips without allowWrites: a Synthetics
+// test runs every few minutes, forever, so a published DELETE /pets/3
+// would delete pet 3 every few minutes.
+func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]generator.Check, []Skipped) {
+	if allowWrites {
+		return checks, nil
 	}
-	for _, c := range p.Update {
-		fmt.Fprintf(&b, "~ update  %s  %s  (%s)\n", c.Name, c.PublicID, strings.Join(c.Fields, ", "))
+	var keep []generator.Check
+	var skipped []Skipped
+	for _, c := range checks {
+		if c.Safe {
+			keep = append(keep, c)
+			continue
+		}
+		skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: ReasonWrites})
 	}
-	for _, c := range p.Delete {
-		fmt.Fprintf(&b, "- delete  %s  %s  (%s)\n", c.Name, c.PublicID, c.Reason)
-	}
-	for _, c := range p.Kept {
-		fmt.Fprintf(&b, "! keep    %s  %s  (%s; pass --prune to delete)\n", c.Name, c.PublicID, c.Reason)
-	}
-	for _, v := range p.MissingVariables {
-		fmt.Fprintf(&b, "! missing global variable %s (from $%s; pass --create-variables)\n", v.Name, v.Env)
-	}
-	fmt.Fprintf(&b, "%s: %d to create, %d to update, %d to delete, %d unchanged.\n",
-		p.Service, len(p.Create), len(p.Update), len(p.Delete), len(p.Unchanged))
-	_, err := w.Write(b.Bytes())
-	return err
+	return keep, skipped
 }
 
 // PlanOptions tunes planning.
@@ -94,20 +118,16 @@ type PlanOptions struct {
 	// Prune deletes owned tests whose check is no longer desired.
 	// Without it they are listed as Kept. Duplicates are always deleted.
 	Prune bool
-}
-
-// existing is a test found in Datadog.
-type existing struct {
-	publicID string
-	name     string
-	checkID  string
-	view     []byte
+	// Skipped are the checks left out of desired on purpose (SkipWrites):
+	// their published tests are kept or pruned with that reason.
+	Skipped []Skipped
 }
 
 // Plan lists the service's tests in Datadog and compares them with
 // desired, the tests Map made. It writes nothing.
 func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts PlanOptions) (*Plan, error) {
-	p := &Plan{Service: service, Create: []Change{}, Update: []Change{}, Delete: []Change{}, Unchanged: []Change{}, Kept: []Change{}}
+	p := &Plan{Service: service, Create: []Change{}, Update: []Change{}, Delete: []Change{}, Unchanged: []Change{}, Kept: []Change{}, Skipped: []Skipped{}}
+	p.Skipped = append(p.Skipped, opts.Skipped...)
 	owned, err := c.owned(ctx, service)
 	if err != nil {
 		return nil, err
@@ -120,127 +140,89 @@ func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts 
 	byCheck := map[string][]existing{}
 	for _, e := range owned {
 		byCheck[e.checkID] = append(byCheck[e.checkID], e)
+		p.Cost.RunsPerMonthBefore += e.runs
 	}
 	want := map[string]bool{}
 	for i := range desired {
 		t := &desired[i]
 		want[t.CheckID] = true
-		have := byCheck[t.CheckID]
-		if len(have) == 0 {
-			p.Create = append(p.Create, Change{CheckID: t.CheckID, Name: t.Name, test: t})
-			continue
+		p.Cost.RunsPerMonthAfter += t.RunsPerMonth()
+		for _, n := range t.Notes {
+			p.Notes = append(p.Notes, t.Name+": "+n)
 		}
-		view, err := ownedView(t.api)
-		if err != nil {
+		if err := p.match(t, byCheck[t.CheckID]); err != nil {
 			return nil, err
 		}
-		// Keep the test that already matches, else the first by public
-		// id; the others are duplicates left by an interrupted publish.
-		keep := 0
-		for j, e := range have {
-			if bytes.Equal(e.view, view) {
-				keep = j
-				break
-			}
-		}
-		e := have[keep]
-		ch := Change{CheckID: t.CheckID, PublicID: e.publicID, Name: t.Name, test: t}
-		if fields := diffFields(e.view, view); len(fields) > 0 {
-			ch.Fields = fields
-			p.Update = append(p.Update, ch)
-		} else {
-			p.Unchanged = append(p.Unchanged, ch)
-		}
-		for j, d := range have {
-			if j != keep {
-				p.Delete = append(p.Delete, Change{CheckID: d.checkID, PublicID: d.publicID, Name: d.name, Reason: ReasonDuplicate})
-			}
-		}
+	}
+	skipped := map[string]bool{}
+	for _, s := range opts.Skipped {
+		skipped[s.CheckID] = true
 	}
 	for _, e := range owned {
 		if want[e.checkID] {
 			continue
 		}
 		ch := Change{CheckID: e.checkID, PublicID: e.publicID, Name: e.name, Reason: ReasonRemoved}
+		if skipped[e.checkID] {
+			ch.Reason = ReasonWrites
+		}
 		if opts.Prune {
 			p.Delete = append(p.Delete, ch)
 		} else {
 			p.Kept = append(p.Kept, ch)
+			p.Cost.RunsPerMonthAfter += e.runs
 		}
 	}
+	p.Cost.RunsPerMonthAdded = p.Cost.RunsPerMonthAfter - p.Cost.RunsPerMonthBefore
 	for _, l := range [][]Change{p.Create, p.Update, p.Delete, p.Unchanged, p.Kept} {
-		sort.SliceStable(l, func(i, j int) bool {
-			if l[i].Name != l[j].Name {
-				return l[i].Name < l[j].Name
-			}
-			return l[i].PublicID < l[j].PublicID
-		})
+		sortChanges(l)
 	}
 	return p, nil
 }
 
-// owned lists every test and keeps the API tests of service that smoke
-// manages.
-func (c *Client) owned(ctx context.Context, service string) ([]existing, error) {
-	all, err := c.list(ctx)
+// match plans one desired test against the tests that carry its check's
+// tag: create it, update it, or leave it; more than one is a duplicate.
+// The test that already matches is kept, else the oldest, so that two
+// publishes racing each other keep the same one (see converge).
+func (p *Plan) match(t *Test, have []existing) error {
+	if len(have) == 0 {
+		p.Create = append(p.Create, Change{CheckID: t.CheckID, Name: t.Name, test: t})
+		return nil
+	}
+	view, err := ownedView(t.api)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []existing
-	for _, t := range all {
-		checkID, ok := identity(t.Tags, service)
-		if !ok || t.GetType() != datadogV1.SYNTHETICSTESTDETAILSTYPE_API {
-			continue
+	keep := 0
+	for j, e := range have {
+		if bytes.Equal(e.view, view) {
+			keep = j
+			break
 		}
-		view, err := ownedView(t)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, existing{publicID: t.GetPublicId(), name: t.GetName(), checkID: checkID, view: view})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].publicID < out[j].publicID })
-	return out, nil
+	e := have[keep]
+	ch := Change{CheckID: t.CheckID, PublicID: e.publicID, Name: t.Name, test: t}
+	if fields := diffFields(e.view, view); len(fields) > 0 {
+		ch.Fields = fields
+		p.Update = append(p.Update, ch)
+	} else {
+		p.Unchanged = append(p.Unchanged, ch)
+	}
+	for j, d := range have {
+		if j != keep {
+			p.Delete = append(p.Delete, Change{CheckID: d.checkID, PublicID: d.publicID, Name: d.name, Reason: ReasonDuplicate})
+		}
+	}
+	return nil
 }
 
-// identity returns the check ID of a test that carries smoke's identity
-// tags for service.
-func identity(tags []string, service string) (string, bool) {
-	managed, ours := false, false
-	checkID := ""
-	for _, t := range tags {
-		t = strings.ToLower(t)
-		switch {
-		case t == TagManagedBy:
-			managed = true
-		case t == tagService+tagValue(service):
-			ours = true
-		case strings.HasPrefix(t, tagCheck):
-			checkID = strings.TrimPrefix(t, tagCheck)
+func sortChanges(l []Change) {
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Name != l[j].Name {
+			return l[i].Name < l[j].Name
 		}
-	}
-	return checkID, managed && ours && checkID != ""
-}
-
-// list pages through every Synthetics test of the account.
-func (c *Client) list(ctx context.Context) ([]datadogV1.SyntheticsTestDetailsWithoutSteps, error) {
-	var all []datadogV1.SyntheticsTestDetailsWithoutSteps
-	size := int64(c.page)
-	for page := int64(0); ; page++ {
-		var resp datadogV1.SyntheticsListTestsResponse
-		err := c.do(ctx, "ListTests", true, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			resp, r, err = c.api.ListTests(ctx, *datadogV1.NewListTestsOptionalParameters().WithPageSize(size).WithPageNumber(page))
-			return r, err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list tests: %w", err)
-		}
-		all = append(all, resp.Tests...)
-		if int64(len(resp.Tests)) < size {
-			return all, nil
-		}
-	}
+		return l[i].PublicID < l[j].PublicID
+	})
 }
 
 // resolveVariables fills each test's configVariables with the ids of the
@@ -367,7 +349,7 @@ func ownedView(t any) ([]byte, error) {
 		return nil, fmt.Errorf("compare tests: %w", err)
 	}
 	for i, t := range v.Tags {
-		v.Tags[i] = strings.ToLower(t)
+		v.Tags[i] = NormalizeTag(t)
 	}
 	sort.Strings(v.Tags)
 	sort.Strings(v.Locations)

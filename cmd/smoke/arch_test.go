@@ -25,15 +25,17 @@ const module = "github.com/smoke-dev/smoke/"
 // is a design decision, made here deliberately. cmd/smoke may import
 // everything.
 var allowed = map[string][]string{
-	"spec":       {},
-	"config":     {},
-	"generator":  {"spec"},
-	"runner":     {"generator"},
-	"diff":       {"generator", "runner"},
-	"report":     {"runner", "diff", "generator", "internal/junit"},
-	"synthetics": {"generator", "internal/junit"},
+	"spec":      {},
+	"config":    {},
+	"generator": {"spec"},
+	"runner":    {"generator"},
+	"diff":      {"generator", "runner"},
+	// report renders publish and trigger output too (all rendering in
+	// report), so it reads synthetics' plans and results.
+	"report":     {"runner", "diff", "generator", "synthetics", "internal/junit"},
+	"synthetics": {"generator"},
 	"cmd/smoke":  {"*"},
-	// Leaves: one JUnit writer for smoke run and smoke trigger; test
+	// Leaves: one JUnit writer for run and trigger reports; test
 	// helpers; the Datadog emulator; the example service; the hostile
 	// suite (tests only).
 	"internal/junit":    {},

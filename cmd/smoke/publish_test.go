@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/internal/ddemu"
@@ -41,12 +47,12 @@ func TestPublishExitCodes(t *testing.T) {
 		{name: "faults converge", faults: []ddemu.Fault{
 			{Operation: "ListTests", Status: 429},
 			{Operation: "CreateSyntheticsAPITest", Skip: 2, Status: 500, AfterStore: true},
-		}, code: 0, wantTests: 10},
+		}, code: 0, wantTests: 4},
 		{name: "invalid payload", faults: []ddemu.Fault{
 			{Operation: "CreateSyntheticsAPITest", Skip: 3, Status: 400, Errors: []string{"Invalid request: tick_every out of range"}},
 		}, code: 3, wantStderr: "CreateSyntheticsAPITest: 400 Bad Request: Invalid request: tick_every out of range", wantTests: 3},
-		{name: "refused keys", emu: ddemu.Options{APIKey: "other"}, code: 2, wantStderr: "403 Forbidden: Forbidden (check DD_API_KEY and DD_APP_KEY, and that DD_SITE"},
-		{name: "unreachable", env: map[string]string{"DD_HOST": "http://127.0.0.1:9"}, code: 3, wantStderr: "ListTests"},
+		{name: "refused keys", emu: ddemu.Options{APIKey: "other"}, code: 2, wantStderr: "403 Forbidden: Forbidden (check DD_API_KEY and DD_APP_KEY, that DD_SITE"},
+		{name: "unreachable", env: map[string]string{"DD_HOST": "http://127.0.0.1:9"}, code: 3, wantStderr: "SearchTests"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,11 +84,11 @@ func TestPublishPartialThenConverges(t *testing.T) {
 		t.Fatalf("first publish = exit %d, stderr %q, want 3 and a partial-publish note", code, stderr)
 	}
 	stdout, stderr, code := cli(t, env, "", publishArgs(spec)...)
-	if code != 0 || !strings.Contains(stdout, "Published: 7 created, 0 updated, 0 deleted, 3 unchanged") {
-		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 7 missing tests created", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "Published: 1 created, 0 updated, 0 deleted, 3 unchanged") {
+		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the missing test created", code, stdout, stderr)
 	}
-	if got := len(emu.Tests()); got != 10 {
-		t.Errorf("tests in Datadog = %d, want 10", got)
+	if got := len(emu.Tests()); got != 4 {
+		t.Errorf("tests in Datadog = %d, want 4 (the safe checks)", got)
 	}
 }
 
@@ -125,8 +131,10 @@ func TestTriggerTimeoutExits3(t *testing.T) {
 	if !strings.Contains(stdout, "4 without result") {
 		t.Errorf("trigger stdout = %q, want the runs without result counted", stdout)
 	}
-	if b := readFile(t, junit); !strings.Contains(b, `errors="4"`) {
-		t.Errorf("JUnit = %s, want 4 errors", b)
+	// A run smoke's own deadline cut is a failure of type timeout, as
+	// datadog-ci reports a timed-out result (it was an error before).
+	if b := readFile(t, junit); !strings.Contains(b, `failures="4"`) || strings.Count(b, `type="timeout"`) != 4 {
+		t.Errorf("JUnit = %s, want 4 timeout failures", b)
 	}
 }
 
@@ -144,4 +152,181 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestConcurrentPublishes runs two smoke publish of one service at the
+// same time; both plan before either creates (their first searches are
+// slowed down), so both create every test. Both exit 0 and Datadog ends
+// with one test per check.
+func TestConcurrentPublishes(t *testing.T) {
+	emu, env, spec := ddEnv(t, ddemu.Options{})
+	emu.Inject(ddemu.Fault{Operation: "SearchTests", Latency: 200 * time.Millisecond, Times: 2})
+	var wg sync.WaitGroup
+	var out [2]string
+	var codes [2]int
+	for i := range 2 {
+		wg.Go(func() {
+			var stderr string
+			out[i], stderr, codes[i] = cli(t, env, "", publishArgs(spec, "--allow-writes")...)
+			out[i] += stderr
+		})
+	}
+	wg.Wait()
+	if codes != [2]int{0, 0} {
+		t.Fatalf("exit codes = %v, want both 0\n%s\n%s", codes, out[0], out[1])
+	}
+	if !strings.Contains(out[0]+out[1], "a concurrent publish had also created") {
+		t.Errorf("outputs = %s\n%s\nwant one publish to report the duplicates it removed", out[0], out[1])
+	}
+	seen := map[string]bool{}
+	for _, s := range emu.Tests() {
+		if seen[s.Name] {
+			t.Errorf("duplicate test %s", s.Name)
+		}
+		seen[s.Name] = true
+	}
+	if len(seen) != 10 || len(emu.Suites()) != 1 {
+		t.Errorf("%d tests and %d suites, want 10 and 1", len(seen), len(emu.Suites()))
+	}
+}
+
+// TestTriggerLikeDatadogCI: the batch answers 404 twice right after the
+// trigger, then one run stays in progress after the batch is final.
+// smoke polls through the 404s, stops as soon as the batch is final, and
+// fails the step as datadog-ci would, with the run in the JUnit file.
+func TestTriggerLikeDatadogCI(t *testing.T) {
+	var stuck string
+	emu, env, spec := ddEnv(t, ddemu.Options{BatchNotFoundPolls: 2, PendingPolls: 1, Outcome: func(st ddemu.StoredTest) string {
+		if strings.HasSuffix(st.Name, "GET /stats") {
+			return stuck
+		}
+		return ddemu.OutcomePassed
+	}})
+	if _, stderr, code := cli(t, env, "", publishArgs(spec)...); code != 0 {
+		t.Fatalf("publish exit = %d (%s)", code, stderr)
+	}
+	env["GITHUB_ACTIONS"], env["GITHUB_SHA"], env["GITHUB_REF"] = "true", "0123abc", "refs/heads/main"
+	junit := filepath.Join(t.TempDir(), "out.xml")
+	tests := []struct {
+		outcome string
+		args    []string
+		code    int
+		line    string
+		junit   string
+	}{
+		{ddemu.OutcomeStuck, nil, 1, "INCOMPLETE  [petstore] GET /stats @ aws:us-east-1", `<failure message="The batch ended without the result of this run." type="incomplete">`},
+		{ddemu.OutcomeTimedOut, nil, 1, "TIMEOUT  [petstore] GET /stats", `<failure message="The batch timed out before receiving the result." type="timeout">`},
+		{ddemu.OutcomeTimedOut, []string{"--fail-on-timeout=false"}, 0, "TIMEOUT (not failing)  [petstore] GET /stats", `<skipped message="The batch timed out before receiving the result. (--fail-on-timeout=false)" type="timeout">`},
+	}
+	for _, tt := range tests {
+		stuck = tt.outcome
+		emu.ResetCalls()
+		args := append([]string{"trigger", "--service", "petstore", "--wait", "--poll-interval", "1ms", "--junit", junit}, tt.args...)
+		stdout, stderr, code := cli(t, env, "", args...)
+		if code != tt.code || !strings.Contains(stdout, tt.line) {
+			t.Errorf("%s %v: exit %d, stdout %q, stderr %q, want %d and %q", tt.outcome, tt.args, code, stdout, stderr, tt.code, tt.line)
+		}
+		if b := readFile(t, junit); !strings.Contains(b, tt.junit) || strings.Count(b, "<testcase ") != 4 {
+			t.Errorf("%s: JUnit = %s, want 4 testcases and %s", tt.outcome, b, tt.junit)
+		}
+		if n := emu.Calls()["GetSyntheticsCIBatch"]; n != 4 {
+			t.Errorf("%s: %d batch polls, want 4 (two 404s, one in progress, one final)", tt.outcome, n)
+		}
+	}
+	if tr := emu.Triggers(); !strings.Contains(string(tr[len(tr)-1]), `"git":{"branch":"main","commitSha":"0123abc"}`) {
+		t.Errorf("trigger body = %s, want the git metadata from the CI environment", tr[len(tr)-1])
+	}
+}
+
+func TestTriggerFailOnMissing(t *testing.T) {
+	_, env, spec := ddEnv(t, ddemu.Options{})
+	if _, stderr, code := cli(t, env, "", publishArgs(spec)...); code != 0 {
+		t.Fatalf("publish exit = %d (%s)", code, stderr)
+	}
+	args := []string{"trigger", "--service", "petstore", "--check", "000000000000", "--check", "ad4350db9928"}
+	if _, stderr, code := cli(t, env, "", args...); code != 0 || !strings.Contains(stderr, "check 000000000000 has no published test") {
+		t.Errorf("trigger with a missing check = exit %d, stderr %q, want 0 and a warning", code, stderr)
+	}
+	if _, _, code := cli(t, env, "", append(args, "--fail-on-missing")...); code != 1 {
+		t.Errorf("trigger --fail-on-missing with a missing check = exit %d, want 1", code)
+	}
+}
+
+// TestPublishBlockedDelete: a test an SLO uses is named and kept; the
+// others are pruned; the publish exits 3 (not in sync).
+func TestPublishBlockedDelete(t *testing.T) {
+	emu, env, spec := ddEnv(t, ddemu.Options{})
+	if _, stderr, code := cli(t, env, "", publishArgs(spec)...); code != 0 {
+		t.Fatalf("publish exit = %d (%s)", code, stderr)
+	}
+	var health string
+	for _, s := range emu.Tests() {
+		if strings.HasSuffix(s.Name, "GET /health") {
+			health = s.PublicID
+		}
+	}
+	emu.Depend(health, "slos: [abc123,availability]")
+	stdout, stderr, code := cli(t, env, "", publishArgs(spec, "--include", "GET /stats", "--prune", "--force")...)
+	if code != 3 || !strings.Contains(stdout, "! not deleted  [petstore] GET /health  "+health+"  (monitor [") ||
+		!strings.Contains(stdout, "2 deleted") || !strings.Contains(stderr, "refused to delete tests other resources depend on") {
+		t.Errorf("prune with a test an SLO uses = exit %d\nstdout %s\nstderr %s\nwant 3, the others deleted, the blocked one named", code, stdout, stderr)
+	}
+}
+
+// TestExportedPayloadsAcceptedByStrictEmulator exports every check of
+// the example service (writes, secrets, basic auth, tags, a schedule)
+// and creates each payload in the strict emulator: real Datadog's rules
+// hold for what smoke sends.
+func TestExportedPayloadsAcceptedByStrictEmulator(t *testing.T) {
+	emu, env, spec := ddEnv(t, ddemu.Options{})
+	cfg := filepath.Join(t.TempDir(), "smoke.yaml")
+	writeFile(t, cfg, `headers:
+  X-Api-Token: ${_tok}
+  X-Pw: Bearer ${PW}
+datadog:
+  tags: ["Team:Pet Store", env/staging]
+  retries: 3
+  retry_interval: 5s
+  timeout: 60s
+  schedule:
+    - match: ["GET /health"]
+      tick_every: 30
+    - match: [POST, PUT, DELETE]
+      ci_only: true
+`)
+	out := filepath.Join(t.TempDir(), "tests.json")
+	if _, stderr, code := cli(t, env, "", publishArgs(spec, "--config", cfg, "--export", out, "--allow-writes", "--service", "Pet Store")...); code != 0 {
+		t.Fatalf("export exit = %d (%s)", code, stderr)
+	}
+	var payloads []json.RawMessage
+	if err := json.Unmarshal([]byte(readFile(t, out)), &payloads); err != nil {
+		t.Fatal(err)
+	}
+	if len(payloads) != 10 {
+		t.Fatalf("%d payloads, want 10", len(payloads))
+	}
+	for _, p := range payloads {
+		req, err := http.NewRequestWithContext(t.Context(), "POST", emu.URL+"/api/v1/synthetics/tests/api", bytes.NewReader(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("DD-API-KEY", "a")
+		req.Header.Set("DD-APPLICATION-KEY", "b")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("create %s = %d %s", p, resp.StatusCode, body)
+		}
+	}
+	all := readFile(t, out)
+	for _, want := range []string{`{{ TOK }}`, `Bearer {{ SMOKE_PW }}`, `"smoke-service:pet_store"`, `"team:pet_store"`, `"env/staging"`, `"status": "paused"`, `"tick_every": 30`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("payloads lack %s", want)
+		}
+	}
 }

@@ -1,16 +1,21 @@
-// Package ddemu is an in-process emulator of the part of Datadog's v1 API
+// Package ddemu is an in-process emulator of the part of Datadog's API
 // that smoke publish and smoke trigger use: Synthetics API tests (list,
-// create, get, update, delete), CI triggers and batch results, and global
-// variables.
+// search, create, get, update, delete), CI triggers and batch results,
+// global variables (v1), and test suites (v2).
 //
 // # Overview
 //
 // Every request the emulator receives, and every response it sends, is
-// validated against Datadog's own v1 OpenAPI document (the one shipped in
+// validated against Datadog's own OpenAPI documents (the ones shipped in
 // the datadog-api-client-go module) with kin-openapi's openapi3filter. A
 // request that does not validate is answered 400 with Datadog's error
 // shape and recorded as a violation; a response that does not validate is
 // recorded as a violation too, so a test using [New] fails on either.
+//
+// Strict mode (on unless Options.Lax) also enforces what Datadog's servers
+// refuse although the document allows it — variable names, retry,
+// timeout and size bounds, tag grammar, closed objects — and stores tags
+// normalised as Datadog does; strict.go cites the source of each rule.
 //
 // One deliberate exception: while a CI batch runs, Datadog answers its
 // status as "in_progress", a value missing from the document's
@@ -24,9 +29,14 @@
 // sending anything.
 //
 // The emulator keeps its state in memory and makes it introspectable:
-// stored tests and variables, the number of calls per operation, and
-// injected faults (429 with rate-limit headers, 5xx after a create was
-// stored, slow responses, arbitrary error statuses).
+// stored tests, suites and variables, the CI trigger bodies, the number of
+// calls per operation. It injects the faults a client must survive: 429
+// with or without rate-limit headers, 5xx after a create was stored, slow
+// responses, arbitrary error statuses ([Fault]); a fresh batch answering
+// 404, runs that time out, stay in progress after the batch is final or
+// are retried (Options.Outcome); a delete refused because an SLO depends
+// on the test ([Server.Depend]); listings that lag a create, page shorter
+// than asked, ignore page_number; a site without the search endpoint.
 //
 // # Usage
 //

@@ -11,8 +11,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,20 +29,60 @@ import (
 type Options struct {
 	// SpecPath is Datadog's v1 OpenAPI document (testenv.DatadogSpec).
 	SpecPath string
+	// SpecPathV2 is Datadog's v2 document, which describes test suites;
+	// default: SpecPath with its "v1" directory replaced by "v2". It is
+	// loaded on the first suite call.
+	SpecPathV2 string
 	// APIKey and AppKey, when set, are the only keys accepted; otherwise
 	// any non-empty pair is accepted. A missing or wrong key is answered
 	// 403, as Datadog does.
 	APIKey, AppKey string
-	// Outcome decides the result of a triggered test run: "passed" or
-	// "failed". Nil means RunRequest: a test whose URL is on loopback is
-	// really run, any other passes.
+	// Outcome decides the result of a triggered test run: OutcomePassed,
+	// OutcomeFailed, OutcomeTimedOut, OutcomeStuck or OutcomeRetried.
+	// Nil means RunRequest: a test whose URL is on loopback is really
+	// run, any other passes.
 	Outcome func(t StoredTest) string
 	// PendingPolls is the number of batch polls answered "in_progress"
 	// before a batch reports its results.
 	PendingPolls int
+	// BatchNotFoundPolls is the number of polls a fresh batch answers
+	// 404 before Datadog knows it (datadog-ci retries that 404).
+	BatchNotFoundPolls int
+	// ListLag hides a newly created test from the next ListLag listing
+	// and search calls, as an eventually consistent index does.
+	ListLag int
+	// IgnorePageNumber makes ListTests answer the first page whatever
+	// page_number asks for: a broken server a client must not loop on.
+	IgnorePageNumber bool
+	// MaxPageSize caps the page size of listings and searches below what
+	// the client asks, as servers do: a short page is then not the end.
+	MaxPageSize int
+	// NoSearch answers SearchTests 404, as a site without the search
+	// endpoint would; clients fall back to listing.
+	NoSearch bool
+	// Lax turns strict mode off: only the public document is enforced.
+	// Strict mode (the default) also enforces the server-side rules the
+	// document does not state (see strict.go).
+	Lax bool
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
 }
+
+// Outcomes of a triggered run (Options.Outcome).
+const (
+	OutcomePassed = "passed"
+	OutcomeFailed = "failed"
+	// OutcomeTimedOut: the run never reports; once the batch is final
+	// its result is still "in_progress" with timed_out true.
+	OutcomeTimedOut = "timed_out"
+	// OutcomeStuck: the run never reports and the batch does not mark
+	// it timed out: the result is still "in_progress" when the batch is
+	// final (datadog-ci reports it as incomplete).
+	OutcomeStuck = "stuck"
+	// OutcomeRetried: the run fails once, is retried by Datadog (a
+	// non-final "in_progress" result with retries 1), then passes.
+	OutcomeRetried = "retried"
+)
 
 // Fault is an injected failure. A fault matches calls to Operation (a
 // Datadog operationId such as "CreateSyntheticsAPITest"; empty matches
@@ -59,8 +99,12 @@ type Fault struct {
 	// answers Status instead of the real answer: the case where a client
 	// must not retry blindly.
 	AfterStore bool
-	// ResetSeconds is sent as X-RateLimit-Reset with a 429.
-	ResetSeconds int
+	// ResetSeconds is sent as X-RateLimit-Reset with a 429; NoReset
+	// leaves that header out. PeriodSeconds, when positive, is sent as
+	// X-RateLimit-Period.
+	ResetSeconds  int
+	NoReset       bool
+	PeriodSeconds int
 	// Latency delays the answer (cut short when the client goes away).
 	Latency time.Duration
 	// Errors is the "errors" list of the answer; default is the status
@@ -93,8 +137,13 @@ type Server struct {
 	seq        int
 	tests      map[string]map[string]any
 	order      []string
+	hidden     map[string]int // public id -> listing calls it stays invisible
+	depends    map[string]string
 	variables  []map[string]any
+	suites     map[string]map[string]any
+	suiteOrder []string
 	batches    map[string]*batch
+	triggers   []map[string]any
 	calls      map[string]int
 	faults     []*Fault
 	violations []string
@@ -102,68 +151,13 @@ type Server struct {
 
 type batch struct {
 	polls   int
-	results []map[string]any
+	results []*run
 }
 
-type route struct {
-	method, path, op string
-}
-
-// routes are the operations the emulator implements, with their paths in
-// Datadog's v1 document.
-var routes = []route{
-	{http.MethodGet, "/api/v1/synthetics/tests", "ListTests"},
-	{http.MethodPost, "/api/v1/synthetics/tests/api", "CreateSyntheticsAPITest"},
-	{http.MethodGet, "/api/v1/synthetics/tests/api/{public_id}", "GetAPITest"},
-	{http.MethodPut, "/api/v1/synthetics/tests/api/{public_id}", "UpdateAPITest"},
-	{http.MethodPost, "/api/v1/synthetics/tests/delete", "DeleteTests"},
-	{http.MethodPost, "/api/v1/synthetics/tests/trigger/ci", "TriggerCITests"},
-	{http.MethodGet, "/api/v1/synthetics/ci/batch/{batch_id}", "GetSyntheticsCIBatch"},
-	{http.MethodGet, "/api/v1/synthetics/variables", "ListGlobalVariables"},
-	{http.MethodPost, "/api/v1/synthetics/variables", "CreateGlobalVariable"},
-}
-
-// writeOps are the operations that change state.
-var writeOps = map[string]bool{
-	"CreateSyntheticsAPITest": true,
-	"UpdateAPITest":           true,
-	"DeleteTests":             true,
-	"CreateGlobalVariable":    true,
-}
-
-var (
-	docsMu sync.Mutex
-	docs   = map[string]*openapi3.T{}
-)
-
-// loadDoc loads Datadog's document once per process: it is 1.7 MB and
-// takes a noticeable time to parse.
-func loadDoc(path string) (*openapi3.T, error) {
-	docsMu.Lock()
-	defer docsMu.Unlock()
-	if d, ok := docs[path]; ok {
-		return d, nil
-	}
-	l := openapi3.NewLoader()
-	d, err := l.LoadFromFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("load Datadog spec %q: %w", path, err)
-	}
-	for _, r := range routes {
-		if op := operation(d, r); op == nil || op.OperationID != r.op {
-			return nil, fmt.Errorf("load Datadog spec %q: no operation %s %s (%s)", path, r.method, r.path, r.op)
-		}
-	}
-	docs[path] = d
-	return d, nil
-}
-
-func operation(d *openapi3.T, r route) *openapi3.Operation {
-	pi := d.Paths.Value(r.path)
-	if pi == nil {
-		return nil
-	}
-	return pi.GetOperation(r.method)
+// run is one triggered test at one location.
+type run struct {
+	result  map[string]any
+	outcome string
 }
 
 // NewServer returns an emulator as an http.Handler, for use outside a
@@ -173,7 +167,11 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.SpecPath == "" {
 		return nil, errors.New("ddemu: Options.SpecPath is required")
 	}
-	d, err := loadDoc(opts.SpecPath)
+	if opts.SpecPathV2 == "" {
+		dir := filepath.Dir(opts.SpecPath)
+		opts.SpecPathV2 = filepath.Join(filepath.Dir(dir), "v2", filepath.Base(opts.SpecPath))
+	}
+	d, err := loadDoc(opts.SpecPath, "v1")
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +184,9 @@ func NewServer(opts Options) (*Server, error) {
 		opts:    opts,
 		log:     lg,
 		tests:   map[string]map[string]any{},
+		hidden:  map[string]int{},
+		depends: map[string]string{},
+		suites:  map[string]map[string]any{},
 		batches: map[string]*batch{},
 		calls:   map[string]int{},
 	}, nil
@@ -193,7 +194,7 @@ func NewServer(opts Options) (*Server, error) {
 
 // New starts an emulator on a loopback port for the duration of t. It
 // fails t at cleanup when any request or response did not validate
-// against Datadog's document.
+// against Datadog's document or broke a strict rule.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s, err := NewServer(opts)
@@ -222,6 +223,16 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// Depend records that another resource (an SLO, a composite monitor)
+// depends on a test: deleting it without force_delete_dependencies is
+// refused, as Datadog refuses it. what names the dependent, e.g.
+// "slos: [abc123,checkout availability]".
+func (s *Server) Depend(publicID, what string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.depends[publicID] = what
+}
+
 // Calls returns the number of calls received per operationId, faulted
 // calls included.
 func (s *Server) Calls() map[string]int {
@@ -231,7 +242,7 @@ func (s *Server) Calls() map[string]int {
 }
 
 // Writes returns the number of calls received to operations that change
-// state (create, update, delete, create variable).
+// state (create, update, delete, create variable, suite writes).
 func (s *Server) Writes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -263,7 +274,7 @@ func (s *Server) ResetCalls() {
 }
 
 // Violations lists the requests and responses that did not validate
-// against Datadog's document.
+// against Datadog's document, and the requests that broke a strict rule.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -276,18 +287,22 @@ func (s *Server) Tests() []StoredTest {
 	defer s.mu.Unlock()
 	out := make([]StoredTest, 0, len(s.order))
 	for _, id := range s.order {
-		t := s.tests[id]
-		b, err := json.Marshal(t)
-		if err != nil {
-			// The stored value came from JSON; it always marshals.
-			continue
-		}
-		st := StoredTest{PublicID: id, JSON: b}
-		st.Name, _ = t["name"].(string)
-		st.Tags = stringList(t["tags"])
-		out = append(out, st)
+		out = append(out, s.stored(id))
 	}
 	return out
+}
+
+// stored returns the test id as a StoredTest. The caller holds s.mu.
+func (s *Server) stored(id string) StoredTest {
+	t := s.tests[id]
+	b, err := json.Marshal(t)
+	if err != nil {
+		// The stored value came from JSON; it always marshals.
+		b = nil
+	}
+	st := StoredTest{PublicID: id, JSON: b, Tags: stringList(t["tags"])}
+	st.Name, _ = t["name"].(string)
+	return st
 }
 
 // Variables returns the names of the stored global variables.
@@ -298,6 +313,21 @@ func (s *Server) Variables() []string {
 	for _, v := range s.variables {
 		n, _ := v["name"].(string)
 		out = append(out, n)
+	}
+	return out
+}
+
+// Suites returns the stored suites (the attributes Datadog answers), in
+// creation order.
+func (s *Server) Suites() []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []json.RawMessage
+	for _, id := range s.suiteOrder {
+		b, err := json.Marshal(s.suites[id])
+		if err == nil {
+			out = append(out, b)
+		}
 	}
 	return out
 }
@@ -314,112 +344,188 @@ func (s *Server) AddTest(raw []byte) (string, error) {
 	return s.store("", t), nil
 }
 
-// ServeHTTP answers one API call.
+// ServeHTTP answers one API call: route, authenticate, apply a fault,
+// validate the request, handle it, validate the answer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, ok := match(r.Method, r.URL.Path)
 	if !ok {
-		writeJSON(w, http.StatusNotFound, nil, errorBody("Not found"))
+		writeJSON(w, answer{status: http.StatusNotFound, body: errorBody("Not found")})
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, nil, errorBody(err.Error()))
+		writeJSON(w, answer{status: http.StatusBadRequest, body: errorBody(err.Error())})
 		return
 	}
 	s.log.Debug("ddemu", "op", rt.op, "method", r.Method, "path", r.URL.Path)
+	fault := s.begin(rt.op)
+	if fault != nil && fault.Latency > 0 && !delay(r.Context(), fault.Latency) {
+		return
+	}
+	c := &call{r: r, rt: rt, params: params, body: body}
+	a := s.answer(c, fault)
+	s.checkResponse(c, &a)
+	writeJSON(w, a)
+}
 
+// call is one request being answered.
+type call struct {
+	r      *http.Request
+	rt     route
+	params map[string]string
+	body   []byte
+	input  *openapi3filter.RequestValidationInput
+}
+
+// answer is a response before it is written.
+type answer struct {
+	status int
+	header http.Header
+	body   any
+}
+
+// begin counts the call and picks the fault that fires for it.
+func (s *Server) begin(op string) *Fault {
 	s.mu.Lock()
-	s.calls[rt.op]++
-	fault := s.fault(rt.op)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.calls[op]++
+	return s.fault(op)
+}
 
-	if fault != nil && fault.Latency > 0 {
-		select {
-		case <-time.After(fault.Latency):
-		case <-r.Context().Done():
-			return
+func delay(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// answer decides the response to c: 403 without keys, a fault's status,
+// 400 for a request that breaks the document or a strict rule, else the
+// handler's answer (replaced by an AfterStore fault's status).
+func (s *Server) answer(c *call, fault *Fault) answer {
+	if !s.authorized(c.r) {
+		return answer{status: http.StatusForbidden, body: errorBody("Forbidden")}
+	}
+	if fault != nil && fault.Status != 0 && !fault.AfterStore {
+		return faultAnswer(fault)
+	}
+	if msg := s.validateRequest(c); msg != "" {
+		s.violate(msg)
+		return answer{status: http.StatusBadRequest, body: errorBody(msg)}
+	}
+	var in map[string]any
+	if len(c.body) > 0 {
+		if err := json.Unmarshal(c.body, &in); err != nil {
+			return answer{status: http.StatusBadRequest, body: errorBody("JSON format is wrong: " + err.Error())}
 		}
 	}
+	if !s.opts.Lax {
+		if errs := strictRequest(c.rt.op, in); len(errs) > 0 {
+			s.violate(fmt.Sprintf("request %s %s breaks Datadog's server-side rules: %s", c.r.Method, c.r.URL.Path, strings.Join(errs, "; ")))
+			return answer{status: http.StatusBadRequest, body: errorBody(errs...)}
+		}
+	}
+	s.mu.Lock()
+	a := s.handle(c.rt.op, c.params, c.r.URL.Query(), in)
+	s.mu.Unlock()
+	if fault != nil && fault.Status != 0 && fault.AfterStore {
+		return faultAnswer(fault)
+	}
+	return a
+}
 
-	input := &openapi3filter.RequestValidationInput{
-		Request:    r.Clone(r.Context()),
-		PathParams: params,
-		Route:      s.route(rt),
+// validateRequest validates c against Datadog's document and returns a
+// violation, or "".
+func (s *Server) validateRequest(c *call) string {
+	rt, err := s.route(c.rt)
+	if err != nil {
+		return err.Error()
+	}
+	c.input = &openapi3filter.RequestValidationInput{
+		Request:    c.r.Clone(c.r.Context()),
+		PathParams: c.params,
+		Route:      rt,
 		Options: &openapi3filter.Options{
 			MultiError:         true,
 			AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
 		},
 	}
-	input.Request.Body = io.NopCloser(bytes.NewReader(body))
-
-	var status int
-	var header http.Header
-	var resp any
-	switch {
-	case !s.authorized(r):
-		status, resp = http.StatusForbidden, errorBody("Forbidden")
-	case fault != nil && fault.Status != 0 && !fault.AfterStore:
-		status, header, resp = faultAnswer(fault)
-	default:
-		if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
-			msg := fmt.Sprintf("request %s %s does not validate: %v", r.Method, r.URL.Path, err)
-			s.violate(msg)
-			status, resp = http.StatusBadRequest, errorBody(msg)
-			break
-		}
-		s.mu.Lock()
-		status, resp = s.handle(rt.op, params, r.URL.Query(), body)
-		s.mu.Unlock()
-		if fault != nil && fault.Status != 0 && fault.AfterStore {
-			status, header, resp = faultAnswer(fault)
+	c.input.Request.Body = io.NopCloser(bytes.NewReader(c.body))
+	if err := openapi3filter.ValidateRequest(c.r.Context(), c.input); err != nil {
+		return fmt.Sprintf("request %s %s does not validate: %v", c.r.Method, c.r.URL.Path, err)
+	}
+	if !s.opts.Lax && len(c.body) > 0 {
+		if op := rt.Operation; op.RequestBody != nil && op.RequestBody.Value != nil {
+			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+				var v any
+				if json.Unmarshal(c.body, &v) == nil {
+					if extra := closedObjects([]*openapi3.Schema{mt.Schema.Value}, v, ""); len(extra) > 0 {
+						return fmt.Sprintf("request %s %s has properties Datadog's document does not define: %s", c.r.Method, c.r.URL.Path, strings.Join(extra, ", "))
+					}
+				}
+			}
 		}
 	}
+	return ""
+}
 
-	out, err := json.Marshal(resp)
+// checkResponse validates a's body against Datadog's document and
+// records a violation when it does not fit. An answer the emulator
+// cannot marshal becomes a 500.
+func (s *Server) checkResponse(c *call, a *answer) {
+	out, err := json.Marshal(a.body)
 	if err != nil {
-		s.violate(fmt.Sprintf("%s: marshal response: %v", rt.op, err))
-		status, out = http.StatusInternalServerError, []byte(`{"errors":["emulator"]}`)
+		s.violate(fmt.Sprintf("%s: marshal response: %v", c.rt.op, err))
+		a.status, a.body = http.StatusInternalServerError, errorBody("emulator")
+		return
+	}
+	if c.input == nil {
+		// Refused before validation (403, a fault): validate the answer
+		// against the operation anyway.
+		rt, err := s.route(c.rt)
+		if err != nil {
+			return
+		}
+		c.input = &openapi3filter.RequestValidationInput{Request: c.r, PathParams: c.params, Route: rt}
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
-	maps.Copy(h, header)
+	maps.Copy(h, a.header)
 	rin := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: input,
-		Status:                 status,
+		RequestValidationInput: c.input,
+		Status:                 a.status,
 		Header:                 h,
 		Options:                &openapi3filter.Options{MultiError: true},
 	}
-	check := out
-	if rt.op == "GetSyntheticsCIBatch" {
+	if c.rt.op == "GetSyntheticsCIBatch" {
 		// Datadog answers "in_progress" while a batch runs, but its v1
 		// document's SyntheticsBatchStatus enum lacks that value. The
 		// emulator behaves like Datadog and validates the rest.
-		check = bytes.ReplaceAll(out, []byte(`"status":"in_progress"`), []byte(`"status":"passed"`))
+		out = bytes.ReplaceAll(out, []byte(`"status":"in_progress"`), []byte(`"status":"passed"`))
 	}
-	rin.SetBodyBytes(check)
-	if err := openapi3filter.ValidateResponse(r.Context(), rin); err != nil {
-		s.violate(fmt.Sprintf("response %d to %s %s does not validate: %v", status, r.Method, r.URL.Path, err))
+	rin.SetBodyBytes(out)
+	if err := openapi3filter.ValidateResponse(c.r.Context(), rin); err != nil {
+		s.violate(fmt.Sprintf("response %d to %s %s does not validate: %v", a.status, c.r.Method, c.r.URL.Path, err))
 	}
-	for k, v := range h {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(out) // the client going away is not the emulator's problem
 }
 
-func writeJSON(w http.ResponseWriter, status int, h http.Header, v any) {
-	for k, vs := range h {
+func writeJSON(w http.ResponseWriter, a answer) {
+	for k, vs := range a.header {
 		w.Header()[k] = vs
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // see ServeHTTP
+	w.WriteHeader(a.status)
+	_ = json.NewEncoder(w).Encode(a.body) // the client going away is not the emulator's problem
 }
 
 func errorBody(msgs ...string) map[string]any {
 	return map[string]any{"errors": msgs}
 }
 
-func faultAnswer(f *Fault) (int, http.Header, any) {
+func faultAnswer(f *Fault) answer {
 	msgs := f.Errors
 	if len(msgs) == 0 {
 		msgs = []string{http.StatusText(f.Status)}
@@ -428,12 +534,16 @@ func faultAnswer(f *Fault) (int, http.Header, any) {
 	if f.Status == http.StatusTooManyRequests {
 		h = http.Header{
 			"X-Ratelimit-Limit":     {"1000"},
-			"X-Ratelimit-Period":    {"60"},
 			"X-Ratelimit-Remaining": {"0"},
-			"X-Ratelimit-Reset":     {strconv.Itoa(f.ResetSeconds)},
+		}
+		if f.PeriodSeconds > 0 {
+			h["X-Ratelimit-Period"] = []string{strconv.Itoa(f.PeriodSeconds)}
+		}
+		if !f.NoReset {
+			h["X-Ratelimit-Reset"] = []string{strconv.Itoa(f.ResetSeconds)}
 		}
 	}
-	return f.Status, h, errorBody(msgs...)
+	return answer{status: f.Status, header: h, body: errorBody(msgs...)}
 }
 
 func (s *Server) violate(msg string) {
@@ -477,253 +587,25 @@ func (s *Server) authorized(r *http.Request) bool {
 	return true
 }
 
-func (s *Server) route(rt route) *routers.Route {
-	pi := s.doc.Paths.Value(rt.path)
+// route returns the document route of rt, loading the v2 document on
+// the first v2 call.
+func (s *Server) route(rt route) (*routers.Route, error) {
+	doc := s.doc
+	if rt.version == "v2" {
+		d, err := loadDoc(s.opts.SpecPathV2, "v2")
+		if err != nil {
+			return nil, err
+		}
+		doc = d
+	}
+	pi := doc.Paths.Value(rt.path)
 	return &routers.Route{
-		Spec:      s.doc,
+		Spec:      doc,
 		Path:      rt.path,
 		PathItem:  pi,
 		Method:    rt.method,
 		Operation: pi.GetOperation(rt.method),
-	}
-}
-
-// match finds the route of a request and its path parameters.
-func match(method, path string) (route, map[string]string, bool) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for _, rt := range routes {
-		if rt.method != method {
-			continue
-		}
-		tsegs := strings.Split(strings.Trim(rt.path, "/"), "/")
-		if len(tsegs) != len(segs) {
-			continue
-		}
-		params := map[string]string{}
-		ok := true
-		for i, ts := range tsegs {
-			if strings.HasPrefix(ts, "{") {
-				if segs[i] == "" {
-					ok = false
-					break
-				}
-				params[strings.Trim(ts, "{}")] = segs[i]
-				continue
-			}
-			if ts != segs[i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return rt, params, true
-		}
-	}
-	return route{}, nil, false
-}
-
-// handle runs one validated call. The caller holds s.mu.
-func (s *Server) handle(op string, params map[string]string, q map[string][]string, body []byte) (int, any) {
-	var in map[string]any
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &in); err != nil {
-			return http.StatusBadRequest, errorBody("JSON format is wrong: " + err.Error())
-		}
-	}
-	switch op {
-	case "ListTests":
-		return s.list(q)
-	case "CreateSyntheticsAPITest":
-		if in["type"] != "api" {
-			return http.StatusBadRequest, errorBody("test type must be api")
-		}
-		id := s.store("", in)
-		return http.StatusOK, s.tests[id]
-	case "GetAPITest":
-		t, ok := s.tests[params["public_id"]]
-		if !ok || t["type"] != "api" {
-			return http.StatusNotFound, errorBody("Test can't be found")
-		}
-		return http.StatusOK, t
-	case "UpdateAPITest":
-		id := params["public_id"]
-		old, ok := s.tests[id]
-		if !ok {
-			return http.StatusNotFound, errorBody("Test can't be found")
-		}
-		if old["subtype"] != in["subtype"] {
-			return http.StatusBadRequest, errorBody("Updating sub-type is forbidden")
-		}
-		s.store(id, in)
-		return http.StatusOK, s.tests[id]
-	case "DeleteTests":
-		ids := stringList(in["public_ids"])
-		for _, id := range ids {
-			if _, ok := s.tests[id]; !ok {
-				return http.StatusNotFound, errorBody("Tests to be deleted can't be found")
-			}
-		}
-		var deleted []any
-		for _, id := range ids {
-			delete(s.tests, id)
-			s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
-			deleted = append(deleted, map[string]any{"public_id": id, "deleted_at": "2026-01-01T00:00:00+00:00"})
-		}
-		return http.StatusOK, map[string]any{"deleted_tests": deleted}
-	case "TriggerCITests":
-		return s.trigger(in)
-	case "GetSyntheticsCIBatch":
-		return s.batch(params["batch_id"])
-	case "ListGlobalVariables":
-		vars := make([]any, 0, len(s.variables))
-		for _, v := range s.variables {
-			vars = append(vars, v)
-		}
-		return http.StatusOK, map[string]any{"variables": vars}
-	case "CreateGlobalVariable":
-		for _, v := range s.variables {
-			if v["name"] == in["name"] {
-				return http.StatusConflict, errorBody("a variable with this name already exists")
-			}
-		}
-		s.seq++
-		v := maps.Clone(in)
-		v["id"] = fmt.Sprintf("00000000-0000-0000-0000-%012d", s.seq)
-		if val, ok := v["value"].(map[string]any); ok && val["secure"] == true {
-			v["value"] = map[string]any{"secure": true}
-		}
-		s.variables = append(s.variables, v)
-		return http.StatusOK, v
-	}
-	return http.StatusNotFound, errorBody("Not found")
-}
-
-// store saves a test under id (a new id when empty) and fills in the
-// fields Datadog fills in, so clients see realistic answers. The caller
-// holds s.mu.
-func (s *Server) store(id string, t map[string]any) string {
-	t = maps.Clone(t)
-	var monitor float64
-	if id == "" {
-		s.seq++
-		id = fmt.Sprintf("smk-%03d-%03d", s.seq/1000, s.seq%1000)
-		monitor = float64(100000 + s.seq)
-		s.order = append(s.order, id)
-	} else {
-		monitor, _ = s.tests[id]["monitor_id"].(float64)
-	}
-	t["public_id"] = id
-	t["monitor_id"] = monitor
-	if _, ok := t["status"]; !ok {
-		t["status"] = "live"
-	}
-	opts, _ := t["options"].(map[string]any)
-	opts = maps.Clone(opts)
-	if opts == nil {
-		opts = map[string]any{}
-	}
-	if _, ok := opts["min_location_failed"]; !ok {
-		opts["min_location_failed"] = float64(1)
-	}
-	if _, ok := opts["httpVersion"]; !ok {
-		opts["httpVersion"] = "any"
-	}
-	t["options"] = opts
-	s.tests[id] = t
-	return id
-}
-
-func (s *Server) list(q map[string][]string) (int, any) {
-	size, number := 100, 0
-	if v := first(q["page_size"]); v != "" {
-		size, _ = strconv.Atoi(v) // validated as int64 by the document
-	}
-	if v := first(q["page_number"]); v != "" {
-		number, _ = strconv.Atoi(v)
-	}
-	if size <= 0 {
-		size = 100
-	}
-	tests := []any{}
-	for i := number * size; i < len(s.order) && i < (number+1)*size; i++ {
-		t := maps.Clone(s.tests[s.order[i]])
-		t["creator"] = map[string]any{"email": "someone@example.com", "handle": "someone@example.com", "name": "Someone"}
-		tests = append(tests, t)
-	}
-	return http.StatusOK, map[string]any{"tests": tests}
-}
-
-func (s *Server) trigger(in map[string]any) (int, any) {
-	list, _ := in["tests"].([]any)
-	if len(list) == 0 {
-		return http.StatusBadRequest, errorBody("no tests to trigger")
-	}
-	s.seq++
-	bid := fmt.Sprintf("batch-%d", s.seq)
-	b := &batch{}
-	var results, triggered []any
-	for _, x := range list {
-		m, _ := x.(map[string]any)
-		id, _ := m["public_id"].(string)
-		t, ok := s.tests[id]
-		if !ok {
-			return http.StatusBadRequest, errorBody("test " + id + " not found")
-		}
-		name, _ := t["name"].(string)
-		st := StoredTest{PublicID: id, Name: name, Tags: stringList(t["tags"])}
-		st.JSON, _ = json.Marshal(t) // the stored value came from JSON
-		outcome := ""
-		if s.opts.Outcome != nil {
-			outcome = s.opts.Outcome(st)
-		} else {
-			var why string
-			outcome, why = Run(st)
-			if why != "" {
-				s.log.Info("ddemu: run failed", "test", name, "reason", why)
-			}
-		}
-		locs := stringList(t["locations"])
-		if len(locs) == 0 {
-			locs = []string{"aws:us-east-1"}
-		}
-		for i, loc := range locs {
-			s.seq++
-			rid := strconv.Itoa(s.seq)
-			results = append(results, map[string]any{"public_id": id, "result_id": rid, "location": float64(i + 1)})
-			b.results = append(b.results, map[string]any{
-				"test_public_id": id, "test_name": name, "test_type": "api", "result_id": rid,
-				"location": loc, "status": outcome, "execution_rule": "blocking",
-				"duration": float64(120), "retries": float64(0),
-			})
-		}
-		triggered = append(triggered, id)
-	}
-	s.batches[bid] = b
-	return http.StatusOK, map[string]any{"batch_id": bid, "results": results, "triggered_check_ids": triggered}
-}
-
-func (s *Server) batch(id string) (int, any) {
-	b, ok := s.batches[id]
-	if !ok {
-		return http.StatusNotFound, errorBody("Batch does not exist")
-	}
-	b.polls++
-	status := "passed"
-	var results []any
-	for _, r := range b.results {
-		r = maps.Clone(r)
-		if b.polls <= s.opts.PendingPolls {
-			r["status"] = "in_progress"
-		}
-		if r["status"] == "failed" && r["execution_rule"] == "blocking" {
-			status = "failed"
-		}
-		if r["status"] == "in_progress" {
-			status = "in_progress"
-		}
-		results = append(results, r)
-	}
-	return http.StatusOK, map[string]any{"data": map[string]any{"status": status, "results": results}}
+	}, nil
 }
 
 func first(v []string) string {
@@ -741,6 +623,6 @@ func stringList(v any) []string {
 			out = append(out, s)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }

@@ -112,3 +112,131 @@ func TestServerFaults(t *testing.T) {
 		t.Errorf("Calls() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestServerStrictRefusesAndLaxAccepts(t *testing.T) {
+	bad := strings.Replace(apiTest, `"options":{"tick_every":300}`, `"options":{"tick_every":300,"retry":{"count":5,"interval":300}}`, 1)
+	for _, lax := range []bool{false, true} {
+		emu, err := ddemu.NewServer(ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1"), Lax: lax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(emu)
+		got, body := call(t, "POST", hs.URL+"/api/v1/synthetics/tests/api", bad, true)
+		hs.Close()
+		want := 400
+		if lax {
+			want = 200
+		}
+		if got != want {
+			t.Errorf("lax=%v: create with retry count 5 = %d %s, want %d", lax, got, body, want)
+		}
+	}
+}
+
+func TestServerClosedObjects(t *testing.T) {
+	emu, err := ddemu.NewServer(ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	extra := strings.Replace(apiTest, `"method":"GET"`, `"method":"GET","follow":"yes"`, 1)
+	if got, body := call(t, "POST", hs.URL+"/api/v1/synthetics/tests/api", extra, true); got != 400 || !strings.Contains(body, "/config/request/follow") {
+		t.Errorf("create with an unknown request property = %d %s, want 400 naming /config/request/follow", got, body)
+	}
+	trigger := `{"tests":[{"public_id":"x"}],"metadata":{"ci":{}}}`
+	if got, body := call(t, "POST", hs.URL+"/api/v1/synthetics/tests/trigger/ci", trigger, true); got != 400 || !strings.Contains(body, "/metadata") {
+		t.Errorf("trigger with top-level metadata = %d %s, want 400 naming /metadata", got, body)
+	}
+}
+
+func TestServerStoresNormalisedTags(t *testing.T) {
+	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+	body := strings.Replace(apiTest, `"tags":["managed-by:smoke"]`, `"tags":["managed-by:smoke","smoke-service:Pet Store"]`, 1)
+	if got, b := call(t, "POST", emu.URL+"/api/v1/synthetics/tests/api", body, true); got != 200 {
+		t.Fatalf("create = %d %s", got, b)
+	}
+	if diff := cmp.Diff([]string{"managed-by:smoke", "smoke-service:pet_store"}, emu.Tests()[0].Tags); diff != "" {
+		t.Errorf("stored tags (-want +got):\n%s", diff)
+	}
+	got, b := call(t, "GET", emu.URL+`/api/v1/synthetics/tests/search?text=tag:%22smoke-service:pet_store%22&include_full_config=true`, "", true)
+	if got != 200 || !strings.Contains(b, `"total":1`) || !strings.Contains(b, `"config"`) {
+		t.Errorf("search by the normalised tag = %d %s, want the test with its config", got, b)
+	}
+	if _, b := call(t, "GET", emu.URL+`/api/v1/synthetics/tests/search?text=tag:%22smoke-service:pet%20store%22`, "", true); !strings.Contains(b, `"total":0`) {
+		t.Errorf("search by the raw tag = %s, want nothing: Datadog stores the normalised tag", b)
+	}
+}
+
+func TestServerListing(t *testing.T) {
+	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1"), ListLag: 1, IgnorePageNumber: true})
+	for range 3 {
+		if got, b := call(t, "POST", emu.URL+"/api/v1/synthetics/tests/api", apiTest, true); got != 200 {
+			t.Fatalf("create = %d %s", got, b)
+		}
+	}
+	list := emu.URL + "/api/v1/synthetics/tests?page_size=2&page_number="
+	if _, b := call(t, "GET", list+"0", "", true); !strings.Contains(b, `"total":0`) {
+		t.Errorf("first listing after the creates = %s, want them hidden (ListLag 1)", b)
+	}
+	_, p0 := call(t, "GET", list+"0", "", true)
+	_, p1 := call(t, "GET", list+"1", "", true)
+	if !strings.Contains(p0, `"total":3`) || p0 != p1 {
+		t.Errorf("pages 0 and 1 = %s and %s, want the same page twice (IgnorePageNumber) with total 3", p0, p1)
+	}
+}
+
+func TestServerDependencyBlocksDelete(t *testing.T) {
+	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+	for range 2 {
+		call(t, "POST", emu.URL+"/api/v1/synthetics/tests/api", apiTest, true)
+	}
+	ids := emu.Tests()
+	emu.Depend(ids[0].PublicID, "slos: [abc123,checkout availability]")
+	del := emu.URL + "/api/v1/synthetics/tests/delete"
+	body := `{"public_ids":["` + ids[0].PublicID + `","` + ids[1].PublicID + `"]}`
+	if got, b := call(t, "POST", del, body, true); got != 400 || !strings.Contains(b, "is referenced in slos") {
+		t.Errorf("delete of a test an SLO uses = %d %s, want 400 naming the SLO", got, b)
+	}
+	if len(emu.Tests()) != 2 {
+		t.Errorf("a refused batch deleted tests: %d left, want 2", len(emu.Tests()))
+	}
+	if got, b := call(t, "POST", del, `{"public_ids":["`+ids[1].PublicID+`"]}`, true); got != 200 {
+		t.Errorf("delete of the other test = %d %s, want 200", got, b)
+	}
+}
+
+func TestServerBatch(t *testing.T) {
+	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1"), BatchNotFoundPolls: 1, PendingPolls: 1,
+		Outcome: func(st ddemu.StoredTest) string { return ddemu.OutcomeStuck }})
+	call(t, "POST", emu.URL+"/api/v1/synthetics/tests/api", apiTest, true)
+	_, b := call(t, "POST", emu.URL+"/api/v1/synthetics/tests/trigger/ci", `{"tests":[{"public_id":"`+emu.Tests()[0].PublicID+`"}]}`, true)
+	bid := b[strings.Index(b, `"batch_id":"`)+12:]
+	bid = bid[:strings.Index(bid, `"`)]
+	poll := emu.URL + "/api/v1/synthetics/ci/batch/" + bid
+	for i, want := range []string{"Batch does not exist", `"status":"in_progress"}`, `"status":"failed"`} {
+		_, b := call(t, "GET", poll, "", true)
+		if !strings.Contains(b, want) {
+			t.Errorf("poll %d = %s, want %s", i, b, want)
+		}
+		if i == 2 && !strings.Contains(b, `"status":"in_progress","test_name"`) {
+			t.Errorf("final poll = %s, want the stuck run still in_progress", b)
+		}
+	}
+}
+
+func TestServerSuites(t *testing.T) {
+	emu := ddemu.New(t, ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+	call(t, "POST", emu.URL+"/api/v1/synthetics/tests/api", apiTest, true)
+	id := emu.Tests()[0].PublicID
+	suite := `{"data":{"type":"suites","attributes":{"name":"[orders] smoke","type":"suite","options":{"alerting_threshold":1},"tags":["managed-by:smoke","smoke-service:Orders"],"tests":[{"public_id":"` + id + `","alerting_criticality":"critical"}]}}}`
+	if got, b := call(t, "POST", emu.URL+"/api/v2/synthetics/suites", suite, true); got != 200 || !strings.Contains(b, `"public_id":"sui-`) {
+		t.Fatalf("create suite = %d %s", got, b)
+	}
+	if got, b := call(t, "GET", emu.URL+`/api/v2/synthetics/suites/search?query=tag:%22smoke-service:orders%22`, "", true); got != 200 || !strings.Contains(b, `"total":1`) {
+		t.Errorf("search suites = %d %s, want one", got, b)
+	}
+	if got, b := call(t, "POST", emu.URL+"/api/v2/synthetics/suites", strings.Replace(suite, id, "nope", 1), true); got != 400 {
+		t.Errorf("suite with an unknown test = %d %s, want 400", got, b)
+	}
+}

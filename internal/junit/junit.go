@@ -3,7 +3,7 @@
 // optional failure, error or skipped element.
 //
 // It is the one JUnit writer of smoke: report uses it for smoke run and
-// synthetics for smoke trigger, so CI viewers see one format.
+// smoke trigger, so CI viewers see one format.
 //
 // The package promises no API; it exists for smoke's own packages.
 package junit

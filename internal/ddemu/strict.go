@@ -1,0 +1,310 @@
+package ddemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Strict mode enforces what Datadog's servers refuse although the public
+// v1 document allows it. Each rule names its source; docs/datadog.md
+// lists them with the tests that prove smoke never sends such a value.
+
+// Limits of the strict rules.
+const (
+	// maxRetryCount: "Maximum value: 3 for api tests"
+	// (terraform-provider-datadog, resource_datadog_synthetics_test_.go,
+	// options_list.retry.count).
+	maxRetryCount = 3
+	// maxRetryIntervalMS: "Interval between a failed test and the next
+	// retry in milliseconds. Maximum value: 5000." (same file,
+	// options_list.retry.interval).
+	maxRetryIntervalMS = 5000
+	// maxTimeoutSeconds: the request timeout defaults to 60 s and a whole
+	// test run is cut at 60.5 s (DataDog/documentation
+	// content/en/synthetics/api_tests/http_tests.md, "TIMEOUT").
+	maxTimeoutSeconds = 60
+	// maxBodyBytes: "The request body is limited to a maximum size of 50
+	// kilobytes." (http_tests.md, "Request Body").
+	maxBodyBytes = 50 << 10
+	// maxAssertions: "You can create up to 20 assertions per API test"
+	// (http_tests.md, "Define assertions").
+	maxAssertions = 20
+	// maxSchemaChars: the server limits a validatesJSONSchema target to
+	// 51,200 characters (issue 13, observed against Datadog; the public
+	// document states no limit).
+	maxSchemaChars = 51200
+	// maxTagLength: "Tags can be up to 200 characters long"
+	// (DataDog/documentation content/en/getting_started/tagging/_index.md).
+	maxTagLength = 200
+)
+
+// variableName is the pattern of a Datadog variable name, global or
+// local (terraform-provider-datadog: resource_datadog_synthetics_global_variable.go
+// and the config_variable block of resource_datadog_synthetics_test_.go).
+var variableName = regexp.MustCompile(`^[A-Z][A-Z0-9_]+[A-Z0-9]$`)
+
+// reference finds {{ NAME }} in a test's request.
+var reference = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// strictRequest returns the errors Datadog would answer for a request
+// body that the public document accepts.
+func strictRequest(op string, in map[string]any) []string {
+	switch op {
+	case "CreateSyntheticsAPITest", "UpdateAPITest":
+		return strictTest(in)
+	case "CreateGlobalVariable":
+		if name, _ := in["name"].(string); !variableName.MatchString(name) {
+			return []string{fmt.Sprintf("Invalid variable name %q: must match %s", name, variableName)}
+		}
+	case "CreateSyntheticsSuite", "EditSyntheticsSuite":
+		data, _ := in["data"].(map[string]any)
+		attrs, _ := data["attributes"].(map[string]any)
+		return strictTags(attrs["tags"])
+	}
+	return nil
+}
+
+func strictTest(t map[string]any) []string {
+	var errs []string
+	errs = append(errs, strictTags(t["tags"])...)
+	if locs, _ := t["locations"].([]any); len(locs) == 0 {
+		// terraform-provider-datadog refuses it before calling Datadog:
+		// "locations must not be empty for synthetics API and browser tests".
+		errs = append(errs, "locations must not be empty")
+	}
+	opts, _ := t["options"].(map[string]any)
+	if retry, isMap := opts["retry"].(map[string]any); isMap {
+		if n, _ := retry["count"].(float64); n < 0 || n > maxRetryCount {
+			errs = append(errs, fmt.Sprintf("Invalid retry count %v: must be between 0 and %d", n, maxRetryCount))
+		}
+		if ms, _ := retry["interval"].(float64); ms < 0 || ms > maxRetryIntervalMS {
+			errs = append(errs, fmt.Sprintf("Invalid retry interval %v: must be between 0 and %d ms", ms, maxRetryIntervalMS))
+		}
+	}
+	cfg, _ := t["config"].(map[string]any)
+	req, _ := cfg["request"].(map[string]any)
+	if s, _ := req["timeout"].(float64); s > maxTimeoutSeconds || s < 0 {
+		errs = append(errs, fmt.Sprintf("Invalid request timeout %v: must be at most %d seconds", s, maxTimeoutSeconds))
+	}
+	if b, _ := req["body"].(string); len(b) > maxBodyBytes {
+		errs = append(errs, fmt.Sprintf("Request body of %d bytes is larger than %d bytes", len(b), maxBodyBytes))
+	}
+	if _, set := req["follow_redirects"]; set && (t["subtype"] == "http" || t["subtype"] == nil) {
+		// terraform-provider-datadog sets follow_redirects on the request
+		// of multistep steps only; a single-step test has it in options.
+		errs = append(errs, "config.request.follow_redirects is for multistep steps: set options.follow_redirects")
+	}
+	assertions, _ := cfg["assertions"].([]any)
+	if len(assertions) > maxAssertions {
+		errs = append(errs, fmt.Sprintf("%d assertions: a test has at most %d", len(assertions), maxAssertions))
+	}
+	for _, a := range assertions {
+		am, _ := a.(map[string]any)
+		target, _ := am["target"].(map[string]any)
+		if js, isStr := target["jsonSchema"].(string); isStr && utf8.RuneCountInString(js) > maxSchemaChars {
+			errs = append(errs, fmt.Sprintf("JSON schema of %d characters is longer than %d characters", utf8.RuneCountInString(js), maxSchemaChars))
+		}
+	}
+	errs = append(errs, strictVariables(cfg)...)
+	return errs
+}
+
+// strictVariables checks the names of a test's variables and of the
+// variables its request refers to: a name Datadog refuses can never
+// hold a value, so such a reference dangles.
+func strictVariables(cfg map[string]any) []string {
+	var errs []string
+	for _, key := range []string{"configVariables", "variables"} {
+		list, _ := cfg[key].([]any)
+		for _, v := range list {
+			m, _ := v.(map[string]any)
+			if name, _ := m["name"].(string); !variableName.MatchString(name) {
+				errs = append(errs, fmt.Sprintf("Invalid variable name %q in %s: must match %s", name, key, variableName))
+			}
+		}
+	}
+	raw, err := json.Marshal(cfg["request"])
+	if err != nil {
+		return errs
+	}
+	for _, m := range reference.FindAllStringSubmatch(string(raw), -1) {
+		name := m[1]
+		if strings.ContainsAny(name, "() ") || name == "uuid" {
+			continue // a built-in: {{ timestamp(3600, s) }}, {{ uuid }}
+		}
+		if !variableName.MatchString(name) {
+			errs = append(errs, fmt.Sprintf("Invalid variable reference {{ %s }}: a variable name must match %s", name, variableName))
+		}
+	}
+	return errs
+}
+
+// strictTags refuses tags Datadog cannot store: one that normalises to
+// nothing (it must start with a letter) or ends with a colon ("A tag
+// cannot end with a colon", tagging/_index.md).
+func strictTags(v any) []string {
+	var errs []string
+	list, _ := v.([]any)
+	for _, t := range list {
+		s, _ := t.(string)
+		n := normalizeTag(s)
+		switch {
+		case n == "":
+			errs = append(errs, fmt.Sprintf("Invalid tag %q: a tag must start with a letter", s))
+		case strings.HasSuffix(n, ":"):
+			errs = append(errs, fmt.Sprintf("Invalid tag %q: a tag cannot end with a colon", s))
+		}
+	}
+	return errs
+}
+
+// normalizeTag stores a tag as Datadog does (tagging/_index.md; the
+// algorithm of datadog-agent pkg/trace/traceutil/normalize.go): lower
+// case; leading characters that are not letters (or colons) dropped;
+// letters, digits, '.', '/', '-' and ':' kept; any other run of
+// characters, underscores included, becomes one '_', and a run at the
+// end is dropped; at most 200 characters.
+//
+// It is kept apart from synthetics' normaliser on purpose: the emulator
+// checks smoke and does not import the package it checks; both are
+// pinned to the agent's test cases.
+func normalizeTag(tag string) string {
+	var out []rune
+	chars := 0
+	cut := false
+	for _, r := range tag {
+		if unicode.IsUpper(r) {
+			r = unicode.ToLower(r)
+		}
+		ok := unicode.IsLetter(r) || r == ':'
+		if chars == 0 && !ok {
+			continue // this character cannot start a tag
+		}
+		if chars >= maxTagLength {
+			break
+		}
+		chars++
+		if ok || unicode.IsDigit(r) || r == '.' || r == '/' || r == '-' {
+			if cut {
+				out = append(out, '_')
+				cut = false
+			}
+			out = append(out, r)
+			continue
+		}
+		cut = true
+	}
+	return string(out)
+}
+
+// closedObjects lists the properties of v that the schemas do not
+// define, as JSON paths. An object schema with properties and no
+// additionalProperties is closed: Datadog's API refuses what it does not
+// know in these payloads ("Additional properties are not allowed"). The
+// properties of every schema given and of their allOf, oneOf and anyOf
+// branches are merged, so a value is judged against every shape it may
+// take.
+func closedObjects(schemas []*openapi3.Schema, v any, path string) []string {
+	switch x := v.(type) {
+	case map[string]any:
+		props, open := properties(schemas)
+		var out []string
+		for _, k := range slicesSorted(x) {
+			subs, known := props[k]
+			if !known {
+				if !open {
+					out = append(out, path+"/"+k)
+				}
+				continue
+			}
+			out = append(out, closedObjects(subs, x[k], path+"/"+k)...)
+		}
+		return dedupe(out)
+	case []any:
+		var items []*openapi3.Schema
+		for _, s := range schemas {
+			items = append(items, itemSchemas(s)...)
+		}
+		var out []string
+		for i, e := range x {
+			out = append(out, closedObjects(items, e, fmt.Sprintf("%s/%d", path, i))...)
+		}
+		return dedupe(out)
+	}
+	return nil
+}
+
+// properties merges the properties the schemas and their branches
+// define; open is true when one of them admits undeclared properties.
+func properties(schemas []*openapi3.Schema) (map[string][]*openapi3.Schema, bool) {
+	props := map[string][]*openapi3.Schema{}
+	open := len(schemas) == 0
+	var walk func(s *openapi3.Schema, depth int) bool
+	walk = func(s *openapi3.Schema, depth int) bool {
+		if s == nil || depth > 16 {
+			return false
+		}
+		declares := len(s.Properties) > 0
+		for k, p := range s.Properties {
+			if p != nil && p.Value != nil {
+				props[k] = append(props[k], p.Value)
+			}
+		}
+		if s.AdditionalProperties.Schema != nil || (s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has) {
+			open = true
+		}
+		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, b := range l {
+				if b != nil && walk(b.Value, depth+1) {
+					declares = true
+				}
+			}
+		}
+		return declares
+	}
+	for _, s := range schemas {
+		if !walk(s, 0) {
+			open = true // a free-form object, a map, or not an object
+		}
+	}
+	return props, open
+}
+
+func itemSchemas(s *openapi3.Schema) []*openapi3.Schema {
+	if s == nil {
+		return nil
+	}
+	var out []*openapi3.Schema
+	if s.Items != nil && s.Items.Value != nil {
+		out = append(out, s.Items.Value)
+	}
+	for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, b := range l {
+			if b != nil {
+				out = append(out, itemSchemas(b.Value)...)
+			}
+		}
+	}
+	return out
+}
+
+func slicesSorted(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func dedupe(in []string) []string {
+	slices.Sort(in)
+	return slices.Compact(in)
+}

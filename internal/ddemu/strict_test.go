@@ -1,0 +1,105 @@
+package ddemu
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNormalizeTag pins the tag normalisation on the cases of
+// datadog-agent's normalize_test.go and the tagging documentation.
+func TestNormalizeTag(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"#test_starting_hash", "test_starting_hash"},
+		{"TestCAPSandSuch", "testcapsandsuch"},
+		{"Test Conversion Of Weird !@#$%^&**() Characters", "test_conversion_of_weird_characters"},
+		{"$#weird_starting", "weird_starting"},
+		{"allowed:c0l0ns", "allowed:c0l0ns"},
+		{"1love", "love"},
+		{"ünicöde", "ünicöde"},
+		{"ünicöde:metäl", "ünicöde:metäl"},
+		{"Data🐨dog🐶 繋がっ⛰てて", "data_dog_繋がっ_てて"},
+		{" spaces   ", "spaces"},
+		{" #hashtag!@#spaces #__<>#  ", "hashtag_spaces"},
+		{":testing", ":testing"},
+		{"_foo", "foo"},
+		{":::test", ":::test"},
+		{"contiguous_____underscores", "contiguous_underscores"},
+		{"foo_", "foo"},
+		{"smoke-service:Pet Store", "smoke-service:pet_store"},
+		{"", ""},
+		{"7", ""},
+		{strings.Repeat("a", 210), strings.Repeat("a", 200)},
+	}
+	for _, tt := range tests {
+		if got := normalizeTag(tt.in); got != tt.want {
+			t.Errorf("normalizeTag(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStrictTest(t *testing.T) {
+	base := func() map[string]any {
+		return map[string]any{
+			"type": "api", "subtype": "http", "locations": []any{"aws:us-east-1"},
+			"tags":    []any{"managed-by:smoke"},
+			"options": map[string]any{"tick_every": 300.0, "retry": map[string]any{"count": 1.0, "interval": 300.0}},
+			"config": map[string]any{
+				"request":    map[string]any{"method": "GET", "url": "https://x/{{ API_HOST }}", "timeout": 30.0},
+				"assertions": []any{map[string]any{"type": "statusCode", "operator": "is", "target": 200.0}},
+			},
+		}
+	}
+	req := func(m map[string]any) map[string]any { return m["config"].(map[string]any)["request"].(map[string]any) }
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+		want string
+	}{
+		{"valid", func(map[string]any) {}, ""},
+		{"retry count", func(m map[string]any) { m["options"].(map[string]any)["retry"].(map[string]any)["count"] = 4.0 }, "retry count"},
+		{"retry interval", func(m map[string]any) { m["options"].(map[string]any)["retry"].(map[string]any)["interval"] = 5001.0 }, "retry interval"},
+		{"timeout", func(m map[string]any) { req(m)["timeout"] = 61.0 }, "request timeout"},
+		{"body size", func(m map[string]any) { req(m)["body"] = strings.Repeat("x", 50<<10+1) }, "Request body"},
+		{"request follow_redirects", func(m map[string]any) { req(m)["follow_redirects"] = false }, "follow_redirects"},
+		{"no locations", func(m map[string]any) { m["locations"] = []any{} }, "locations"},
+		{"tag without letter", func(m map[string]any) { m["tags"] = []any{"123"} }, "must start with a letter"},
+		{"tag ending with colon", func(m map[string]any) { m["tags"] = []any{"team:"} }, "cannot end with a colon"},
+		{"dangling variable", func(m map[string]any) { req(m)["url"] = "https://x/{{ _TOK }}" }, "Invalid variable reference {{ _TOK }}"},
+		{"short variable", func(m map[string]any) { req(m)["headers"] = map[string]any{"A": "{{ PW }}"} }, "{{ PW }}"},
+		{"builtin is fine", func(m map[string]any) { req(m)["body"] = `{"at":"{{ timestamp(3600, s) }}","id":"{{ uuid }}"}` }, ""},
+		{"config variable name", func(m map[string]any) {
+			m["config"].(map[string]any)["configVariables"] = []any{map[string]any{"name": "pw", "type": "global"}}
+		}, `Invalid variable name "pw"`},
+		{"too many assertions", func(m map[string]any) {
+			var as []any
+			for range 21 {
+				as = append(as, map[string]any{"type": "statusCode", "operator": "is", "target": 200.0})
+			}
+			m["config"].(map[string]any)["assertions"] = as
+		}, "21 assertions"},
+		{"schema size", func(m map[string]any) {
+			m["config"].(map[string]any)["assertions"] = []any{map[string]any{"type": "body", "operator": "validatesJSONSchema",
+				"target": map[string]any{"jsonSchema": `{"description":"` + strings.Repeat("é", 51200) + `"}`, "metaSchema": "draft-07"}}}
+		}, "JSON schema of 51218 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := base()
+			tt.edit(m)
+			errs := strictRequest("CreateSyntheticsAPITest", m)
+			got := strings.Join(errs, "; ")
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("strictRequest() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStrictGlobalVariable(t *testing.T) {
+	for name, ok := range map[string]bool{"SMOKE_TOKEN": true, "PW": false, "_TOK": false, "TOK_": false, "api_key": false, "A1B": true} {
+		errs := strictRequest("CreateGlobalVariable", map[string]any{"name": name})
+		if (len(errs) == 0) != ok {
+			t.Errorf("CreateGlobalVariable %q: errors %v, want accepted=%v", name, errs, ok)
+		}
+	}
+}
