@@ -100,7 +100,7 @@ func (r *Runner) Curl(baseURL string, c generator.Check) string {
 	if err != nil {
 		return ""
 	}
-	u, err := joinURL(base, c.Request.URL)
+	u, err := generator.JoinURL(base, c.Request.URL)
 	if err != nil {
 		return ""
 	}

@@ -321,7 +321,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		Path:        c.Path,
 		OperationID: c.OperationID,
 	}
-	u, err := joinURL(r.base, c.Request.URL)
+	u, err := generator.JoinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored
 		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 	if err != nil {
 		return nil, err
 	}
-	u, err := joinURL(base, c.Request.URL)
+	u, err := generator.JoinURL(base, c.Request.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -39,31 +38,6 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 		return nil, fmt.Errorf("%s %s: %s", c.Method, r.mask(c, target), r.mask(c, describe(err, r.opts.Timeout)))
 	}
 	return resp, nil
-}
-
-// joinURL appends a check's relative URL (path and query) to base,
-// keeping base's path prefix. The result always has base's scheme and
-// host: a check can never redirect smoke to another host.
-func joinURL(base *url.URL, rel string) (*url.URL, error) {
-	path, query, _ := strings.Cut(rel, "?")
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	u := &url.URL{Scheme: base.Scheme, User: base.User, Host: base.Host}
-	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
-	full := prefix + path
-	p, err := url.PathUnescape(full)
-	if err != nil {
-		return nil, fmt.Errorf("check URL %q: %w", rel, err)
-	}
-	u.Path = p
-	u.RawPath = full
-	if u.EscapedPath() != full {
-		// full held characters that need escaping; let url do it.
-		u.RawPath = ""
-	}
-	u.RawQuery = query
-	return u, nil
 }
 
 // send runs the exchange with retries.
