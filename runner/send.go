@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -203,6 +204,9 @@ func (r *Runner) requestHeader(h http.Header, c generator.Check) http.Header {
 // check set Accept-Encoding itself) is read through the same limit, so a
 // gzip bomb costs at most limit bytes of memory.
 func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, err error) {
+	// limit+1 below must not overflow: --max-body-bytes 9223372036854775807
+	// means "no limit", not an empty body.
+	limit = min(max(limit, 0), math.MaxInt64-1)
 	var rd io.Reader = resp.Body
 	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
@@ -214,7 +218,10 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	}
 	size := 512
 	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
-		size = int(min(resp.ContentLength, limit)) + 1 // +1 sees EOF without growing
+		// +1 sees EOF without growing. The server's Content-Length is a
+		// hint, not a promise: what is allocated before anything is read
+		// stays within the default limit.
+		size = int(min(resp.ContentLength, limit, maxPrealloc)) + 1
 	}
 	buf, err := readAll(rd, limit+1, size)
 	if err != nil {
@@ -225,6 +232,10 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	}
 	return buf, false, nil
 }
+
+// maxPrealloc bounds the buffer readBody allocates from Content-Length
+// before reading; a longer body grows it as it arrives.
+const maxPrealloc = DefaultMaxBodyBytes
 
 // readAll is io.ReadAll of at most n bytes, starting from a buffer of the
 // expected size.
