@@ -84,7 +84,7 @@ func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
 	if !validDiffFormat(opts.Format) {
 		return &flagError{usageErrf("--format %q: want one of %s", opts.Format, strings.Join(report.DiffFormats, ", "))}
 	}
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return err
 	}
 	l, err := loadChecks(ctx, env, withSecrets(opts.common))

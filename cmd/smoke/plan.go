@@ -46,6 +46,9 @@ func runPlan(ctx context.Context, env *Env, opts planOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &flagError{usageErrf("--format %q: want text or json", opts.Format)}
 	}
+	if err := checkOutput("--output", opts.Output); err != nil {
+		return err
+	}
 	l, err := loadChecks(ctx, env, opts.common)
 	if err != nil {
 		return err

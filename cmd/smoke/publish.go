@@ -110,6 +110,9 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if opts.MaxPruneShare <= 0 || opts.MaxPruneShare > 1 {
 		return &flagError{usageErrf("--max-prune-share %v: want a share between 0 and 1", opts.MaxPruneShare)}
 	}
+	if err := checkOutput("--export", opts.Export); err != nil {
+		return err
+	}
 	opts.common.NeedSecrets = opts.CreateVariables
 	opts.common.SecretsByReference = !opts.CreateVariables
 	l, err := loadChecks(ctx, env, opts.common)

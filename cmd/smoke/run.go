@@ -7,8 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -77,7 +75,7 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 	if !validFormat(opts.Format) {
 		return &flagError{usageErrf("--format %q: want one of %s", opts.Format, strings.Join(runFormats, ", "))}
 	}
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return err
 	}
 	out, err := executeRun(ctx, env, opts)
@@ -220,26 +218,6 @@ func validFormat(f string) bool {
 		}
 	}
 	return false
-}
-
-// checkOutputDir fails before anything is sent when --output cannot be
-// written: its directory must exist.
-func checkOutputDir(path string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return usageErrf("--output %s: %v", path, unwrapPathErr(err))
-	}
-	if !fi.IsDir() {
-		return usageErrf("--output %s: %s is not a directory", path, dir)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usageErrf("--output %s: is a directory", path)
-	}
-	return nil
 }
 
 // resolveBaseURL picks the target: --base-url (a URL or the name of an

@@ -72,6 +72,9 @@ func runTrigger(ctx context.Context, env *Env, opts triggerOptions) error {
 	if opts.JUnit != "" && !opts.Wait {
 		return &flagError{usageErrf("--junit needs --wait")}
 	}
+	if err := checkOutput("--junit", opts.JUnit); err != nil {
+		return err
+	}
 	service := opts.Service
 	if service == "" {
 		cfg, err := loadConfig(env, &commonOptions{Config: opts.Config})
