@@ -25,6 +25,9 @@ type commonOptions struct {
 	Exclude  []string
 	ReadOnly bool
 	Strict   bool
+	// AllowExternalRefs lifts spec.RefError's rules on $refs and spec
+	// URL redirects.
+	AllowExternalRefs bool
 	// Service names the service in check IDs; publish sets it from
 	// --service, the others take it from smoke.yaml or info.title.
 	Service string
@@ -47,6 +50,7 @@ func addCommonFlags(cmd *cobra.Command, o *commonOptions) {
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "drop matching checks, same forms as --include (repeatable)")
 	f.BoolVar(&o.ReadOnly, "read-only", false, "safe methods only (GET, HEAD, OPTIONS, TRACE)")
 	f.BoolVar(&o.Strict, "strict", false, "treat spec validation warnings as errors")
+	f.BoolVar(&o.AllowExternalRefs, "allow-external-refs", false, "follow $refs outside the spec's directory (file spec) or origin (URL spec), and spec URL redirects to other origins")
 	o.cmd = cmd
 }
 
@@ -107,10 +111,13 @@ func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error)
 	if loc == "" {
 		return nil, withHint(usageErrf("no spec given"), "Pass --spec PATH|URL|- or set spec: in smoke.yaml.")
 	}
-	doc, err := spec.Load(ctx, loc, spec.Options{Strict: o.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true})
+	doc, err := spec.Load(ctx, loc, spec.Options{Strict: o.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true, AllowExternalRefs: o.AllowExternalRefs})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err
+		}
+		if _, ok := errors.AsType[*spec.RefError](err); ok {
+			return nil, withHint(usageErr(err), "Pass --allow-external-refs if you trust the document and what it refers to.")
 		}
 		return nil, usageErr(err)
 	}
@@ -132,6 +139,9 @@ func loadChecks(ctx context.Context, env *Env, o commonOptions) (*loaded, error)
 		plan, err = generator.Generate(doc, gopts)
 	}
 	<-validated
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted while generating: nothing more to do
+	}
 	doc.Warnings = append(doc.Warnings, problems...)
 	warnSpec(env, doc.Warnings)
 	if err != nil {
