@@ -189,11 +189,12 @@ func TestWriteOutputFIFOInPlace(t *testing.T) {
 	if err := writeString(t, p, "through the pipe"); err != nil {
 		t.Fatal(err)
 	}
+	if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		// The reader stays blocked on the FIFO that was unlinked.
+		t.Fatalf("the FIFO was replaced: %v %v", fi, err)
+	}
 	if s := <-got; s != "through the pipe" {
 		t.Errorf("reader got %q", s)
-	}
-	if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
-		t.Errorf("the FIFO was replaced: %v %v", fi, err)
 	}
 }
 
