@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +59,10 @@ func smokeBin(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
+		// Readable by every user: some cases run smoke as another one.
+		if buildErr = os.Chmod(binDir, 0o755); buildErr != nil {
+			return
+		}
 		binPath = filepath.Join(binDir, "smoke")
 		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/smoke")
 		cmd.Dir = testenv.RepoRoot(t)
@@ -82,6 +87,8 @@ type invocation struct {
 	// shell, when set, runs args through sh -c with "$SMOKE" set to the
 	// binary (for umask and redirections).
 	shell string
+	// uid, when not 0, runs smoke as that user and group (root only).
+	uid int
 }
 
 // result is what a run left.
@@ -113,6 +120,9 @@ func (in invocation) command(t *testing.T, ctx context.Context) *exec.Cmd {
 	cmd.Env = append(append(baseEnv(t, dir), "SMOKE="+bin), in.env...)
 	cmd.Stdin = in.stdin
 	cmd.ExtraFiles = in.files
+	if in.uid != 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(in.uid), Gid: uint32(in.uid)}}
+	}
 	return cmd
 }
 

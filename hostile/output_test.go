@@ -226,3 +226,57 @@ func TestTriggerJUnitCheckedBeforeTriggering(t *testing.T) {
 		t.Errorf("Datadog received %d calls (%v) before the --junit destination was checked", n, emu.Calls())
 	}
 }
+
+// TestOutputAsAnotherUser runs smoke as an unprivileged user: a file of
+// another owner that smoke may write is written in place (a replacement
+// would hand it to smoke's user), and a directory it may not write is a
+// usage error before anything is sent.
+func TestOutputAsAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run smoke as another user")
+	}
+	const user = 4321
+	dir := t.TempDir()
+	// t.TempDir's directories are 0700; the other user must reach dir.
+	for d := dir; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := newRecorder(t)
+	spec := writeFile(t, dir, "api.yaml", simpleSpec)
+
+	open := filepath.Join(dir, "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	shared := writeFile(t, open, "shared.json", "old")
+	if err := os.Chmod(shared, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	r := smoke(t, invocation{dir: dir, uid: user, args: []string{"run", "--spec", spec, "--base-url", rec.URL, "--format", "json", "--config", os.DevNull, "--output", shared}})
+	wantExit(t, r, exitOK)
+	fi, err := os.Stat(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 || fi.Mode().Perm() != 0o666 {
+		t.Errorf("after --output as uid %d: %v owned by %d, want -rw-rw-rw- still owned by root", user, fi.Mode(), st.Uid)
+	}
+	wantReport(t, shared)
+
+	closed := filepath.Join(dir, "closed") // 0755, root's
+	if err := os.Mkdir(closed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := rec.hits.Load()
+	r = smoke(t, invocation{dir: dir, uid: user, args: []string{"run", "--spec", spec, "--base-url", rec.URL, "--config", os.DevNull, "--output", filepath.Join(closed, "report.json")}})
+	wantExit(t, r, exitUsage)
+	wantOneLineError(t, r.stderr, "--output "+filepath.Join(closed, "report.json")+": directory "+closed+": permission denied")
+	if n := rec.hits.Load() - before; n != 0 {
+		t.Errorf("%d requests sent before the unwritable directory was noticed", n)
+	}
+}

@@ -111,7 +111,7 @@ func resolveOutput(path string) (outputDest, error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if err := writableDir(realDir); err != nil {
-				return outputDest{}, fmt.Errorf("directory %s: %w", dir, err)
+				return outputDest{}, fmt.Errorf("directory %s: %w", filepath.Clean(dir), err)
 			}
 			return outputDest{kind: outputAtomic, path: p}, nil
 		case err != nil:
