@@ -124,3 +124,15 @@ func FuzzJoinURL(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJoinURL joins a typical check URL (escaped values, a query) to
+// a base with a path, as the runner does for every request.
+func BenchmarkJoinURL(b *testing.B) {
+	base := mustParse(b, "http://127.0.0.1:8080/api/v2")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := generator.JoinURL(base, "/repos/octo%20cat/hello-world/issues/42/comments?per_page=30&page=1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
