@@ -54,6 +54,9 @@ func TestMain(m *testing.M) {
 // path.
 func smokeBin(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the smoke binary")
+	}
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "smoke-hostile-")
 		if buildErr != nil {
