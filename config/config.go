@@ -305,11 +305,21 @@ func Load(path string) (*Config, error) {
 	return Parse(path, f)
 }
 
-// Parse decodes a config from r; name is used in errors.
+// MaxBytes bounds a config file. A smoke.yaml is a few kilobytes; a file
+// past the cap is refused whole rather than read in part, since a key
+// beyond a cut (read_only: true) would silently be lost.
+const MaxBytes = 16 << 20
+
+// Parse decodes a config from r; name is used in errors. The config is
+// one YAML document of at most MaxBytes: a larger input, or a second
+// document after "---", is an error rather than something ignored.
 func Parse(name string, r io.Reader) (*Config, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
 		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	if len(data) > MaxBytes {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d MiB, the limit for a config file", MaxBytes>>20)}
 	}
 	cfg := &Config{File: name}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -317,12 +327,42 @@ func Parse(name string, r io.Reader) (*Config, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+	if err := dec.Decode(cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil // comments only
+		}
 		return nil, yamlError(name, err)
+	}
+	if err := secondDocument(name, dec); err != nil {
+		return nil, err
 	}
 	cfg.File = name
 	cfg.lines = indexLines(data)
 	return cfg, nil
+}
+
+// secondDocument fails when dec holds another document with content
+// after the first: its keys would otherwise be ignored without a word. An
+// empty document (a trailing "---") is harmless and allowed.
+func secondDocument(name string, dec *yaml.Decoder) error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return yamlError(name, err)
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		n := doc.Content[0]
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			continue
+		}
+		return &Error{File: name, Line: n.Line, Msg: "a second YAML document (after ---): a config file is one document; merge the two or pass the one you mean with --config"}
+	}
 }
 
 func yamlError(name string, err error) error {

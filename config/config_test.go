@@ -71,3 +71,40 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseOneBoundedDocument pins issue 9 item 8: the reader never keeps
+// part of its input silently.
+func TestParseOneBoundedDocument(t *testing.T) {
+	// A key past the cap used to be cut off: read_only was lost and
+	// writes were planned.
+	big := "# " + strings.Repeat("x", config.MaxBytes) + "\nread_only: true\n"
+	if cfg, err := config.Parse("big.yaml", strings.NewReader(big)); err == nil || !strings.Contains(err.Error(), "config big.yaml: larger than 16 MiB") {
+		t.Errorf("Parse(%d bytes) = %+v, %v; want an error naming the 16 MiB cap", len(big), cfg, err)
+	}
+	// Exactly MaxBytes is within the cap: the file is parsed (and fails on
+	// its first character, which keeps the test quick under -race).
+	exact := "\tbad\n#" + strings.Repeat("x", config.MaxBytes-len("\tbad\n#"))
+	if _, err := config.Parse("exact.yaml", strings.NewReader(exact)); err == nil || strings.Contains(err.Error(), "larger than") || !strings.Contains(err.Error(), "cannot start any token") {
+		t.Errorf("Parse of exactly MaxBytes: error = %v, want the syntax error of its first line, not the cap", err)
+	}
+
+	tests := []struct{ name, in, want string }{
+		{"second document", "service: a\n---\nread_only: true\n", `config smoke.yaml:3: a second YAML document`},
+		{"third document", "service: a\n---\n---\n# x\nread_only: true\n", `config smoke.yaml:5: a second YAML document`},
+		{"broken second document", "service: a\n---\nheaders: [\n", "config smoke.yaml:"},
+	}
+	for _, tt := range tests {
+		_, err := config.Parse("smoke.yaml", strings.NewReader(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Parse error = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+		if _, ok := errors.AsType[*config.Error](err); !ok {
+			t.Errorf("%s: error %T is not a *config.Error", tt.name, err)
+		}
+	}
+	for _, ok := range []string{"---\nservice: a\n", "service: a\n---\n", "service: a\n--- ~\n", "# only a comment\n", ""} {
+		if _, err := config.Parse("smoke.yaml", strings.NewReader(ok)); err != nil {
+			t.Errorf("Parse(%q) error = %v, want none", ok, err)
+		}
+	}
+}

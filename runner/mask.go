@@ -64,7 +64,7 @@ func withAuth(c generator.Check, auth string) generator.Check {
 // never show in a URL.
 func splitBase(baseURL string) (*url.URL, string, error) {
 	clean, auth, _ := generator.Userinfo(baseURL)
-	u, err := parseBaseURL(clean)
+	u, err := generator.ParseBaseURL(clean)
 	return u, auth, err
 }
 
@@ -84,7 +84,7 @@ func (r *Runner) Curl(baseURL string, c generator.Check) string {
 	}
 	c = withAuth(c, auth)
 	m := r.maskerFor(c)
-	u, err := joinURL(base, c.Request.URL)
+	u, err := generator.JoinURL(base, c.Request.URL)
 	if err != nil {
 		return ""
 	}

@@ -234,29 +234,6 @@ func newTransport(opts Options) (*http.Transport, error) {
 	}, nil
 }
 
-// parseBaseURL accepts an absolute http(s) URL without query or fragment.
-// Messages quote it without user information.
-func parseBaseURL(raw string) (*url.URL, error) {
-	s := generator.RedactURL(raw)
-	u, err := url.Parse(raw)
-	if err != nil {
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue.Err // its text quotes the URL whole
-		}
-		return nil, fmt.Errorf("base URL %q: %w", s, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("base URL %q: want an absolute http:// or https:// URL", s)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %q: no host", s)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
-	}
-	return u, nil
-}
-
 // Run sends every check once to Options.BaseURL and returns one Result
 // per check, in the order of checks. A failed check is a Result, never an
 // error. When ctx is cancelled, Run stops sending, waits for the requests
@@ -347,7 +324,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 	c = r.render(c)
 	c = withAuth(c, r.auth)
 	m := r.maskerFor(c)
-	u, err := joinURL(r.base, c.Request.URL)
+	u, err := generator.JoinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored
 		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(err.Error())}}

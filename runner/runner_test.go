@@ -101,28 +101,37 @@ func TestRunRequest(t *testing.T) {
 	}
 }
 
-func TestJoinURL(t *testing.T) {
+// TestSendKeepsEscapedPath checks, over a real socket, the request line
+// the service receives: the base path stays, escaped separators and dots
+// in a value stay escaped (issue 9 item 6: "../../admin" used to arrive
+// as a real traversal), and nothing reaches another host.
+func TestSendKeepsEscapedPath(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Host + " " + r.RequestURI)
+		jsonHandler(`{}`)(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
 	tests := []struct{ base, rel, want string }{
-		{"http://h", "/pets", "http://h/pets"},
-		{"http://h/", "/pets", "http://h/pets"},
-		{"http://h/api/v2", "/pets/1?x=1", "http://h/api/v2/pets/1?x=1"},
-		{"http://h/api/v2/", "pets", "http://h/api/v2/pets"},
-		{"http://h/api", "//evil.example/x", "http://h/api//evil.example/x"},
-		{"http://h", "/@evil.example/x", "http://h/@evil.example/x"},
-		{"http://h", "/files/a%2Fb", "http://h/files/a%2Fb"},
-		{"http://h", "/search?q=caf%C3%A9&tag=a&tag=b", "http://h/search?q=caf%C3%A9&tag=a&tag=b"},
+		{"", "/pets", "/pets"},
+		{"/", "/pets", "/pets"},
+		{"/api/v2", "/pets/1?x=1", "/api/v2/pets/1?x=1"},
+		{"/api/v2/", "pets", "/api/v2/pets"},
+		{"/api", "//evil.example/x", "/api//evil.example/x"},
+		{"", "/@evil.example/x", "/@evil.example/x"},
+		{"", "/files/a%2Fb", "/files/a%2Fb"},
+		{"", "/search?q=caf%C3%A9&tag=a&tag=b", "/search?q=caf%C3%A9&tag=a&tag=b"},
+		{"/base", "/my files/..%2F..%2Fadmin", "/base/my%20files/..%2F..%2Fadmin"},
+		{"/base", "/my files/%2E%2E%2Fadmin", "/base/my%20files/%2E%2E%2Fadmin"},
 	}
 	for _, tt := range tests {
-		base, err := parseBaseURL(tt.base)
-		if err != nil {
-			t.Fatal(err)
+		r := newRunner(t, Options{BaseURL: srv.URL + tt.base})
+		if _, err := r.Send(t.Context(), srv.URL+tt.base, okCheck("c", "GET", tt.rel)); err != nil {
+			t.Fatalf("Send(%q, %q) error = %v", tt.base, tt.rel, err)
 		}
-		u, err := joinURL(base, tt.rel)
-		if err != nil {
-			t.Fatalf("joinURL(%q, %q) error = %v", tt.base, tt.rel, err)
-		}
-		if got := u.String(); got != tt.want || u.Host != "h" {
-			t.Errorf("joinURL(%q, %q) = %q (host %q), want %q", tt.base, tt.rel, got, u.Host, tt.want)
+		if g, want := got.Load(), host+" "+tt.want; g != want {
+			t.Errorf("Send(%q, %q): the service received %q, want %q", tt.base, tt.rel, g, want)
 		}
 	}
 }

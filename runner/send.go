@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -33,7 +33,7 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 	}
 	c = r.render(c)
 	c = withAuth(c, auth)
-	u, err := joinURL(base, c.Request.URL)
+	u, err := generator.JoinURL(base, c.Request.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -43,31 +43,6 @@ func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*
 		return nil, fmt.Errorf("%s %s: %s", c.Method, r.mask(c, target), r.mask(c, describe(err, r.opts.Timeout)))
 	}
 	return resp, nil
-}
-
-// joinURL appends a check's relative URL (path and query) to base,
-// keeping base's path prefix. The result always has base's scheme and
-// host: a check can never redirect smoke to another host.
-func joinURL(base *url.URL, rel string) (*url.URL, error) {
-	path, query, _ := strings.Cut(rel, "?")
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	u := &url.URL{Scheme: base.Scheme, User: base.User, Host: base.Host}
-	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
-	full := prefix + path
-	p, err := url.PathUnescape(full)
-	if err != nil {
-		return nil, fmt.Errorf("check URL %q: %w", rel, err)
-	}
-	u.Path = p
-	u.RawPath = full
-	if u.EscapedPath() != full {
-		// full held characters that need escaping; let url do it.
-		u.RawPath = ""
-	}
-	u.RawQuery = query
-	return u, nil
 }
 
 // send runs the exchange with retries.
@@ -233,6 +208,9 @@ func (r *Runner) requestHeader(h http.Header, c generator.Check) http.Header {
 // check set Accept-Encoding itself) is read through the same limit, so a
 // gzip bomb costs at most limit bytes of memory.
 func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, err error) {
+	// limit+1 below must not overflow: --max-body-bytes 9223372036854775807
+	// means "no limit", not an empty body.
+	limit = min(max(limit, 0), math.MaxInt64-1)
 	var rd io.Reader = resp.Body
 	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
@@ -244,7 +222,10 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	}
 	size := 512
 	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
-		size = int(min(resp.ContentLength, limit)) + 1 // +1 sees EOF without growing
+		// +1 sees EOF without growing. The server's Content-Length is a
+		// hint, not a promise: what is allocated before anything is read
+		// stays within the default limit.
+		size = int(min(resp.ContentLength, limit, maxPrealloc)) + 1
 	}
 	buf, err := readAll(rd, limit+1, size)
 	if err != nil {
@@ -255,6 +236,10 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	}
 	return buf, false, nil
 }
+
+// maxPrealloc bounds the buffer readBody allocates from Content-Length
+// before reading; a longer body grows it as it arrives.
+const maxPrealloc = DefaultMaxBodyBytes
 
 // readAll is io.ReadAll of at most n bytes, starting from a buffer of the
 // expected size.

@@ -120,13 +120,20 @@ func (d *Document) APIVersion() string {
 
 // checkRefs walks every operation and reports a $ref that kin-openapi left
 // unresolved: such a reference would otherwise surface as a nil value deep
-// inside generation.
-func checkRefs(t *openapi3.T) error {
-	w := refWalker{seen: map[*openapi3.Schema]bool{}}
+// inside generation. A cycle of $refs is named as one, and a path item
+// written as a $ref that never reaches operations (a cycle, a missing
+// target) is an error rather than a path silently left out.
+func checkRefs(t *openapi3.T, raw *rawDoc) error {
+	w := refWalker{seen: map[*openapi3.Schema]bool{}, raw: raw}
 	for _, p := range slices.Sorted(maps.Keys(t.Paths.Map())) {
 		item := t.Paths.Value(p)
 		if item == nil {
 			continue
+		}
+		if !hasOperation(item) {
+			if err := raw.pathItemRef(p); err != nil {
+				return err
+			}
 		}
 		where := "paths." + p
 		if err := w.params(where, item.Parameters); err != nil {
@@ -143,7 +150,7 @@ func checkRefs(t *openapi3.T) error {
 			}
 			if rb := op.RequestBody; rb != nil {
 				if rb.Value == nil {
-					return unresolved(where+".requestBody", rb.Ref)
+					return w.unresolved(where+".requestBody", rb.Ref)
 				}
 				if err := w.content(where+".requestBody", rb.Value.Content); err != nil {
 					return err
@@ -157,14 +164,14 @@ func checkRefs(t *openapi3.T) error {
 					continue
 				}
 				if r.Value == nil {
-					return unresolved(where+".responses."+code, r.Ref)
+					return w.unresolved(where+".responses."+code, r.Ref)
 				}
 				if err := w.content(where+".responses."+code, r.Value.Content); err != nil {
 					return err
 				}
 				for name, h := range r.Value.Headers {
 					if h != nil && h.Value == nil {
-						return unresolved(where+".responses."+code+".headers."+name, h.Ref)
+						return w.unresolved(where+".responses."+code+".headers."+name, h.Ref)
 					}
 				}
 			}
@@ -173,10 +180,25 @@ func checkRefs(t *openapi3.T) error {
 	return nil
 }
 
-type refWalker struct{ seen map[*openapi3.Schema]bool }
+// hasOperation reports whether a path item has any operation, without
+// building the map PathItem.Operations returns (811 of them on GitHub's
+// description).
+func hasOperation(item *openapi3.PathItem) bool {
+	for _, m := range Methods {
+		if item.GetOperation(m) != nil {
+			return true
+		}
+	}
+	return false
+}
 
-func unresolved(where, ref string) error {
-	return fmt.Errorf("%s: $ref %q does not resolve", where, ref)
+type refWalker struct {
+	seen map[*openapi3.Schema]bool
+	raw  *rawDoc
+}
+
+func (w refWalker) unresolved(where, ref string) error {
+	return w.raw.unresolved(where, ref)
 }
 
 func (w refWalker) params(where string, ps openapi3.Parameters) error {
@@ -185,7 +207,7 @@ func (w refWalker) params(where string, ps openapi3.Parameters) error {
 			continue
 		}
 		if p.Value == nil {
-			return unresolved(where+".parameters", p.Ref)
+			return w.unresolved(where+".parameters", p.Ref)
 		}
 		if err := w.schema(where+".parameters."+p.Value.Name, p.Value.Schema); err != nil {
 			return err
@@ -213,7 +235,7 @@ func (w refWalker) schema(where string, s *openapi3.SchemaRef) error {
 		return nil
 	}
 	if s.Value == nil {
-		return unresolved(where, s.Ref)
+		return w.unresolved(where, s.Ref)
 	}
 	v := s.Value
 	if w.seen[v] {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -29,15 +30,19 @@ import (
 const MaxDocumentBytes = 256 << 20
 
 // Options tune Load. The zero value loads leniently with a 30 s timeout for
-// URLs.
+// URLs and the reference rules of RefError.
 type Options struct {
 	// Strict turns validation warnings into a load error.
 	Strict bool
 	// Stdin is read when the location is "-".
 	Stdin io.Reader
 	// HTTPClient fetches http(s) locations and their external $refs.
-	// Nil means a client with a 30 s timeout.
+	// Nil means a client with a 30 s timeout. Its redirects are limited to
+	// the spec's origin unless AllowExternalRefs.
 	HTTPClient *http.Client
+	// AllowExternalRefs lifts the reference rules (see RefError): $refs
+	// resolve anywhere, and a spec URL's redirects may leave its origin.
+	AllowExternalRefs bool
 	// Logger receives debug detail (timings, counts). Nil discards.
 	Logger *slog.Logger
 	// SkipValidation leaves kin-openapi's validation to a later call of
@@ -75,15 +80,46 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads an OpenAPI 2.0, 3.0 or 3.1 document (YAML or JSON) from a file
-// path, an http(s) URL, or stdin ("-"), resolves every $ref (external
-// relative ones included) and validates it leniently.
+// path, an http(s) URL, or stdin ("-"), resolves every $ref (external ones
+// by the rules of RefError) and validates it leniently.
+//
+// Load returns as soon as ctx is done, with an error wrapping ctx.Err(),
+// whatever it was doing: reading a pipe or a terminal, fetching, or inside
+// kin-openapi, which cannot be interrupted. That work is then left to end
+// on its own in the background and its result dropped; it holds nothing
+// but memory, and a command that was interrupted exits right after.
 func Load(ctx context.Context, location string, opts Options) (*Document, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log.Debug("spec: loading", "location", location)
+	type result struct {
+		doc *Document
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Debug("spec: panic while loading", "panic", p, "stack", string(debug.Stack()))
+				done <- result{nil, &Error{Location: location, Op: "parse", Err: fmt.Errorf("internal error (panic: %v): please report it with the document", p)}}
+			}
+		}()
+		doc, err := load(ctx, location, opts, log)
+		done <- result{doc, err}
+	}()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-ctx.Done():
+		return nil, &Error{Location: location, Op: "load", Err: ctx.Err()}
+	}
+}
+
+func load(ctx context.Context, location string, opts Options, log *slog.Logger) (*Document, error) {
 	start := time.Now()
-	data, base, err := read(ctx, location, opts)
+	data, base, src, err := read(ctx, location, opts)
 	if err != nil {
 		return nil, &Error{Location: location, Op: "read", Err: err}
 	}
@@ -91,52 +127,40 @@ func Load(ctx context.Context, location string, opts Options) (*Document, error)
 	if err != nil {
 		return nil, &Error{Location: location, Op: "parse", Err: err}
 	}
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.Context = ctx
-	if base != nil && (base.Scheme == "http" || base.Scheme == "https") {
-		client := httpClient(opts)
-		loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-			if u.Scheme == "" {
-				u = base.ResolveReference(u)
+	if kind == "swagger" && !strings.HasPrefix(version, "2") {
+		return nil, &Error{Location: location, Op: "parse", Err: fmt.Errorf("unsupported swagger version %q (want 2.0)", version)}
+	}
+	if kind != "swagger" && !strings.HasPrefix(version, "3.") {
+		return nil, &Error{Location: location, Op: "parse", Err: fmt.Errorf("unsupported openapi version %q (want 3.0 or 3.1)", version)}
+	}
+	data, warnings, err := normalise(data, version, false)
+	if err != nil {
+		return nil, &Error{Location: location, Op: "parse", Err: err}
+	}
+	log.Debug("spec: parsing", "location", location, "bytes", len(data))
+	doc, refs, err := parse(ctx, location, data, base, src, kind, version, opts)
+	if err != nil && ctx.Err() == nil {
+		// A list under "items" makes kin-openapi refuse the document:
+		// rewrite it (a warning) and try once more.
+		if fixed, more, nerr := normalise(data, version, true); nerr == nil && len(more) > 0 {
+			if d, r, err2 := parse(ctx, location, fixed, base, src, kind, version, opts); err2 == nil {
+				data, doc, refs, err = fixed, d, r, nil
+				warnings = append(warnings, more...)
 			}
-			if u.Scheme != "http" && u.Scheme != "https" {
-				return nil, fmt.Errorf("external $ref %q: only http(s) refs are followed from a spec loaded over http", u)
-			}
-			return fetch(ctx, client, u.String())
 		}
 	}
-
-	doc := &Document{Location: location, Version: version}
-	switch kind {
-	case "swagger":
-		if !strings.HasPrefix(version, "2") {
-			return nil, &Error{Location: location, Op: "parse", Err: fmt.Errorf("unsupported swagger version %q (want 2.0)", version)}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &Error{Location: location, Op: "load", Err: ctx.Err()}
 		}
-		var d2 openapi2.T
-		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
-			return nil, kinError(location, err)
-		}
-		doc.Warnings = append(doc.Warnings, swagger2Warnings(&d2)...)
-		t, err := openapi2conv.ToV3WithLoader(&d2, loader, base)
-		if err != nil {
-			return nil, &Error{Location: location, Op: "convert", Err: err}
-		}
-		doc.T = t
-	default:
-		if !strings.HasPrefix(version, "3.") {
-			return nil, &Error{Location: location, Op: "parse", Err: fmt.Errorf("unsupported openapi version %q (want 3.0 or 3.1)", version)}
-		}
-		t, err := loader.LoadFromDataWithPath(data, base)
-		if err != nil {
-			return nil, kinError(location, err)
-		}
-		doc.T = t
+		return nil, err
 	}
+	doc.Warnings = append(warnings, doc.Warnings...)
+	doc.Warnings = append(doc.Warnings, refs.warnings...)
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
 	}
-	if err := checkRefs(doc.T); err != nil {
+	if err := checkRefs(doc.T, &rawDoc{data: data, version: version}); err != nil {
 		return nil, &Error{Location: location, Op: "resolve", Err: err}
 	}
 	log.Debug("spec loaded", "location", location, "version", version, "ms", time.Since(start).Milliseconds())
@@ -154,6 +178,46 @@ func Load(ctx context.Context, location string, opts Options) (*Document, error)
 	return doc, nil
 }
 
+// parse hands the document to kin-openapi, with the external references
+// read by the rules of RefError.
+func parse(ctx context.Context, location string, data []byte, base *url.URL, src source, kind, version string, opts Options) (*Document, *refReader, error) {
+	refs, err := newRefReader(ctx, src, base, version, opts)
+	if err != nil {
+		return nil, nil, &Error{Location: location, Op: "resolve", Err: err}
+	}
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = true // the policy is refs.read's
+	loader.Context = ctx
+	loader.ReadFromURIFunc = refs.read
+	refused := func(err error) error {
+		if refs.refused != nil {
+			return &Error{Location: location, Op: "resolve", Err: refs.refused}
+		}
+		return err
+	}
+
+	doc := &Document{Location: location, Version: version}
+	if kind == "swagger" {
+		var d2 openapi2.T
+		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
+			return nil, nil, kinError(location, err)
+		}
+		doc.Warnings = append(doc.Warnings, swagger2Warnings(&d2)...)
+		t, err := openapi2conv.ToV3WithLoader(&d2, loader, base)
+		if err != nil {
+			return nil, nil, refused(&Error{Location: location, Op: "convert", Err: err})
+		}
+		doc.T = t
+	} else {
+		t, err := loader.LoadFromDataWithPath(data, base)
+		if err != nil {
+			return nil, nil, refused(kinError(location, err))
+		}
+		doc.T = t
+	}
+	return doc, refs, nil
+}
+
 func httpClient(opts Options) *http.Client {
 	if opts.HTTPClient != nil {
 		return opts.HTTPClient
@@ -161,52 +225,84 @@ func httpClient(opts Options) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second}
 }
 
-// read returns the document bytes and the base location external refs are
-// resolved against (nil for stdin).
-func read(ctx context.Context, location string, opts Options) ([]byte, *url.URL, error) {
+// read returns the document bytes, the base location external refs are
+// resolved against, and the kind of source. Every read observes ctx.
+func read(ctx context.Context, location string, opts Options) ([]byte, *url.URL, source, error) {
 	switch {
 	case location == "":
-		return nil, nil, errors.New("no spec given (use --spec PATH|URL|-)")
+		return nil, nil, 0, errors.New("no spec given (use --spec PATH|URL|-)")
 	case location == "-":
 		if opts.Stdin == nil {
-			return nil, nil, errors.New("no standard input")
+			return nil, nil, 0, errors.New("no standard input")
 		}
-		data, err := readAll(opts.Stdin)
+		data, err := readCtx(ctx, func() ([]byte, error) { return readAll(opts.Stdin) })
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
-		wd, _ := os.Getwd() // relative $refs from stdin resolve against the working directory
-		return data, &url.URL{Path: wd + "/"}, nil
+		// With --allow-external-refs, relative file $refs from stdin
+		// resolve against the working directory.
+		wd, _ := os.Getwd() // "" only when the directory was removed: refs then fail on their own
+		return data, &url.URL{Path: filepath.ToSlash(wd) + "/"}, sourceStdin, nil
 	case strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://"):
 		u, err := url.Parse(location)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
-		data, err := fetch(ctx, httpClient(opts), location)
-		return data, u, err
+		data, err := fetch(ctx, specClient(opts, u), location)
+		return data, u, sourceURL, err
 	default:
 		path := strings.TrimPrefix(location, "file://")
-		f, err := os.Open(path)
+		data, err := readFileCtx(ctx, path)
 		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				return nil, nil, pe.Err
-			}
-			return nil, nil, err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, nil, errors.New("is a directory")
-		}
-		data, err := readAll(f)
-		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		abs, err := filepath.Abs(path)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
-		return data, &url.URL{Path: filepath.ToSlash(abs)}, nil
+		return data, &url.URL{Path: filepath.ToSlash(abs)}, sourceFile, nil
+	}
+}
+
+// readFileCtx reads a file of at most MaxDocumentBytes. A FIFO or a
+// descriptor (--spec <(…)) blocks in open and read until its writer
+// comes: readCtx lets ctx end the wait.
+func readFileCtx(ctx context.Context, path string) ([]byte, error) {
+	return readCtx(ctx, func() ([]byte, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, unwrapPath(err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, errors.New("is a directory")
+		}
+		return readAll(f)
+	})
+}
+
+// readCtx runs a blocking read and returns when it ends or ctx is done:
+// a read from a terminal, a pipe or a FIFO sits in the kernel, where
+// nothing else can interrupt it. After a cancellation the read is left to
+// end on its own (when its writer closes, or the process exits).
+func readCtx(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := read()
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 

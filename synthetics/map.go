@@ -169,15 +169,9 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("a base URL is required")
 	}
-	u, err := url.Parse(s)
+	u, err := generator.ParseBaseURL(s)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", s, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("base URL %q: want an absolute http or https URL", s)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %q: must not have a query or fragment", s)
+		return nil, err
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("base URL %q: credentials in the URL would be stored in every test; use auth in smoke.yaml", s)
@@ -500,10 +494,11 @@ func (m *mapper) url() (string, error) {
 	return joinURL(m.base, path, query), nil
 }
 
-// joinURL is synthetics' one place that joins the base URL, a check's
-// path and its query; the base URL's path prefix is kept.
+// joinURL joins the base URL, a check's path and its query by
+// generator's rule, keeping Datadog's {{ VAR }} references raw (JoinURL
+// would escape them).
 func joinURL(base *url.URL, path, query string) string {
-	u := strings.TrimSuffix(base.String(), "/") + "/" + strings.TrimPrefix(path, "/")
+	u := (&url.URL{Scheme: base.Scheme, Host: base.Host}).String() + generator.JoinPath(base.EscapedPath(), path)
 	if query != "" {
 		u += "?" + query
 	}

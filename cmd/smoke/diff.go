@@ -104,7 +104,7 @@ func resolveDiff(env *Env, opts diffOptions) (diffSettings, error) {
 	if err := checkFormat(opts.Format, report.DiffFormats); err != nil {
 		return diffSettings{}, err
 	}
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return diffSettings{}, err
 	}
 	ls, s, err := resolveLoad(env, opts.common.cmd, opts.common, secretsNeeded)

@@ -22,6 +22,9 @@ type commonOptions struct {
 	Exclude  []string
 	ReadOnly bool
 	Strict   bool
+	// AllowExternalRefs lifts spec.RefError's rules on $refs and spec
+	// URL redirects.
+	AllowExternalRefs bool
 	// Service names the service in check IDs; publish sets it from
 	// --service, the others take it from smoke.yaml or info.title.
 	Service string
@@ -44,6 +47,7 @@ func addCommonFlags(cmd *cobra.Command, o *commonOptions) {
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "drop matching checks, same forms as --include (repeatable)")
 	f.BoolVar(&o.ReadOnly, "read-only", false, "safe methods only (GET, HEAD, OPTIONS, TRACE)")
 	f.BoolVar(&o.Strict, "strict", false, "treat spec validation warnings as errors")
+	f.BoolVar(&o.AllowExternalRefs, "allow-external-refs", false, "follow $refs outside the spec's directory (file spec) or origin (URL spec), and spec URL redirects to other origins")
 	o.cmd = cmd
 }
 
@@ -87,10 +91,13 @@ func loadConfig(env *Env, o *commonOptions) (*config.Config, error) {
 // load loads the spec and generates the plan the settings describe.
 // Every error it returns is a usage error (exit 2), but cancellation.
 func load(ctx context.Context, env *Env, ls loadSettings) (*loaded, error) {
-	doc, err := spec.Load(ctx, ls.Spec, spec.Options{Strict: ls.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true})
+	doc, err := spec.Load(ctx, ls.Spec, spec.Options{Strict: ls.Strict, Stdin: env.Stdin, Logger: env.Logger, SkipValidation: true, AllowExternalRefs: ls.AllowExternalRefs})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err
+		}
+		if _, ok := errors.AsType[*spec.RefError](err); ok {
+			return nil, withHint(usageErr(err), "Pass --allow-external-refs if you trust the document and what it refers to.")
 		}
 		return nil, usageErr(err)
 	}
@@ -108,6 +115,9 @@ func load(ctx context.Context, env *Env, ls loadSettings) (*loaded, error) {
 	}
 	plan, err := generator.Generate(doc, ls.Generator)
 	<-validated
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted while generating: nothing more to do
+	}
 	if err != nil {
 		warnSpec(env, append(doc.Warnings, problems...))
 		return nil, usageErr(err)

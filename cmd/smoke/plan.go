@@ -42,7 +42,7 @@ func runPlan(ctx context.Context, env *Env, opts planOptions) error {
 	if err := checkFormat(opts.Format, report.PlanFormats); err != nil {
 		return err
 	}
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return err
 	}
 	ls, _, err := resolveLoad(env, opts.common.cmd, opts.common, secretsWarn)

@@ -172,10 +172,8 @@ func resolvePublish(env *Env, o publishOptions) (publishSettings, error) {
 		return s, err
 	}
 	s.Format = o.Format
-	if o.Export != "" {
-		if err := checkOutputDir(o.Export); err != nil {
-			return s, usageErr(errors.New(strings.Replace(err.Error(), "--output", "--export", 1)))
-		}
+	if err := checkOutput("--export", o.Export); err != nil {
+		return s, err
 	}
 	secrets := secretsByReference
 	if o.CreateVariables {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,7 +93,7 @@ func resolveRun(env *Env, opts runOptions) (runSettings, error) {
 	if err := checkFormat(opts.Format, runFormats); err != nil {
 		return runSettings{}, err
 	}
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return runSettings{}, err
 	}
 	ls, s, err := resolveLoad(env, opts.common.cmd, opts.common, secretsNeeded)
@@ -272,24 +270,4 @@ func writeRunReport(w io.Writer, format string, out *runOutcome, color bool) err
 	opts := out.opts
 	opts.Color = color
 	return report.WriteRun(w, format, out.results, opts)
-}
-
-// checkOutputDir fails before anything is sent when --output cannot be
-// written: its directory must exist.
-func checkOutputDir(path string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return usageErrf("--output %s: %v", path, unwrapPathErr(err))
-	}
-	if !fi.IsDir() {
-		return usageErrf("--output %s: %s is not a directory", path, dir)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usageErrf("--output %s: is a directory", path)
-	}
-	return nil
 }

@@ -120,11 +120,12 @@ const (
 // loadSettings are what every spec-reading command resolves before it
 // loads the spec.
 type loadSettings struct {
-	Spec      string
-	Strict    bool
-	Filter    generator.Filter
-	Generator generator.Options
-	Config    *config.Config
+	Spec              string
+	Strict            bool
+	AllowExternalRefs bool
+	Filter            generator.Filter
+	Generator         generator.Options
+	Config            *config.Config
 }
 
 // resolveLoad reads smoke.yaml and resolves the common flags into load
@@ -135,7 +136,7 @@ func resolveLoad(env *Env, cmd *cobra.Command, o commonOptions, secrets secretPo
 		return loadSettings{}, sources{}, err
 	}
 	s := sources{cmd: cmd, env: env, cfg: cfg}
-	ls := loadSettings{Config: cfg, Strict: o.Strict}
+	ls := loadSettings{Config: cfg, Strict: o.Strict, AllowExternalRefs: o.AllowExternalRefs}
 
 	loc, from := pickEnv(s, "spec", o.Spec, "SMOKE_SPEC", "spec", cfg.Spec)
 	if from.where != "" && !filepath.IsAbs(loc) && !strings.Contains(loc, "://") && cfg.File != "" && loc != "-" {

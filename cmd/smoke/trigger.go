@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,9 +132,9 @@ func resolveTrigger(env *Env, o triggerOptions) (triggerSettings, error) {
 	if o.Wait && o.PollInterval <= 0 {
 		return s, usageErrf("--poll-interval %s: must be positive", o.PollInterval)
 	}
-	if err := checkOutputDir(o.JUnit); err != nil {
-		// Before anything is triggered: results nobody can write are lost.
-		return s, usageErr(errors.New(strings.Replace(err.Error(), "--output", "--junit", 1)))
+	// Before anything is triggered: results nobody can write are lost.
+	if err := checkOutput("--junit", o.JUnit); err != nil {
+		return s, err
 	}
 	var err error
 	if s.FailOnTimeout, err = boolSetting(env, o.changed("fail-on-timeout"), o.FailOnTimeout, "DATADOG_SYNTHETICS_FAIL_ON_TIMEOUT"); err != nil {
