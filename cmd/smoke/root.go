@@ -61,6 +61,7 @@ HTTP method. It sends them to a deployment (run), compares two deployments
 		newRunCmd(env),
 		newDiffCmd(env),
 		newDemoCmd(env),
+		newInitCmd(env),
 		newVersionCmd(env),
 	)
 	for _, c := range root.Commands() {
