@@ -175,7 +175,9 @@ func FuzzYAMLScalar(f *testing.F) {
 
 func isUTF8(s string) bool {
 	return strings.ToValidUTF8(s, "\ufffd") == s && !strings.ContainsRune(s, 0xfffe) && !strings.ContainsRune(s, 0xffff) &&
-		!strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || (r >= 0x80 && r < 0xa0) })
+		!strings.ContainsFunc(s, func(r rune) bool {
+			return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || (r >= 0x80 && r < 0xa0)
+		})
 }
 
 // TestInitHostileSpec: text from the spec (title, descriptions, scheme
