@@ -961,5 +961,15 @@ func yamlScalar(s string) string {
 		return s
 	}
 	q, _ := json.Marshal(s) // a string always encodes
-	return string(q)
+	// JSON leaves some runes raw that YAML refuses (DEL, C1 controls,
+	// U+FFFE) or folds into a space (NEL): escape those too.
+	var b strings.Builder
+	for _, r := range string(q) {
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0xfeff || r == 0xfffe || r == 0xffff {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
