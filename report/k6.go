@@ -449,9 +449,16 @@ func (s *k6Script) header(b *bytes.Buffer, n int) {
 		b.WriteString("import encoding from \"k6/encoding\";\n")
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(b, "const BASE_URL = (__ENV.BASE_URL || %s).replace(/\\/+$/, \"\");\n", jsLit(s.opts.BaseURL))
+	if len(vars) > 0 || s.opts.BaseURL == "" {
+		b.WriteString(strings.TrimPrefix(k6Need, "\n"))
+	}
+	if s.opts.BaseURL == "" {
+		b.WriteString("// The spec names no absolute server: the target must be given.\n")
+		b.WriteString("const BASE_URL = need(\"BASE_URL\", __ENV.BASE_URL).replace(/\\/+$/, \"\");\n")
+	} else {
+		fmt.Fprintf(b, "const BASE_URL = (__ENV.BASE_URL || %s).replace(/\\/+$/, \"\");\n", jsLit(s.opts.BaseURL))
+	}
 	if len(vars) > 0 {
-		b.WriteString(k6Need)
 		b.WriteString("const env = {\n")
 		for _, v := range vars {
 			// A variable name is [A-Za-z_][A-Za-z0-9_]*: __ENV.NAME is

@@ -313,6 +313,13 @@ func TestWriteK6Options(t *testing.T) {
 			case !tc.err && !strings.Contains(buf.String(), tc.want):
 				t.Errorf("the script lacks %q:\n%s", tc.want, buf.String())
 			}
+			if tc.name == "defaults" {
+				// No base URL: the script requires BASE_URL.
+				if !strings.Contains(buf.String(), `const BASE_URL = need("BASE_URL", __ENV.BASE_URL)`) {
+					t.Errorf("the script does not require BASE_URL:\n%s", buf.String())
+				}
+				testenv.TypeCheckK6(t, writeScript(t, "defaults.js", buf.Bytes()))
+			}
 		})
 	}
 }

@@ -62,6 +62,7 @@ HTTP method. It sends them to a deployment (run), compares two deployments
 		newDiffCmd(env),
 		newDemoCmd(env),
 		newInitCmd(env),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	for _, c := range root.Commands() {

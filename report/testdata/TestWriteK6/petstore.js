@@ -9,8 +9,6 @@
 import http from "k6/http";
 import { check } from "k6";
 
-const BASE_URL = (__ENV.BASE_URL || "http://127.0.0.1:8080").replace(/\/+$/, "");
-
 /**
  * need returns a variable of the environment, and stops the test at its
  * start when it is not set.
@@ -25,6 +23,7 @@ function need(name, value) {
   return value;
 }
 
+const BASE_URL = (__ENV.BASE_URL || "http://127.0.0.1:8080").replace(/\/+$/, "");
 const env = {
   "PETSTORE_TOKEN": need("PETSTORE_TOKEN", __ENV.PETSTORE_TOKEN),
 };
