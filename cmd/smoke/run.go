@@ -26,6 +26,7 @@ type runOptions struct {
 	BaseURL string
 	Format  string
 	Output  string
+	Reports []string
 }
 
 func newRunCmd(env *Env) *cobra.Command { return newRunCmdF(env, runRun) }
@@ -64,6 +65,7 @@ Authorization, cookies and configured secrets are masked in every report.`,
 	f.StringVarP(&opts.BaseURL, "base-url", "u", "", "the deployment to check, e.g. https://staging.example.com (env SMOKE_BASE_URL)")
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(runFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
+	addReportFlag(cmd, &opts.Reports, runFormats)
 	return cmd
 }
 
@@ -76,6 +78,8 @@ type runSettings struct {
 	target target
 	format string
 	output string
+	// reports are the --report FORMAT=FILE written besides output.
+	reports []extraReport
 }
 
 // resolveRun resolves smoke run's flags, environment and smoke.yaml.
@@ -91,6 +95,9 @@ func resolveRun(env *Env, opts runOptions) (runSettings, error) {
 		return runSettings{}, err
 	}
 	rs := runSettings{load: ls, format: opts.Format, output: opts.Output}
+	if rs.reports, err = resolveReports(opts.Reports, runFormats, opts.Output); err != nil {
+		return rs, err
+	}
 	if rs.runner, err = resolveRequest(s, opts.req); err != nil {
 		return rs, err
 	}
@@ -115,6 +122,11 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 	color := rs.format == "text" && (rs.output == "" || rs.output == "-") && env.Color(env.StdoutTTY)
 	if err := writeOutput(env, rs.output, func(w io.Writer) error {
 		return writeRunReport(w, rs.format, out, color)
+	}); err != nil {
+		return err
+	}
+	if err := writeReports(env, rs.reports, func(w io.Writer, format string) error {
+		return writeRunReport(w, format, out, false)
 	}); err != nil {
 		return err
 	}
