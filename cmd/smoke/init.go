@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
 
 	"github.com/smoke-dev/smoke/generator"
@@ -248,6 +246,8 @@ type starter struct {
 // starterEnv is one environment from a server of the spec.
 type starterEnv struct {
 	name, url, description string
+	// template is the server URL as the spec writes it.
+	template string
 	// variables describes the server's variables ("scheme: https (https, http)").
 	variables []string
 	// relative is set when the server has no scheme and host.
@@ -267,7 +267,7 @@ const (
 // starterScheme is one auth entry.
 type starterScheme struct {
 	name   string
-	scheme *openapi3.SecurityScheme
+	scheme spec.SecurityScheme
 	state  schemeState
 	// instead names the active schemes an alternative stands in for.
 	instead []string
@@ -310,36 +310,28 @@ func (st *starter) variables() []string {
 func starterEnvironments(doc *spec.Document) []starterEnv {
 	var out []starterEnv
 	used := map[string]bool{}
-	for _, s := range doc.T.Servers {
-		if s == nil || strings.TrimSpace(s.URL) == "" {
-			continue
-		}
-		u := spec.ServerURL(s)
-		e := starterEnv{url: strings.TrimSuffix(u, "/"), description: oneLine(s.Description)}
+	for _, s := range doc.ServerList() {
+		e := starterEnv{url: strings.TrimSuffix(s.URL, "/"), template: s.Template, description: oneLine(s.Description)}
 		if e.url == "" {
-			e.url = u
+			e.url = s.URL
 		}
-		for _, name := range slices.Sorted(maps.Keys(s.Variables)) {
-			v := s.Variables[name]
-			if v == nil {
-				continue
-			}
-			d := name + ": " + v.Default
+		for _, v := range s.Variables {
+			d := v.Name + ": " + v.Default
 			if len(v.Enum) > 0 {
 				d += " (one of " + strings.Join(v.Enum, ", ") + ")"
 			}
 			e.variables = append(e.variables, d)
 		}
-		parsed, err := url.Parse(u)
+		parsed, err := url.Parse(s.URL)
 		if err != nil || parsed.Host == "" || (parsed.Scheme != "http" && parsed.Scheme != "https") {
 			e.relative = true
 			e.name = "staging"
-			if p := strings.TrimSuffix(u, "/"); strings.HasPrefix(p, "/") {
+			if p := strings.TrimSuffix(s.URL, "/"); strings.HasPrefix(p, "/") {
 				e.url = "https://staging.example.com" + p
 			} else {
 				e.url = "https://staging.example.com"
 			}
-		} else if _, err := runner.New(runner.Options{BaseURL: u}); err != nil {
+		} else if _, err := runner.New(runner.Options{BaseURL: s.URL}); err != nil {
 			e.relative = true
 			e.name = "staging"
 			e.url = "https://staging.example.com" + strings.TrimSuffix(parsed.EscapedPath(), "/")
@@ -375,53 +367,45 @@ func environmentName(description, host string) string {
 // the first alternative smoke can present becomes active. One credential
 // per operation is then enough, and every operation gets one.
 func starterSchemes(doc *spec.Document) []starterScheme {
-	var defs openapi3.SecuritySchemes
-	if doc.T.Components != nil {
-		defs = doc.T.Components.SecuritySchemes
-	}
-	names := slices.Sorted(maps.Keys(defs))
-	if len(names) == 0 {
+	schemes := doc.SecuritySchemes()
+	if len(schemes) == 0 {
 		return nil
 	}
+	defs := map[string]spec.SecurityScheme{}
+	for _, s := range schemes {
+		defs[s.Name] = s
+	}
 	supported := func(n string) bool {
-		ref := defs[n]
-		return ref != nil && ref.Value != nil && !strings.EqualFold(ref.Value.Type, "mutualTLS")
+		s, ok := defs[n]
+		return ok && !strings.EqualFold(s.Type, "mutualTLS")
 	}
 	active := map[string]bool{}
 	required := map[string]bool{}
 	alternativeTo := map[string][]string{}
 	for _, op := range doc.Operations() {
-		reqs := doc.T.Security
-		if op.Operation.Security != nil {
-			reqs = *op.Operation.Security
-		}
+		reqs := doc.Security(op)
 		optional := len(reqs) == 0
 		for _, r := range reqs {
 			if len(r) == 0 {
 				optional = true
 			}
-			for n := range r {
+			for _, n := range r {
 				required[n] = true
 			}
 		}
 		if optional {
 			continue
 		}
-		satisfied := -1
-		for i, r := range reqs {
-			if all(r, func(n string) bool { return active[n] }) {
-				satisfied = i
-				break
-			}
-		}
+		satisfied := slices.IndexFunc(reqs, func(r []string) bool {
+			return !slices.ContainsFunc(r, func(n string) bool { return !active[n] })
+		})
 		if satisfied < 0 {
-			for i, r := range reqs {
-				if all(r, func(n string) bool { return supported(n) && defs[n] != nil }) {
-					for n := range r {
-						active[n] = true
-					}
-					satisfied = i
-					break
+			satisfied = slices.IndexFunc(reqs, func(r []string) bool {
+				return !slices.ContainsFunc(r, func(n string) bool { return !supported(n) })
+			})
+			if satisfied >= 0 {
+				for _, n := range reqs[satisfied] {
+					active[n] = true
 				}
 			}
 		}
@@ -432,18 +416,16 @@ func starterSchemes(doc *spec.Document) []starterScheme {
 			if i == satisfied {
 				continue
 			}
-			for n := range r {
-				alternativeTo[n] = append(alternativeTo[n], slices.Sorted(maps.Keys(reqs[satisfied]))...)
+			for _, n := range r {
+				alternativeTo[n] = append(alternativeTo[n], reqs[satisfied]...)
 			}
 		}
 	}
 	var out []starterScheme
 	taken := map[string]bool{}
-	for _, n := range names {
-		s := starterScheme{name: n}
-		if defs[n] != nil {
-			s.scheme = defs[n].Value
-		}
+	for _, sch := range schemes {
+		n := sch.Name
+		s := starterScheme{name: n, scheme: sch}
 		switch {
 		case !supported(n):
 			s.state = schemeUnsupported
@@ -463,29 +445,20 @@ func starterSchemes(doc *spec.Document) []starterScheme {
 	return out
 }
 
-func all(r openapi3.SecurityRequirement, f func(string) bool) bool {
-	for n := range r {
-		if !f(n) {
-			return false
-		}
-	}
-	return true
-}
-
 func uniqueSorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return slices.Compact(s)
 }
 
-func isBasic(s *openapi3.SecurityScheme) bool {
-	return s != nil && strings.EqualFold(s.Type, "http") && strings.EqualFold(s.Scheme, "basic")
+func isBasic(s spec.SecurityScheme) bool {
+	return strings.EqualFold(s.Type, "http") && strings.EqualFold(s.Scheme, "basic")
 }
 
 // schemeVariables names the environment variables of a scheme (see
 // EnvName); taken holds the names given so far, so that two schemes never
 // share one.
-func schemeVariables(name string, s *openapi3.SecurityScheme, taken map[string]bool) []string {
+func schemeVariables(name string, s spec.SecurityScheme, taken map[string]bool) []string {
 	suffixes := []string{"TOKEN"}
 	if isBasic(s) {
 		suffixes = []string{"USERNAME", "PASSWORD"}
@@ -646,16 +619,9 @@ func (st *starter) renderEnvironment(b *strings.Builder, e starterEnv) {
 	w("    base_url: %s\n", yamlScalar(e.url))
 }
 
-// serverURL finds the spec's own text of a relative server, for the
-// comment that shows it.
-func (st *starter) serverURL(e starterEnv) string {
-	for _, s := range st.l.Doc.T.Servers {
-		if s != nil && strings.HasSuffix(e.url, strings.TrimSuffix(spec.ServerURL(s), "/")) {
-			return s.URL
-		}
-	}
-	return e.url
-}
+// serverURL is the spec's own text of a server, for the comment that
+// shows it.
+func (st *starter) serverURL(e starterEnv) string { return e.template }
 
 func (st *starter) renderAuth(b *strings.Builder) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
@@ -703,10 +669,7 @@ func (st *starter) renderAuth(b *strings.Builder) {
 }
 
 // schemeDescription says in words what smoke sends for a scheme.
-func schemeDescription(s *openapi3.SecurityScheme) string {
-	if s == nil {
-		return "not defined"
-	}
+func schemeDescription(s spec.SecurityScheme) string {
 	var d string
 	switch strings.ToLower(s.Type) {
 	case "http":
@@ -726,7 +689,7 @@ func schemeDescription(s *openapi3.SecurityScheme) string {
 		if where == "" {
 			where = "header"
 		}
-		d = fmt.Sprintf("API key in %s %s", where, oneLine(strconv.Quote(s.Name)))
+		d = fmt.Sprintf("API key in %s %s", where, oneLine(strconv.Quote(s.ParamName)))
 	case "oauth2":
 		d = "OAuth 2.0: get a token outside smoke; sent as \"Authorization: Bearer <token>\""
 	case "openidconnect":
@@ -895,31 +858,10 @@ func fixtureComment(c generator.Check, key string) string {
 
 // paramType describes a path parameter's schema: "integer (int64)".
 func paramType(op spec.Operation, name string) string {
-	var params openapi3.Parameters
-	if op.PathItem != nil {
-		params = append(params, op.PathItem.Parameters...)
+	if t := op.ParamType("path", name); t != "" {
+		return oneLine(t)
 	}
-	if op.Operation != nil {
-		params = append(params, op.Operation.Parameters...)
-	}
-	var found *openapi3.Parameter
-	for _, ref := range params {
-		if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath && ref.Value.Name == name {
-			found = ref.Value // the operation's own wins, as it comes last
-		}
-	}
-	if found == nil || found.Schema == nil || found.Schema.Value == nil {
-		return "value"
-	}
-	s := found.Schema.Value
-	t := "value"
-	if s.Type != nil && len(*s.Type) > 0 {
-		t = strings.Join(*s.Type, " or ")
-	}
-	if s.Format != "" {
-		t += " (" + s.Format + ")"
-	}
-	return oneLine(t)
+	return "value"
 }
 
 func truncate(s string, n int) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/testenv"
+	"github.com/smoke-dev/smoke/spec"
 )
 
 // TestResolveInit shows where smoke init takes its settings from (flag >
@@ -122,10 +123,10 @@ func TestEnvBase(t *testing.T) {
 func TestSchemeVariables(t *testing.T) {
 	taken := map[string]bool{}
 	got := [][]string{
-		schemeVariables("api_key", nil, taken),
-		schemeVariables("api-key", nil, taken),
-		schemeVariables("Token", nil, taken),
-		schemeVariables("AuthorizationHeaderToken", nil, taken),
+		schemeVariables("api_key", spec.SecurityScheme{}, taken),
+		schemeVariables("api-key", spec.SecurityScheme{}, taken),
+		schemeVariables("Token", spec.SecurityScheme{}, taken),
+		schemeVariables("AuthorizationHeaderToken", spec.SecurityScheme{}, taken),
 	}
 	want := [][]string{{"API_KEY_TOKEN"}, {"API_KEY_2_TOKEN"}, {"TOKEN"}, {"AUTHORIZATION_HEADER_TOKEN"}}
 	for i := range want {
