@@ -85,7 +85,7 @@ func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) error {
 	if err := opts.defaults(); err != nil {
 		return fmt.Errorf("k6 script: %w", err)
 	}
-	s := &k6Script{opts: opts, env: map[string]bool{}}
+	s := &k6Script{opts: opts, env: map[string]bool{}, secrets: map[string]bool{}, parts: map[[2]string][]string{}}
 	for _, h := range opts.Headers {
 		v, err := s.value(h)
 		if err != nil {
@@ -169,7 +169,24 @@ type k6Script struct {
 	headers []k6Header
 	env     map[string]bool
 	basic   bool
-	secrets []string
+	// secrets are the values known at export time that the script must
+	// not contain, each once: every check carries the same credentials.
+	secrets map[string]bool
+	// parts memoises secretParts by template and value.
+	parts map[[2]string][]string
+}
+
+// secret records the values template holds in value.
+func (s *k6Script) secret(template, value string) {
+	key := [2]string{template, value}
+	parts, ok := s.parts[key]
+	if !ok {
+		parts = secretParts(template, value)
+		s.parts[key] = parts
+	}
+	for _, p := range parts {
+		s.secrets[p] = true
+	}
 }
 
 func (s *k6Script) step(b *bytes.Buffer, st k6Step) error {
@@ -319,7 +336,7 @@ func (s *k6Script) value(p generator.Param) (jsString, error) {
 	if p.Template == "" || len(generator.EnvRefs(p.Template)) == 0 {
 		return nil, fmt.Errorf("%w: its value is written inline in smoke.yaml; write it as ${VAR} and set VAR", ErrK6Secret)
 	}
-	s.secrets = append(s.secrets, secretParts(p.Template, p.Value)...)
+	s.secret(p.Template, p.Value)
 	return s.template(p.Template)
 }
 
@@ -338,15 +355,16 @@ func (s *k6Script) basicValue(p generator.Param) (jsString, error) {
 		if u, err = s.template(p.Basic.Username); err != nil {
 			return nil, err
 		}
-		s.secrets = append(s.secrets, secretParts(p.Basic.Username, user)...)
+		s.secret(p.Basic.Username, user)
 	}
 	pw, err := s.template(p.Basic.Password)
 	if err != nil {
 		return nil, err
 	}
-	s.secrets = append(s.secrets, secretParts(p.Basic.Password, pass)...)
+	s.secret(p.Basic.Password, pass)
 	if pass != "" {
-		s.secrets = append(s.secrets, string(raw), strings.TrimPrefix(p.Value, "Basic "))
+		s.secrets[string(raw)] = true
+		s.secrets[strings.TrimPrefix(p.Value, "Basic ")] = true
 	}
 	s.basic = true
 	inner := slices.Concat(u, jsString{{lit: ":"}}, pw)
@@ -394,7 +412,7 @@ func secretParts(template, value string) []string {
 // checkNoSecret is the last line of defence: no secret value known at
 // export time may appear in the script, raw or encoded.
 func (s *k6Script) checkNoSecret(script []byte) error {
-	for _, v := range s.secrets {
+	for v := range s.secrets {
 		if len(v) < 4 {
 			continue
 		}

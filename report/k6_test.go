@@ -359,3 +359,31 @@ func TestJSCode(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteK6 renders the script of GitHub's 1,223 checks (all
+// methods), with a secret header, the run's latency budget per check.
+func BenchmarkWriteK6(b *testing.B) {
+	raw, err := os.ReadFile(testenv.Spec(b, "github-api.github.com-octokit-openapi-23.0.2.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := spec.Load(b.Context(), "-", spec.Options{Stdin: bytes.NewReader(raw), SkipValidation: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := generator.Generate(d, generator.Options{Headers: []generator.Param{{Name: "Authorization", Value: "token t0ken-value",
+		Secret: true, Env: "GH_TOKEN", Template: "token ${GH_TOKEN}"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := K6Options{BaseURL: "https://api.github.com", Latency: 800 * time.Millisecond, Timeout: 10 * time.Second}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteK6(&buf, p.Checks, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "script-bytes")
+}
