@@ -24,7 +24,11 @@ func newExportCmd(env *Env) *cobra.Command {
 		Use:   "export",
 		Short: "Write the checks for another tool (k6)",
 		Long: `Write the checks for another tool, from the same spec, smoke.yaml and
-filters as smoke run. Nothing is sent.`,
+filters as smoke run. Nothing is sent.
+
+EXIT STATUS
+  0  written
+  2  usage, config or spec error: nothing was written`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return &flagError{usageErrf("export what? (smoke export k6)")}
@@ -76,7 +80,12 @@ Redirects are not followed; run.timeout and run.insecure apply.
 
 The target is --base-url (a URL or an environment of smoke.yaml), else
 $SMOKE_BASE_URL, else base_url in smoke.yaml, else the spec's first
-server; k6 run -e BASE_URL=... replaces it when the script runs.`,
+server; k6 run -e BASE_URL=... replaces it when the script runs.
+
+EXIT STATUS
+  0  the script was written
+  2  usage, config or spec error, or a secret written inline: nothing was written
+  3  interrupted`,
 		Example: `  smoke export k6 --spec openapi.yaml --base-url https://staging.example.com --output load.js
   smoke export k6 -s openapi.yaml --read-only --vus 50 --duration 10m --output load.js
   k6 run -e API_TOKEN="$API_TOKEN" load.js`,

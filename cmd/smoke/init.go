@@ -70,7 +70,12 @@ credential is enough to run.
 
 smoke init never overwrites a file: it writes --output (default
 ./smoke.yaml, or $SMOKE_CONFIG) only when nothing is there, and exits 2
-otherwise. --output - prints the file instead.`,
+otherwise. --output - prints the file instead.
+
+EXIT STATUS
+  0  the file was written
+  2  usage or spec error, or the file exists: nothing was written
+  3  interrupted`,
 		Example: `  smoke init --spec openapi.yaml
   smoke init --spec https://api.example.com/openapi.json --service orders --output ci/smoke.yaml
   smoke init --spec openapi.yaml --output - | less`,

@@ -181,7 +181,11 @@ func newVersionCmd(env *Env) *cobra.Command {
 revision it was built from and that commit's time, whether the work tree
 had uncommitted changes, and the Go toolchain and platform. A binary from
 go install MODULE@REF carries the revision in its pseudo-version; one
-built in a checkout carries Go's VCS stamp.`,
+built in a checkout carries Go's VCS stamp.
+
+EXIT STATUS
+  0  printed
+  2  usage error`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, []string{"text", "json"}); err != nil {
