@@ -98,6 +98,9 @@ type Run struct {
 	SkipAssertions []string `yaml:"skip_assertions"`
 	// LatencyMS is the default latency budget (0: none).
 	LatencyMS int `yaml:"latency_ms"`
+	// FailOn is the default --fail-on of smoke run: failed, or
+	// unexercised.
+	FailOn string `yaml:"fail_on"`
 }
 
 // Diff tunes smoke diff.

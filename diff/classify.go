@@ -190,7 +190,7 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	}
 	fixed := oldFails && newPasses
 
-	secrets := secretValues(c, opts.Secrets)
+	secrets := generator.NewMasker(opts.Secrets...).With(c.SecretValues()...)
 	add := func(d rawDiff, count int, class Class, reason string) {
 		if r, ok := rules.match(scope, d); ok {
 			rules.markUsed(r)
@@ -322,14 +322,14 @@ func durations(ns []normalised) []time.Duration {
 }
 
 // render turns a raw difference into its reported form, masking secrets.
-func render(d rawDiff, count int, class Class, reason string, secrets []string) Difference {
+func render(d rawDiff, count int, class Class, reason string, secrets *generator.Masker) Difference {
 	out := Difference{Kind: d.kind, Class: class, Reason: reason, Samples: count, Header: d.header}
 	if d.header == "" && d.kind != KindStatus && d.kind != KindLatency {
-		out.Pointer, out.Template = d.at.Pointer(), d.at.Template()
+		// A service may echo a credential as a key.
+		out.Pointer, out.Template = secrets.Mask(d.at.Pointer()), secrets.Mask(d.at.Template())
 	}
-	mask := secrets
-	if d.header != "" && matchName(secretHeaders, d.header) {
-		mask = nil
+	// Set-Cookie is compared by cookie names, which are not secret.
+	if d.header != "" && generator.IsCredentialName(d.header) && !strings.EqualFold(d.header, "Set-Cookie") {
 		if d.hasOld {
 			out.Old = json.RawMessage(`"` + generator.Mask + `"`)
 		}
@@ -339,28 +339,33 @@ func render(d rawDiff, count int, class Class, reason string, secrets []string) 
 		return out
 	}
 	if d.hasOld {
-		out.Old = example(d.old, mask)
+		out.Old = example(d.old, secrets)
 	}
 	if d.hasNew {
-		out.New = example(d.new, mask)
+		out.New = example(d.new, secrets)
 	}
 	return out
 }
 
-// example renders a value as bounded JSON with secret values masked.
-func example(v any, secrets []string) json.RawMessage {
+// example renders a value as bounded JSON with secret values masked,
+// masked before it is cut: a secret across the cut would survive in part.
+func example(v any, secrets *generator.Masker) json.RawMessage {
 	b, err := marshal(v)
 	if err != nil {
 		b, _ = marshal(err.Error()) // a string always marshals
 	}
+	if m := secrets.Mask(string(b)); m != string(b) {
+		b = []byte(m)
+		if !json.Valid(b) {
+			// A secret matched across JSON syntax (a number, say): show
+			// the masked text as a string.
+			b, _ = marshal(m) // a string always marshals
+		}
+	}
 	if len(b) > maxExampleBytes {
 		b, _ = marshal(strings.ToValidUTF8(string(b[:maxExampleBytes]), "") + "… (" + strconv.Itoa(len(b)) + " bytes)")
 	}
-	s := string(b)
-	for _, sec := range secrets {
-		s = strings.ReplaceAll(s, sec, generator.Mask)
-	}
-	return json.RawMessage(s)
+	return json.RawMessage(b)
 }
 
 // marshal encodes v as compact JSON without escaping <, > and &: reports
@@ -373,35 +378,6 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
-}
-
-// secretValues returns the secret request values of a check, in the form
-// they would take inside a JSON string, longest first.
-func secretValues(c generator.Check, extra []string) []string {
-	var out []string
-	addValue := func(v string) {
-		if len(v) < 4 {
-			return
-		}
-		b, _ := marshal(v) // a string always marshals
-		out = append(out, string(b[1:len(b)-1]))
-	}
-	for _, v := range extra {
-		addValue(v)
-	}
-	r := c.Request
-	for _, group := range [][]generator.Param{r.Path, r.Query, r.Headers, r.Cookies} {
-		for _, p := range group {
-			if p.Secret || matchName(secretHeaders, p.Name) {
-				addValue(p.Value)
-				if _, tok, ok := strings.Cut(p.Value, " "); ok {
-					addValue(tok)
-				}
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
 }
 
 var classRank = map[Class]int{ClassRegression: 0, ClassFixed: 1, ClassAddition: 2, ClassNoise: 3, ClassExpected: 4, ClassIgnored: 5}

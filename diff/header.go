@@ -39,10 +39,6 @@ var loadBalancerCookies = []string{
 	"ARRAffinity*", "__cf_bm", "_cfuvid", "route",
 }
 
-// secretHeaders have their values masked in every example. Set-Cookie is
-// not among them: it is reduced to cookie names before comparison.
-var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token"}
-
 // matchName reports whether name matches one of the patterns,
 // case-insensitively; a pattern ending in "*" matches a prefix.
 func matchName(patterns []string, name string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +68,11 @@ type Request struct {
 	Headers []Param `json:"headers,omitempty"`
 	Cookies []Param `json:"cookies,omitempty"`
 	Body    *Body   `json:"body,omitempty"`
+	// Dynamic marks a request that holds placeholders (${now+1h},
+	// ${run}: see Vars): its URL, values and body are template text,
+	// rendered by the backend when the request is sent. Other requests
+	// are sent exactly as they are.
+	Dynamic bool `json:"dynamic,omitempty"`
 }
 
 // Param is one request value with its provenance.
@@ -75,6 +81,8 @@ type Param struct {
 	Value  string `json:"value"`
 	Source Source `json:"source"`
 	// Secret values are masked in every JSON rendering (see MarshalJSON).
+	// A value the user supplied for a credential name is masked too (see
+	// IsSecret).
 	Secret bool `json:"secret,omitempty"`
 	// Env names the environment variable a secret was read from, so a
 	// backend that must not inline secrets (Datadog) can refer to it.
@@ -101,10 +109,28 @@ type BasicCredential struct {
 // credential, whoever renders it.
 func (p Param) MarshalJSON() ([]byte, error) {
 	type plain Param
-	if p.Secret {
+	if p.IsSecret() {
+		p.Template = maskTemplate(p.Template, p.Value)
 		p.Value = Mask
 	}
 	return json.Marshal(plain(p))
+}
+
+// maskTemplate masks the literal parts of a secret's template: only its
+// ${VAR} references may show ("Bearer ${TOKEN}"), not a credential
+// written into smoke.yaml as it is.
+func maskTemplate(template, value string) string {
+	if template == "" {
+		return ""
+	}
+	parts := CredentialParts(value)
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range parts {
+		if len(v) >= MinSecretLen {
+			template = strings.ReplaceAll(template, v, Mask)
+		}
+	}
+	return template
 }
 
 // MarshalJSON masks secret query values inside URL as well.
@@ -118,7 +144,7 @@ func (r Request) MarshalJSON() ([]byte, error) {
 func (r Request) DisplayURL() string {
 	u := r.URL
 	for _, q := range r.Query {
-		if q.Secret && q.Value != "" {
+		if q.IsSecret() && q.Value != "" {
 			u = strings.ReplaceAll(u, url.QueryEscape(q.Name)+"="+url.QueryEscape(q.Value), url.QueryEscape(q.Name)+"="+Mask)
 		}
 	}
@@ -127,7 +153,7 @@ func (r Request) DisplayURL() string {
 
 // Display returns the value as it may be shown to a person.
 func (p Param) Display() string {
-	if p.Secret {
+	if p.IsSecret() {
 		return Mask
 	}
 	return p.Value

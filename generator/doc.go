@@ -15,6 +15,14 @@
 // format. Every value records its Source. Generation is deterministic: the
 // same document and options give byte-identical plans.
 //
+// Generated values seek the service's success path (patterns, bounds,
+// merged allOf, a validating oneOf branch, a run token in names). Values
+// that depend on when or by which run a request is sent are placeholders
+// (${now+1h}, ${run}: see Vars) in a request marked Dynamic; a backend
+// renders them with Check.Rendered when it sends the request. Every number
+// a schema gives is capped where it becomes a size or a loop (see the
+// generation caps in values.go).
+//
 // # Usage
 //
 //	doc, err := spec.Load(ctx, "openapi.yaml", spec.Options{})

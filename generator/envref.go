@@ -11,21 +11,37 @@ import (
 // refers to the variable instead of copying its value. This file is the
 // one definition of that syntax.
 
-// envRef matches ${NAME}.
+// envRef matches ${NAME}. A dynamic placeholder (${now}, ${run}: see
+// dynamic.go) is not an environment reference: those words are reserved.
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// isPlaceholder reports whether m, a match of envRef, is a dynamic
+// placeholder rather than an environment reference.
+func isPlaceholder(m string) bool {
+	_, n, ok := ParsePlaceholder(m)
+	return ok && n == len(m)
+}
 
 // EnvRefs returns the variable names s refers to, in order.
 func EnvRefs(s string) []string {
 	var out []string
 	for _, m := range envRef.FindAllStringSubmatch(s, -1) {
-		out = append(out, m[1])
+		if !isPlaceholder(m[0]) {
+			out = append(out, m[1])
+		}
 	}
 	return out
 }
 
-// ReplaceEnvRefs replaces every ${NAME} of s with repl(NAME).
+// ReplaceEnvRefs replaces every ${NAME} of s with repl(NAME), leaving
+// dynamic placeholders as they are.
 func ReplaceEnvRefs(s string, repl func(name string) string) string {
-	return envRef.ReplaceAllStringFunc(s, func(m string) string { return repl(m[2 : len(m)-1]) })
+	return envRef.ReplaceAllStringFunc(s, func(m string) string {
+		if isPlaceholder(m) {
+			return m
+		}
+		return repl(m[2 : len(m)-1])
+	})
 }
 
 // Expanded is a configured value with its ${NAME} references resolved.

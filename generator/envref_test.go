@@ -21,4 +21,8 @@ func TestExpandEnv(t *testing.T) {
 	if got := EnvRefs("${A}:${B_2}"); !slices.Equal(got, []string{"A", "B_2"}) {
 		t.Errorf("EnvRefs = %q", got)
 	}
+	// Dynamic placeholders are reserved words, never environment names.
+	if x, err := ExpandEnv("${now}/${run}/${uuid}/${TOKEN}", getenv); err != nil || x.Value != "${now}/${run}/${uuid}/t0k" || !slices.Equal(x.Env, []string{"TOKEN"}) {
+		t.Errorf("ExpandEnv(placeholders) = %+v, %v", x, err)
+	}
 }

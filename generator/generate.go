@@ -2,7 +2,6 @@ package generator
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"mime"
@@ -119,7 +118,11 @@ func Generate(doc *spec.Document, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	plan.Warnings = append(plan.Warnings, warnings...)
-	b := builder{doc: doc, opts: opts, is31: doc.Is31(), policy: pol}
+	var components openapi3.Schemas
+	if doc.T.Components != nil {
+		components = doc.T.Components.Schemas
+	}
+	b := builder{doc: doc, opts: opts, is31: doc.Is31(), policy: pol, cache: newSchemaCache(components)}
 	for _, op := range ops {
 		set, _ := pol.forOp(op)
 		if set.Skip {
@@ -150,6 +153,7 @@ type builder struct {
 	opts   Options
 	is31   bool
 	policy policy
+	cache  *schemaCache // merged schemas and patterns, shared by every check
 }
 
 func (b builder) fixture(op spec.Operation) (Fixture, bool) {
@@ -170,7 +174,7 @@ func (b builder) check(service string, op spec.Operation) Check {
 		Safe:        IsSafe(op.Method),
 	}
 	fx, _ := b.fixture(op)
-	g := newValueGen()
+	g := newValueGen(b.cache)
 
 	pathValues := map[string]string{}
 	var query []Param
@@ -184,10 +188,51 @@ func (b builder) check(service string, op spec.Operation) Check {
 		setParam(&c.Request.Headers, h)
 	}
 	b.security(&c, op)
-	b.body(&c, g, fx, op)
+	bodyTemplate := b.body(&c, g, fx, op)
+	c.Notes = append(c.Notes, g.notes...)
+	finishDynamic(&c, bodyTemplate)
 	c.Expect = b.expect(o)
 	return c
 }
+
+// finishDynamic marks a request that holds placeholders Dynamic. Values
+// were written as template text (see Vars); config headers and
+// credentials, and a JSON body without dynamic values, were written as
+// they are. A dynamic request gets those escaped; any other request gets
+// its template text back to plain text, so that it is sent, and planned,
+// exactly as before dynamic values existed.
+func finishDynamic(c *Check, bodyTemplate bool) {
+	r := &c.Request
+	dyn := HasPlaceholder(r.URL) || r.Body != nil && bodyTemplate && HasPlaceholder(r.Body.Text)
+	for _, list := range [][]Param{r.Path, r.Query, r.Headers, r.Cookies} {
+		for _, p := range list {
+			dyn = dyn || !literalSource(p.Source) && HasPlaceholder(p.Value)
+		}
+	}
+	for _, list := range [][]Param{r.Path, r.Query, r.Headers, r.Cookies} {
+		for i := range list {
+			switch p := &list[i]; {
+			case dyn && literalSource(p.Source):
+				p.Value = Escape(p.Value)
+			case !dyn && !literalSource(p.Source):
+				p.Value = unescape(p.Value)
+			}
+		}
+	}
+	if r.Body != nil {
+		switch {
+		case dyn && !bodyTemplate:
+			r.Body.Text = Escape(r.Body.Text)
+		case !dyn && bodyTemplate:
+			r.Body.Text = unescape(r.Body.Text)
+		}
+	}
+	r.Dynamic = dyn
+}
+
+// literalSource reports whether values of this source are written as
+// they are rather than as template text.
+func literalSource(s Source) bool { return s == SourceConfig || s == SourceSecret }
 
 // mergeParams applies OpenAPI's rule: an operation parameter overrides the
 // path-level one with the same name and location.
@@ -253,26 +298,37 @@ func (b builder) param(c *Check, g *valueGen, fx Fixture, p *openapi3.Parameter,
 		} else if mt := firstMedia(p.Content); mt != nil && mt.Schema != nil {
 			schema = mt.Schema.Value
 		}
-		value, src = g.value(schema, c.Method+" "+c.Path+" "+p.In+" "+p.Name, 0)
+		g.start()
+		value, src = g.value(schema, c.Method+" "+c.Path+" "+p.In+" "+p.Name, name(p.Name), 0)
 	}
 	if p.Content != nil {
 		// A parameter described by content is serialised by its media
 		// type; smoke supports JSON.
-		raw, _ := json.Marshal(value)
-		b.emit(c, p, string(raw), src, pathValues, query)
+		raw, templated := marshalValue(value)
+		if !templated {
+			raw = Escape(raw)
+		}
+		b.emit(c, p, raw, src, pathValues, query)
 		return
 	}
 	b.emitValue(c, p, value, src, pathValues, query)
 }
 
 // paramValue returns the value the document gives for a parameter: its
-// example, first named example, then its schema's example, default or enum.
+// example, first named example, then its schema's example, default or
+// enum. An example that does not validate against the parameter's schema
+// is passed over, as documented() does.
 func paramValue(p *openapi3.Parameter) (any, Source, bool) {
-	if p.Example != nil {
+	var schema *openapi3.Schema
+	if p.Schema != nil {
+		schema = p.Schema.Value
+	}
+	valid := func(v any) bool { return schema == nil || validates(schema, v) }
+	if p.Example != nil && valid(p.Example) {
 		return p.Example, SourceExample, true
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Examples)) {
-		if e := p.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
+		if e := p.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil && valid(e.Value.Value) {
 			return e.Value.Value, SourceExample, true
 		}
 	}
@@ -341,7 +397,8 @@ func (b builder) emitValue(c *Check, p *openapi3.Parameter, v any, src Source, p
 	if p.In == openapi3.ParameterInPath {
 		// Values are escaped element by element, so the separators the
 		// style adds ("," ";" "=" ".") stay literal, as RFC 6570 has it.
-		pathValues[p.Name] = serialise(p.Name, v, style, explode, url.PathEscape)
+		// Placeholders stay as they are (see Vars).
+		pathValues[p.Name] = serialise(p.Name, v, style, explode, func(s string) string { return escapeTemplate(s, url.PathEscape) })
 	}
 	b.emit(c, p, shown, src, pathValues, query)
 }
@@ -351,7 +408,7 @@ func (b builder) emit(c *Check, p *openapi3.Parameter, v string, src Source, pat
 	switch p.In {
 	case openapi3.ParameterInPath:
 		if _, done := pathValues[p.Name]; !done {
-			pathValues[p.Name] = url.PathEscape(v)
+			pathValues[p.Name] = escapeTemplate(v, url.PathEscape)
 		}
 		c.Request.Path = append(c.Request.Path, param)
 	case openapi3.ParameterInQuery:
@@ -395,9 +452,9 @@ func serialise(name string, v any, style string, explode bool, esc func(string) 
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if explode {
-				parts = append(parts, esc(k)+"="+esc(text(x[k])))
+				parts = append(parts, esc(Escape(k))+"="+esc(text(x[k])))
 			} else {
-				parts = append(parts, esc(k), esc(text(x[k])))
+				parts = append(parts, esc(Escape(k)), esc(text(x[k])))
 			}
 		}
 		if explode && style == "label" {
@@ -497,7 +554,7 @@ func encodeQuery(q []Param) string {
 		}
 		b.WriteString(url.QueryEscape(p.Name))
 		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(p.Value))
+		b.WriteString(escapeTemplate(p.Value, url.QueryEscape))
 	}
 	return b.String()
 }
@@ -631,13 +688,15 @@ func mediaPreference(mt string) int {
 
 const multipartBoundary = "smoke-boundary-7MA4YWxkTrZu0gW"
 
-func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
+// body sets the request body. It reports whether the body text is
+// template text (see finishDynamic).
+func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) (template bool) {
 	rb := op.Operation.RequestBody
 	if rb == nil || rb.Value == nil || len(rb.Value.Content) == 0 {
 		if fx.HasBody {
-			c.Request.Body = jsonBody(fx.Body, SourceFixture, "application/json")
+			c.Request.Body, template = jsonBody(fixtureTree(fx.Body), SourceFixture, "application/json")
 		}
-		return
+		return template
 	}
 	types := slices.Sorted(maps.Keys(rb.Value.Content))
 	sort.SliceStable(types, func(i, j int) bool { return mediaPreference(types[i]) < mediaPreference(types[j]) })
@@ -649,6 +708,13 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 	if media == nil {
 		media = &openapi3.MediaType{}
 	}
+	var schema *openapi3.Schema
+	if media.Schema != nil {
+		schema = media.Schema.Value
+	}
+	// An example is used only if it validates against the body's schema,
+	// as documented() has it for schema examples.
+	valid := func(v any) bool { return schema == nil || validates(schema, v) }
 
 	var (
 		value any
@@ -656,42 +722,45 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 	)
 	switch {
 	case fx.HasBody:
-		value, src = fx.Body, SourceFixture
-	case media.Example != nil:
+		value, src = fixtureTree(fx.Body), SourceFixture
+	case media.Example != nil && valid(media.Example):
 		value, src = media.Example, SourceExample
 	default:
 		for _, name := range slices.Sorted(maps.Keys(media.Examples)) {
-			if e := media.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil {
+			if e := media.Examples[name]; e != nil && e.Value != nil && e.Value.Value != nil && valid(e.Value.Value) {
 				value, src = e.Value.Value, SourceExample
 				break
 			}
 		}
 	}
+	// The document shows a body, even if its example is not valid: the
+	// operation is meant to get one.
+	shown := media.Example != nil || len(media.Examples) > 0
 	if src == "" {
-		var schema *openapi3.Schema
-		if media.Schema != nil {
-			schema = media.Schema.Value
-		}
 		if v, s, ok := documented(schema); ok {
 			value, src = v, s
-		} else if !rb.Value.Required && (schema == nil || len(schema.Required) == 0) {
+		} else if !rb.Value.Required && !shown && (schema == nil || !requiresFields(g, schema)) {
 			// An optional body is sent only when the document shows one,
 			// or when its schema has required fields (Swagger 2.0
 			// formData converts to a body that is not marked required).
-			return
+			return false
 		} else if schema == nil && mediaPreference(mt) > 3 {
 			c.Notes = append(c.Notes, fmt.Sprintf("request body %s: no example or schema; sent empty", mt))
 			c.Request.Body = &Body{ContentType: mt, Source: SourceGenerated}
-			return
+			return false
 		} else {
-			value, src = g.value(schema, c.Method+" "+c.Path+" body", 0)
+			g.start()
+			g.create = c.Method == "POST"
+			value, src = g.value(schema, c.Method+" "+c.Path+" body", "", 0)
+			g.create = false
 		}
 	}
 
 	base, _, _ := mime.ParseMediaType(mt)
 	switch pref := mediaPreference(mt); {
 	case pref <= 1:
-		c.Request.Body = jsonBody(value, src, mt)
+		c.Request.Body, template = jsonBody(value, src, mt)
+		return template
 	case pref == 2:
 		c.Request.Body = &Body{ContentType: mt, Text: formEncode(value), Source: src}
 	case pref == 3:
@@ -701,42 +770,50 @@ func (b builder) body(c *Check, g *valueGen, fx Fixture, op spec.Operation) {
 			Source:      src,
 		}
 	default:
-		s, isString := value.(string)
-		if !isString {
-			if strings.HasPrefix(base, "text/") || base == "*/*" {
-				s = text(value)
-			} else {
+		switch value.(type) {
+		case string, dynamic:
+		default:
+			if !strings.HasPrefix(base, "text/") && base != "*/*" {
 				c.Notes = append(c.Notes, fmt.Sprintf("request body %s: smoke builds JSON, form and multipart bodies; this one was not generated (give an example or a fixture)", mt))
 				c.Request.Body = &Body{ContentType: mt, Source: SourceGenerated}
-				return
+				return false
 			}
 		}
-		c.Request.Body = &Body{ContentType: mt, Text: s, Source: src}
+		c.Request.Body = &Body{ContentType: mt, Text: text(value), Source: src}
 	}
+	return true
 }
 
-func jsonBody(v any, src Source, mt string) *Body {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		raw = []byte("null")
+// requiresFields reports whether a body schema, its allOf merged, has
+// required properties.
+func requiresFields(g *valueGen, s *openapi3.Schema) bool {
+	if len(s.AllOf) > 0 {
+		s = g.cache.merge(s)
 	}
-	return &Body{ContentType: mt, Text: string(raw), Source: src}
+	return len(s.Required) > 0
+}
+
+// jsonBody writes v as a JSON body; template reports whether the text is
+// template text (v held dynamic values).
+func jsonBody(v any, src Source, mt string) (body *Body, template bool) {
+	raw, template := marshalValue(v)
+	return &Body{ContentType: mt, Text: raw, Source: src}, template
 }
 
 func formEncode(v any) string {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return url.QueryEscape(text(v))
+		return escapeTemplate(text(v), url.QueryEscape)
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if arr, ok := obj[k].([]any); ok {
 			for _, e := range arr {
-				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(text(e)))
+				parts = append(parts, url.QueryEscape(k)+"="+escapeTemplate(text(e), url.QueryEscape))
 			}
 			continue
 		}
-		parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(text(obj[k])))
+		parts = append(parts, url.QueryEscape(k)+"="+escapeTemplate(text(obj[k]), url.QueryEscape))
 	}
 	return strings.Join(parts, "&")
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
@@ -98,7 +99,8 @@ func TestValueResolutionOrder(t *testing.T) {
 		"e":     {got["e"][0], "generated"},
 		"f":     {"42", "fixture"},
 		"optex": {"shown", "example"},
-		"req":   {"2024-01-01", "generated"},
+		// A date is relative to the send time: rendered by the runner.
+		"req":   {"${date+1d}", "generated"},
 		"named": {"a", "example"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -107,9 +109,9 @@ func TestValueResolutionOrder(t *testing.T) {
 	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(got["e"][0]) {
 		t.Errorf("uuid value = %q, want a v4-shaped UUID", got["e"][0])
 	}
-	wantURL := "/items/param-example/schema-example/7/first/" + got["e"][0] + "/42?optex=shown&req=2024-01-01&named=a"
-	if c.Request.URL != wantURL {
-		t.Errorf("URL = %q, want %q", c.Request.URL, wantURL)
+	wantURL := "/items/param-example/schema-example/7/first/" + got["e"][0] + "/42?optex=shown&req=${date+1d}&named=a"
+	if c.Request.URL != wantURL || !c.Request.Dynamic {
+		t.Errorf("URL = %q (dynamic %v), want %q, dynamic", c.Request.URL, c.Request.Dynamic, wantURL)
 	}
 }
 
@@ -152,8 +154,8 @@ paths:
 		t.Errorf("GET URL = %q, want %q", get.Request.URL, want)
 	}
 	post := find(t, checks, "POST", "/things/{id}")
-	if post.Request.Body == nil || post.Request.Body.ContentType != "application/x-www-form-urlencoded" || post.Request.Body.Text != "name=smoke" {
-		t.Errorf("formData body = %+v, want name=smoke form-encoded", post.Request.Body)
+	if post.Request.Body == nil || post.Request.Body.ContentType != "application/x-www-form-urlencoded" || post.Request.Body.Text != "name=smoke${run}" {
+		t.Errorf("formData body = %+v, want name=smoke${run} form-encoded (a name carries the run token)", post.Request.Body)
 	}
 	put := find(t, checks, "PUT", "/things/{id}")
 	if put.Request.Body == nil || put.Request.Body.Text != `{"n":3}` {
@@ -211,7 +213,7 @@ func TestCompositionAndRecursion(t *testing.T) {
 		t.Fatalf("body %q: %v", c.Request.Body.Text, err)
 	}
 	want := map[string]any{
-		"name":     "smokexxx",
+		"name":     "smoke${run}", // a name carries the run token; 13 characters rendered, minLength 8
 		"children": []any{},
 		"kind":     "leaf",
 		"note":     "AAA-00",
@@ -226,7 +228,8 @@ func TestCompositionAndRecursion(t *testing.T) {
 	doc := load(t, composition)
 	schema := doc.T.Paths.Value("/nodes").Post.RequestBody.Value.Content["application/json"].Schema.Value
 	var v any
-	_ = json.Unmarshal([]byte(c.Request.Body.Text), &v)
+	rendered := c.Rendered(generator.Vars{Now: time.Now(), Run: generator.NewRunToken()})
+	_ = json.Unmarshal([]byte(rendered.Request.Body.Text), &v)
 	// kin-openapi's 2020-12 validator does not exempt readOnly required
 	// properties in requests (OpenAPI says it should); its 3.0 validator
 	// does, and the rest of this schema means the same in both.
@@ -242,7 +245,7 @@ func TestFormatsGenerateValidValues(t *testing.T) {
 	formats := []string{"date-time", "date", "time", "uuid", "email", "uri", "hostname", "ipv4", "ipv6", "byte"}
 	var props strings.Builder
 	for _, f := range formats {
-		props.WriteString("        f_" + strings.ReplaceAll(f, "-", "_") + ": {type: string, format: " + f + "}\n")
+		props.WriteString("                f_" + strings.ReplaceAll(f, "-", "_") + ": {type: string, format: " + f + "}\n")
 	}
 	doc := `
 openapi: 3.0.3
@@ -262,10 +265,18 @@ paths:
       responses: {"204": {description: ok}}
 `
 	d := load(t, doc)
-	c := generate(t, doc, generator.Options{})[0]
+	c := generate(t, doc, generator.Options{})[0].Rendered(generator.Vars{Now: time.Now(), Run: generator.NewRunToken()})
 	var v any
 	if err := json.Unmarshal([]byte(c.Request.Body.Text), &v); err != nil {
 		t.Fatal(err)
+	}
+	// kin-openapi's format checks are lenient; these are not.
+	body := v.(map[string]any)
+	if _, err := time.Parse(time.RFC3339, body["f_date_time"].(string)); err != nil {
+		t.Errorf("date-time %q: %v", body["f_date_time"], err)
+	}
+	if _, err := time.Parse(time.DateOnly, body["f_date"].(string)); err != nil {
+		t.Errorf("date %q: %v", body["f_date"], err)
 	}
 	if n := len(v.(map[string]any)); n != len(formats) {
 		t.Fatalf("body has %d fields, want %d: %s", n, len(formats), c.Request.Body.Text)
@@ -458,5 +469,38 @@ paths:
 	}
 	if got := c.Request.Path[0].Value; got != "a b,c" {
 		t.Errorf("simple path param value = %q, want the unescaped %q", got, "a b,c")
+	}
+}
+
+// TestOptionalBodyWithInvalidExample: an optional body whose only example
+// does not validate is still sent, generated from the schema: the document
+// shows the operation takes one (GitHub's POST /markdown/raw).
+func TestOptionalBodyWithInvalidExample(t *testing.T) {
+	checks := generate(t, `
+openapi: 3.0.3
+info: {title: Raw, version: "1"}
+paths:
+  /render:
+    post:
+      requestBody:
+        content:
+          text/plain:
+            schema: {type: string}
+            examples: {default: {value: {text: "Hello"}}}
+      responses: {"200": {description: ok}}
+  /quiet:
+    post:
+      requestBody:
+        content:
+          text/plain:
+            schema: {type: string}
+      responses: {"200": {description: ok}}
+`, generator.Options{})
+	render := find(t, checks, "POST", "/render")
+	if render.Request.Body == nil || render.Request.Body.Source != generator.SourceGenerated || render.Request.Body.Text == "" {
+		t.Errorf("POST /render body = %+v, want a generated string", render.Request.Body)
+	}
+	if quiet := find(t, checks, "POST", "/quiet"); quiet.Request.Body != nil {
+		t.Errorf("POST /quiet body = %+v, want none (optional, nothing shown)", quiet.Request.Body)
 	}
 }

@@ -37,7 +37,7 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	}
 	fmt.Fprint(bw, "\n\n")
 	if rep.Old != "" || rep.New != "" {
-		fmt.Fprintf(bw, "OLD `%s` · NEW `%s` · %d rounds\n\n", diffMDCode(rep.Old), diffMDCode(rep.New), rep.Rounds)
+		fmt.Fprintf(bw, "OLD %s · NEW %s · %d rounds\n\n", mdCode(rep.Old), mdCode(rep.New), rep.Rounds)
 	}
 	if opts.Incomplete != "" {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Incomplete: %s\n\n", mdEscape(opts.Incomplete))
@@ -48,12 +48,12 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	// in the appendix.
 	for _, v := range diffVerdictOrder[:3] {
 		for _, op := range groups[v] {
-			fmt.Fprintf(bw, "#### %s `%s` — %s %s\n\n", diffEmoji[v], diffMDCode(diffOpName(op)), v, diffStatuses(op))
+			fmt.Fprintf(bw, "#### %s %s — %s %s\n\n", diffEmoji[v], mdCode(diffOpName(op)), v, diffStatuses(op))
 			if lat := diffLatency(op.Latency); lat != "" {
 				fmt.Fprintf(bw, "Latency (median): %s\n\n", lat)
 			}
 			for _, e := range op.Errors {
-				fmt.Fprintf(bw, "- %s\n", mdEscape(oneLine(e)))
+				fmt.Fprintf(bw, "- %s\n", mdEscape(e))
 			}
 			if len(op.Errors) > 0 {
 				fmt.Fprintln(bw)
@@ -64,8 +64,8 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			fmt.Fprintln(bw, "| Class | Kind | Where | OLD | NEW | Why |")
 			fmt.Fprintln(bw, "|---|---|---|---|---|---|")
 			for _, d := range op.Differences {
-				fmt.Fprintf(bw, "| %s | %s | `%s` | `%s` | `%s` | %s |\n", d.Class, d.Kind, diffMDCode(d.Location()),
-					diffMDCode(diffExample(d.Old, 80)), diffMDCode(diffExample(d.New, 80)), mdEscape(d.Reason))
+				fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s |\n", d.Class, d.Kind, mdCellCode(d.Location()),
+					mdCellCode(diffExample(d.Old, 80)), mdCellCode(diffExample(d.New, 80)), mdEscape(d.Reason))
 			}
 			fmt.Fprintln(bw)
 		}
@@ -81,10 +81,10 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			}
 			for _, d := range op.Differences {
 				if d.Class == diff.ClassExpected || d.Class == diff.ClassIgnored {
-					notes = append(notes, fmt.Sprintf("%s %s `%s`: %s", d.Class, d.Kind, diffMDCode(d.Location()), mdEscape(d.Reason)))
+					notes = append(notes, fmt.Sprintf("%s %s %s: %s", d.Class, d.Kind, mdCellCode(d.Location()), mdEscape(d.Reason)))
 				}
 			}
-			fmt.Fprintf(bw, "| `%s` | %s | %s | %s |\n", diffMDCode(diffOpName(op)), diffStatuses(op), diffLatency(op.Latency), strings.Join(notes, "; "))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdCellCode(diffOpName(op)), diffStatuses(op), diffLatency(op.Latency), strings.Join(notes, "; "))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
@@ -93,8 +93,8 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintln(bw, "| Operation | Where | OLD | NEW | Why |")
 		fmt.Fprintln(bw, "|---|---|---|---|---|")
 		for _, n := range noise {
-			fmt.Fprintf(bw, "| `%s` | `%s` | `%s` | `%s` | %s |\n", diffMDCode(n.Op), diffMDCode(n.D.Location()),
-				diffMDCode(diffExample(n.D.Old, 60)), diffMDCode(diffExample(n.D.New, 60)), mdEscape(n.D.Reason))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCellCode(n.Op), mdCellCode(n.D.Location()),
+				mdCellCode(diffExample(n.D.Old, 60)), mdCellCode(diffExample(n.D.New, 60)), mdEscape(n.D.Reason))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
@@ -105,10 +105,4 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintf(bw, "- ⚠️ %s\n", mdEscape(wmsg))
 	}
 	return bw.Flush()
-}
-
-// diffMDCode keeps text inside a `code span` in a table cell: no backticks,
-// no pipes.
-func diffMDCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", `\|`).Replace(s)
 }

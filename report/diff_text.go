@@ -17,7 +17,8 @@ var (
 // WriteDiffText writes the terminal report: operations grouped by
 // verdict, regressions first, each difference on one line with an OLD and
 // a NEW example; parity operations on one line each; then warnings and
-// the summary line.
+// the summary line. Text from the spec, the services or the config goes
+// through EscapeTerminal: a JSON key can hold an escape sequence.
 func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -28,17 +29,17 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	}
 	head := "smoke diff"
 	if opts.Title != "" {
-		head += ": " + opts.Title
+		head += ": " + EscapeTerminal(opts.Title)
 	}
 	fmt.Fprintln(bw, paint(ansiBold, head))
 	if rep.Old != "" || rep.New != "" {
-		fmt.Fprintf(bw, "OLD %s\nNEW %s\n", rep.Old, rep.New)
+		fmt.Fprintf(bw, "OLD %s\nNEW %s\n", EscapeTerminal(rep.Old), EscapeTerminal(rep.New))
 	}
 	fmt.Fprintf(bw, "%s, 2 samples per side per round\n\n", plural(rep.Rounds, "round", "rounds"))
 
 	width := 0
 	for _, op := range rep.Operations {
-		width = max(width, len(diffOpName(op)))
+		width = max(width, len(EscapeTerminal(diffOpName(op))))
 	}
 	groups := diffByVerdict(rep.Operations)
 	for _, v := range diffVerdictOrder {
@@ -52,7 +53,7 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			if lat != "" {
 				lat = "  " + paint(ansiDim, lat)
 			}
-			fmt.Fprintf(bw, "  %s %-*s  %s%s\n", paint(diffColor[v], diffMark[v]), width, diffOpName(op), diffStatuses(op), lat)
+			fmt.Fprintf(bw, "  %s %-*s  %s%s\n", paint(diffColor[v], diffMark[v]), width, EscapeTerminal(diffOpName(op)), diffStatuses(op), lat)
 			for _, e := range op.Errors {
 				fmt.Fprintf(bw, "      %s\n", oneLine(e))
 			}
@@ -64,11 +65,11 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 				if d.Kind == diff.KindHeader {
 					where = d.Header
 				}
-				fmt.Fprintf(bw, "      %-10s %-7s %s  old %s  new %s", d.Class, d.Kind, where, diffExample(d.Old, 40), diffExample(d.New, 40))
+				fmt.Fprintf(bw, "      %-10s %-7s %s  old %s  new %s", d.Class, d.Kind, EscapeTerminal(where), diffExample(d.Old, 40), diffExample(d.New, 40))
 				if d.Reason != "" && d.Class != diff.ClassRegression {
-					fmt.Fprintf(bw, "  %s", paint(ansiDim, "("+d.Reason+")"))
+					fmt.Fprintf(bw, "  %s", paint(ansiDim, "("+EscapeTerminal(d.Reason)+")"))
 				} else if d.Reason != "" {
-					fmt.Fprintf(bw, "  (%s)", d.Reason)
+					fmt.Fprintf(bw, "  (%s)", EscapeTerminal(d.Reason))
 				}
 				fmt.Fprintln(bw)
 			}
@@ -76,13 +77,13 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintln(bw)
 	}
 	if len(rep.Skipped) > 0 {
-		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes need --allow-writes):"), strings.Join(rep.Skipped, ", "))
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes need --allow-writes):"), EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}
 	for _, wmsg := range rep.Warnings {
-		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), wmsg)
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "warning:"), EscapeTerminal(wmsg))
 	}
 	if opts.Incomplete != "" {
-		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "incomplete:"), opts.Incomplete)
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "incomplete:"), EscapeTerminal(opts.Incomplete))
 	}
 	line := diffSummaryLine(rep.Summary)
 	if opts.Elapsed > 0 {

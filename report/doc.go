@@ -14,6 +14,12 @@
 // Renderers never see a secret: runner masks credentials before a Result
 // exists, and the reproduce commands arrive masked.
 //
+// Text from the spec, the service or the config is untrusted: every
+// renderer escapes it for its medium through one escaper per medium
+// (escape.go): [EscapeTerminal] for text (the smoke command uses it for
+// its own terminal output too), Markdown text, code spans and fences,
+// html/template for HTML, and XML character data for JUnit.
+//
 // # Usage
 //
 //	results, err := r.Run(ctx, checks)

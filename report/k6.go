@@ -103,12 +103,25 @@ func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) error {
 	s.header(&out, len(checks))
 	s.options(&out, checks)
 	out.WriteString("export default function () {\n")
+	if s.usesRun {
+		out.WriteString("  // ${run} of smoke's plan: new for every iteration, the same for its requests.\n")
+		out.WriteString("  const run = runToken();\n")
+	}
 	out.Write(body.Bytes())
 	if opts.Pause > 0 {
 		fmt.Fprintf(&out, "  sleep(%s);\n", strconv.FormatFloat(opts.Pause.Seconds(), 'f', -1, 64))
 	}
 	out.WriteString("}\n")
 	out.WriteString(k6Judge)
+	if s.usesAt {
+		out.WriteString(k6At)
+	}
+	if s.usesRun {
+		out.WriteString(k6RunToken)
+	}
+	if s.usesUUID {
+		out.WriteString(k6UUID)
+	}
 	if err := s.checkNoSecret(out.Bytes()); err != nil {
 		return err
 	}
@@ -169,6 +182,10 @@ type k6Script struct {
 	headers []k6Header
 	env     map[string]bool
 	basic   bool
+	// dynamic placeholders used anywhere (helpers to write) and in the
+	// check being rendered (per-request constants to declare).
+	usesAt, usesRun, usesUUID bool
+	checkNow, checkUUID       bool
 	// secrets are the values known at export time that the script must
 	// not contain, each once: every check carries the same credentials.
 	secrets map[string]bool
@@ -206,6 +223,7 @@ func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check) error {
 	if c.OperationID != "" {
 		comment += " (" + c.OperationID + ")"
 	}
+	s.checkNow, s.checkUUID = false, false
 	u, err := s.url(c.Request)
 	if err != nil {
 		return err
@@ -216,10 +234,16 @@ func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check) error {
 	}
 	body := "null"
 	if c.Request.Body != nil {
-		body = jsLit(c.Request.Body.Text)
+		body = s.text(c.Request.Body.Text, c.Request.Dynamic).String()
 	}
 	skip := s.skip(c)
 	fmt.Fprintf(b, "  // %s\n  {\n", jsComment(comment))
+	if s.checkNow {
+		b.WriteString("    const now = Date.now(); // the send time of this request's placeholders\n")
+	}
+	if s.checkUUID {
+		b.WriteString("    const uuid = uuidv4(); // one per request, as smoke run renders it\n")
+	}
 	fmt.Fprintf(b, "    const r%d = http.request(%s, BASE_URL + %s, %s, {\n", i, jsLit(c.Method), u, body)
 	if len(headers) > 0 {
 		b.WriteString("      headers: {\n")
@@ -253,20 +277,25 @@ func (s *k6Script) skip(c generator.Check) []string {
 // plan's URL, or, when a query value is secret, the path and a query
 // rebuilt in the same order with secrets read from the environment.
 func (s *k6Script) url(r generator.Request) (jsString, error) {
-	secret := slices.ContainsFunc(r.Query, func(q generator.Param) bool { return q.Secret })
+	secret := slices.ContainsFunc(r.Query, func(q generator.Param) bool { return q.IsSecret() })
 	if !secret {
-		return jsString{{lit: r.URL}}, nil
+		return s.text(r.URL, r.Dynamic), nil
 	}
 	path, _, _ := strings.Cut(r.URL, "?")
-	out := jsString{{lit: path}}
+	out := s.text(path, r.Dynamic)
 	for i, q := range r.Query {
 		sep := "&"
 		if i == 0 {
 			sep = "?"
 		}
 		out = append(out, jsPart{lit: sep + url.QueryEscape(q.Name) + "="})
-		if !q.Secret {
-			out = append(out, jsPart{lit: url.QueryEscape(q.Value)})
+		if !q.IsSecret() {
+			for _, p := range s.text(q.Value, r.Dynamic) {
+				if p.raw == "" {
+					p.lit = url.QueryEscape(p.lit) // a placeholder's value needs no escaping
+				}
+				out = append(out, p)
+			}
 			continue
 		}
 		v, err := s.value(q)
@@ -293,7 +322,7 @@ func (s *k6Script) requestHeaders(c generator.Check) ([]k6Header, error) {
 		out = append(out, h)
 	}
 	for _, h := range c.Request.Headers {
-		v, err := s.value(h)
+		v, err := s.checkValue(h, c.Request.Dynamic)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", h.Name, err)
 		}
@@ -305,7 +334,7 @@ func (s *k6Script) requestHeaders(c generator.Check) ([]k6Header, error) {
 			if i > 0 {
 				v = append(v, jsPart{lit: "; "})
 			}
-			cv, err := s.value(ck)
+			cv, err := s.checkValue(ck, c.Request.Dynamic)
 			if err != nil {
 				return nil, fmt.Errorf("cookie %s: %w", ck.Name, err)
 			}
@@ -323,11 +352,53 @@ func (s *k6Script) requestHeaders(c generator.Check) ([]k6Header, error) {
 	return out, nil
 }
 
-// value renders a request value: a literal, or for a secret an
-// expression that reads the variables of its template (HTTP basic: of
-// its parts) from the environment.
+// checkValue is value for a value of a check's request: in a dynamic
+// request, a value that is not a secret is template text.
+func (s *k6Script) checkValue(p generator.Param, dynamic bool) (jsString, error) {
+	if dynamic && !p.IsSecret() {
+		return s.text(p.Value, true), nil
+	}
+	return s.value(p)
+}
+
+// text renders a string of a check's request: literal, or for a dynamic
+// request template text whose placeholders are computed when the request
+// is sent, as smoke run renders them (generator.Render).
+func (s *k6Script) text(v string, dynamic bool) jsString {
+	if !dynamic {
+		return jsString{{lit: v}}
+	}
+	var out jsString
+	for _, seg := range generator.Split(v) {
+		p := seg.Placeholder
+		if p == nil {
+			out = append(out, jsPart{lit: seg.Literal})
+			continue
+		}
+		switch p.Word {
+		case generator.WordRun:
+			s.usesRun = true
+			out = append(out, jsPart{raw: "run"})
+		case generator.WordUUID:
+			s.usesUUID, s.checkUUID = true, true
+			out = append(out, jsPart{raw: "uuid"})
+		default:
+			s.usesAt, s.checkNow = true, true
+			out = append(out, jsPart{raw: fmt.Sprintf("at(now, %d, %s)", int64(p.Offset/time.Second), jsLit(p.Word))})
+		}
+	}
+	if len(out) == 0 {
+		out = jsString{{lit: ""}}
+	}
+	return out
+}
+
+// value renders a request value: a literal, or for a secret (the one
+// rule: generator's Param.IsSecret) an expression that reads the
+// variables of its template (HTTP basic: of its parts) from the
+// environment.
 func (s *k6Script) value(p generator.Param) (jsString, error) {
-	if !p.Secret {
+	if !p.IsSecret() {
 		return jsString{{lit: p.Value}}, nil
 	}
 	if p.Basic != nil && strings.HasPrefix(p.Value, "Basic ") {
@@ -413,7 +484,7 @@ func secretParts(template, value string) []string {
 // export time may appear in the script, raw or encoded.
 func (s *k6Script) checkNoSecret(script []byte) error {
 	for v := range s.secrets {
-		if len(v) < 4 {
+		if len(v) < generator.MinSecretLen {
 			continue
 		}
 		j, _ := json.Marshal(v)
@@ -807,5 +878,71 @@ function matchesType(types, got) {
   }
   const range = got.split("/")[0] + "/*";
   return types.some((t) => t === got || t === range || t === "*/*");
+}
+`
+
+const k6At = `
+/**
+ * at renders a time placeholder of smoke's plan (${now+1h}, ${date},
+ * ${time}, ${unix}, ${unixms}): the send time plus an offset, in UTC.
+ * @param {number} now the send time, milliseconds since the epoch
+ * @param {number} offset seconds
+ * @param {string} word now, date, time, unix or unixms
+ * @returns {string}
+ */
+function at(now, offset, word) {
+  const t = now + offset * 1000;
+  const iso = new Date(t).toISOString(); // 2025-06-01T12:00:00.000Z
+  switch (word) {
+    case "date":
+      return iso.slice(0, 10);
+    case "time":
+      return iso.slice(11, 19) + "Z";
+    case "unix":
+      return String(Math.floor(t / 1000));
+    case "unixms":
+      return String(t);
+  }
+  return iso.slice(0, 19) + "Z";
+}
+`
+
+const k6RunToken = `
+/**
+ * runToken returns a token for values that must be unique (names, keys):
+ * 8 lower-case letters and digits, starting with a letter.
+ * @returns {string}
+ */
+function runToken() {
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const alnum = letters + "0123456789";
+  let out = letters.charAt(Math.floor(Math.random() * letters.length));
+  while (out.length < 8) {
+    out += alnum.charAt(Math.floor(Math.random() * alnum.length));
+  }
+  return out;
+}
+`
+
+const k6UUID = `
+/**
+ * uuidv4 returns a random version 4 UUID.
+ * @returns {string}
+ */
+function uuidv4() {
+  const hex = "0123456789abcdef";
+  let out = "";
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      out += "-";
+    } else if (i === 14) {
+      out += "4";
+    } else if (i === 19) {
+      out += hex.charAt(8 + Math.floor(Math.random() * 4));
+    } else {
+      out += hex.charAt(Math.floor(Math.random() * 16));
+    }
+  }
+  return out;
 }
 `

@@ -3,10 +3,14 @@ package report
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -386,4 +390,81 @@ func BenchmarkWriteK6(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "script-bytes")
+}
+
+// TestK6PlaceholdersMatchRender runs the script's placeholder helpers
+// with node and compares them with generator.Render: a k6 request carries
+// the values smoke run would send.
+func TestK6PlaceholdersMatchRender(t *testing.T) {
+	node := testenv.Need(t, "node")
+	now := time.Date(2026, 2, 28, 23, 59, 58, 0, time.UTC)
+	var texts []string
+	var calls []string
+	for _, text := range []string{"${now}", "${now+1h}", "${now-30m}", "${now+1d2h}", "${date}", "${date+1d}", "${time+2s}", "${unix+1h}", "${unixms}", "${unixms-1s}"} {
+		p, _, ok := generator.ParsePlaceholder(text)
+		if !ok {
+			t.Fatalf("%s is not a placeholder", text)
+		}
+		texts = append(texts, text)
+		calls = append(calls, fmt.Sprintf("at(%d, %d, %s)", now.UnixMilli(), int64(p.Offset/time.Second), jsLit(p.Word)))
+	}
+	script := k6At + k6RunToken + k6UUID + "console.log(JSON.stringify([" + strings.Join(calls, ", ") + "]));\n" +
+		"console.log(JSON.stringify([runToken(), runToken(), uuidv4()]));\n"
+	out, err := exec.Command(node, "-e", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var got, random []string
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &got) != nil || json.Unmarshal([]byte(lines[1]), &random) != nil {
+		t.Fatalf("node printed %s", out)
+	}
+	for i, text := range texts {
+		if want := generator.Render(text, generator.Vars{Now: now}); got[i] != want {
+			t.Errorf("%s: k6 renders %q, smoke run %q", text, got[i], want)
+		}
+	}
+	token := regexp.MustCompile(`^[a-z][a-z0-9]{7}$`)
+	if !token.MatchString(random[0]) || !token.MatchString(random[1]) || random[0] == random[1] {
+		t.Errorf("run tokens %q, %q: want two different tokens like %s", random[0], random[1], generator.NewRunToken())
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(random[2]) {
+		t.Errorf("uuidv4() = %q, not a version 4 UUID", random[2])
+	}
+}
+
+// TestWriteK6Dynamic: placeholders become code evaluated per request,
+// "$${" stays a literal "${", and a rebuilt query escapes only literals.
+func TestWriteK6Dynamic(t *testing.T) {
+	c := generator.Check{ID: "0123456789ab", Method: "POST", Path: "/a/{name}", Request: generator.Request{
+		Dynamic: true,
+		URL:     "/a/smoke-${run}?at=${now+1h}&q=a%24%24%7Bx%7D",
+		Path:    []generator.Param{{Name: "name", Value: "smoke-${run}"}},
+		Query: []generator.Param{{Name: "at", Value: "${now+1h}"}, {Name: "q", Value: "a $${x}"},
+			{Name: "api_key", Value: "k-S3cr3t", Secret: true, Template: "${QKEY}", Env: "QKEY"}},
+		Headers: []generator.Param{{Name: "X-Request-Id", Value: "${uuid}"}},
+		Body:    &generator.Body{ContentType: "application/json", Text: `{"since":"${date-1d}","raw":"$${literal}"}`},
+	}}
+	var buf bytes.Buffer
+	if err := WriteK6(&buf, []generator.Check{c}, K6Options{BaseURL: "https://api.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	script := buf.String()
+	for _, want := range []string{
+		`const run = runToken();`,
+		`const now = Date.now();`,
+		`const uuid = uuidv4();`,
+		`BASE_URL + "/a/smoke-" + run + "?at=" + at(now, 3600, "now") + "&q=a+%24%7Bx%7D&api_key=" + encodeURIComponent(env["QKEY"])`,
+		`"X-Request-Id": uuid,`,
+		`"{\"since\":\"" + at(now, -86400, "date") + "\",\"raw\":\"${literal}\"}"`,
+		"function at(now, offset, word) {", "function runToken() {", "function uuidv4() {",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %s", want)
+		}
+	}
+	if strings.Contains(script, "k-S3cr3t") {
+		t.Error("the secret is in the script")
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "dynamic.js", buf.Bytes()))
 }

@@ -27,7 +27,11 @@ func WritePlan(w io.Writer, format string, p *generator.Plan) error {
 	return writePlanText(w, p)
 }
 
+// writePlanText writes one line per check. The spec's text (paths,
+// operationIds, title) goes through EscapeTerminal: a document from an
+// untrusted URL may hold escape sequences or tabs.
 func writePlanText(w io.Writer, p *generator.Plan) error {
+	esc := EscapeTerminal
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tVALUES\tEXPECT")
 	for _, c := range p.Checks {
@@ -35,7 +39,7 @@ func writePlanText(w io.Writer, p *generator.Plan) error {
 		if op == "" {
 			op = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Method, c.Path, op, ValueSources(c), strings.Join(c.Expect.Status, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(c.Method), esc(c.Path), esc(op), ValueSources(c), esc(strings.Join(c.Expect.Status, ",")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -44,7 +48,7 @@ func writePlanText(w io.Writer, p *generator.Plan) error {
 	if title == "" {
 		title = "untitled spec"
 	}
-	_, err := fmt.Fprintf(w, "\n%s from %s %s (%s)\n", plural(len(p.Checks), "check", "checks"), title, p.Spec.Version, p.Spec.OpenAPI)
+	_, err := fmt.Fprintf(w, "\n%s from %s %s (%s)\n", plural(len(p.Checks), "check", "checks"), esc(title), esc(p.Spec.Version), esc(p.Spec.OpenAPI))
 	return err
 }
 

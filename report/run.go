@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/smoke-dev/smoke/runner"
@@ -75,19 +74,4 @@ func status(r runner.Result) string {
 // failureText is "check: message (at /pointer)".
 func failureText(f runner.Failure) string {
 	return f.Check + ": " + f.Message
-}
-
-// oneLine folds whitespace and neutralises control characters: a message
-// may carry bytes a server chose, and a terminal obeys escape sequences.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return ' '
-		}
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/smoke-dev/smoke/internal/junit"
 	"github.com/smoke-dev/smoke/runner"
@@ -87,19 +86,4 @@ func problem(r runner.Result, opts RunOptions) *junit.Problem {
 	}
 	p.Text = xmlText(strings.Join(lines, "\n"))
 	return p
-}
-
-// xmlText replaces what XML 1.0 cannot hold (control characters, invalid
-// UTF-8) with U+FFFD: a server may echo any bytes into a message, and
-// encoding/xml writes CDATA as it is.
-func xmlText(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return r
-		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
-			return '\uFFFD'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

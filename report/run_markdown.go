@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -38,7 +37,7 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 	fmt.Fprintf(bw, "### %s %s\n\n", icon, title)
 	fmt.Fprintf(bw, "**%s**", summaryLine(s))
 	if opts.Target != "" {
-		fmt.Fprintf(bw, " against `%s`", opts.Target)
+		fmt.Fprintf(bw, " against %s", mdCode(opts.Target))
 	}
 	if opts.Elapsed > 0 {
 		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
@@ -64,7 +63,7 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 		for _, r := range attention {
 			problem := ""
 			if len(r.Failures) > 0 {
-				problem = mdEscape(oneLine(failureText(r.Failures[0])))
+				problem = mdEscape(failureText(r.Failures[0]))
 				if n := len(r.Failures) - 1; n > 0 {
 					problem += fmt.Sprintf(" (+%d more)", n)
 				}
@@ -81,10 +80,10 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 			}
 			fmt.Fprintf(bw, "<details><summary>%s <code>%s</code> — %s</summary>\n\n", outcomeEmoji[r.Outcome], htmlEscape(name(r)), r.Outcome)
 			for _, f := range r.Failures {
-				fmt.Fprintf(bw, "- **%s**: %s\n", f.Check, mdEscape(oneLine(f.Message)))
+				fmt.Fprintf(bw, "- **%s**: %s\n", f.Check, mdEscape(f.Message))
 			}
 			if cmd := opts.Reproduce[r.CheckID]; cmd != "" {
-				fmt.Fprintf(bw, "\n```sh\n%s\n```\n", cmd)
+				fmt.Fprintf(bw, "\n%s\n", mdFence(cmd, "sh"))
 			}
 			fmt.Fprint(bw, "\n</details>\n\n")
 		}
@@ -106,19 +105,9 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 }
 
 func opCell(r runner.Result) string {
-	cell := "`" + strings.ReplaceAll(name(r), "`", "'") + "`"
+	cell := mdCellCode(name(r))
 	if r.OperationID != "" {
 		cell += " " + mdEscape(r.OperationID)
 	}
 	return cell
-}
-
-// mdEscape keeps text from breaking a table cell or turning into markup.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "'", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

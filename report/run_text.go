@@ -26,7 +26,8 @@ var (
 
 // WriteRunText writes the terminal report: checks grouped by outcome,
 // failures first, each failure with its messages and a reproduce command,
-// then the summary line.
+// then the summary line. Text from the spec, the service or the config
+// goes through EscapeTerminal.
 func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -38,10 +39,10 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	if opts.Title != "" || opts.Target != "" {
 		head := "smoke run"
 		if opts.Title != "" {
-			head += ": " + opts.Title
+			head += ": " + EscapeTerminal(opts.Title)
 		}
 		if opts.Target != "" {
-			head += " → " + opts.Target
+			head += " → " + EscapeTerminal(opts.Target)
 		}
 		fmt.Fprintln(bw, paint(ansiBold, head))
 		fmt.Fprintln(bw)
@@ -50,7 +51,7 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	const maxWidth = 48
 	width := 0
 	for _, r := range results {
-		width = max(width, min(len(name(r)), maxWidth))
+		width = max(width, min(len(EscapeTerminal(name(r))), maxWidth))
 	}
 	groups := byOutcome(results)
 	for _, o := range outcomeOrder {
@@ -62,9 +63,9 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		for _, r := range rs {
 			op := ""
 			if r.OperationID != "" {
-				op = "  " + paint(ansiDim, r.OperationID)
+				op = "  " + paint(ansiDim, EscapeTerminal(r.OperationID))
 			}
-			fmt.Fprintf(bw, "  %s %-*s  %3s  %6s%s\n", paint(outcomeColor[o], outcomeMark[o]), width, name(r), status(r), fmtMS(r.DurationMS), op)
+			fmt.Fprintf(bw, "  %s %-*s  %3s  %6s%s\n", paint(outcomeColor[o], outcomeMark[o]), width, EscapeTerminal(name(r)), status(r), fmtMS(r.DurationMS), op)
 			if o == runner.Passed {
 				continue
 			}
@@ -72,7 +73,7 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 				fmt.Fprintf(bw, "      %s %s\n", paint(outcomeColor[o], f.Check+":"), oneLine(f.Message))
 			}
 			if cmd := opts.Reproduce[r.CheckID]; cmd != "" && o != runner.Skipped {
-				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "reproduce:"), cmd)
+				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "reproduce:"), EscapeTerminal(cmd))
 			}
 		}
 		fmt.Fprintln(bw)
@@ -91,7 +92,7 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	}
 	fmt.Fprintln(bw, paint(ansiBold+color, line))
 	if opts.Incomplete != "" {
-		fmt.Fprintln(bw, paint(ansiYellow, "incomplete: "+opts.Incomplete))
+		fmt.Fprintln(bw, paint(ansiYellow, "incomplete: "+EscapeTerminal(opts.Incomplete)))
 	}
 	return bw.Flush()
 }

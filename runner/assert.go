@@ -105,16 +105,21 @@ func (s assertionSet) forCheck(c generator.Check) assertionSet {
 // and returns the failures, nil when the response honours the spec.
 // Messages say what was expected, what came and where; secrets are masked.
 func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
+	return r.evaluate(c, resp, r.maskerFor(c))
+}
+
+// evaluate is Evaluate with the Masker of c.
+func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker) []Failure {
 	var out []Failure
 	add := func(check, pointer, format string, args ...any) {
-		out = append(out, Failure{Check: check, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))})
+		out = append(out, Failure{Check: check, Pointer: pointer, Message: m.Mask(fmt.Sprintf(format, args...))})
 	}
 	status := resp.StatusCode
 	set := r.asserts.forCheck(c)
 	on := set.on
 
 	if on[CheckNotServerError] && status >= 500 {
-		add(CheckNotServerError, "", "status %s: a server error (expected no 5xx)%s", statusText(status), bodyHint(resp))
+		add(CheckNotServerError, "", "status %s: a server error (expected no 5xx)%s", statusText(status), bodyHint(m, resp))
 	}
 	documented, ok := c.Expect.Match(status)
 	if on[CheckStatusDocumented] && !ok && len(c.Expect.Responses) > 0 {
@@ -142,7 +147,7 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 			add(CheckContentType, "", "%s for status %d, expected %s", shown, status, strings.Join(want, " or "))
 		}
 		if on[CheckResponseSchema] && matched {
-			out = r.schemaFailures(out, c, content, got, resp.Body)
+			out = r.schemaFailures(out, m, content, got, resp.Body)
 		}
 	}
 	if on[CheckRequiredHeaders] && ok {
@@ -160,12 +165,12 @@ func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
 
 // schemaFailures validates a JSON body against the documented schema and
 // appends the failures to out.
-func (r *Runner) schemaFailures(out []Failure, c generator.Check, content generator.Content, got string, body []byte) []Failure {
+func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content generator.Content, got string, body []byte) []Failure {
 	if !generator.IsJSON(got) {
 		return out // only JSON bodies are validated
 	}
 	fail := func(pointer, format string, args ...any) Failure {
-		return Failure{Check: CheckResponseSchema, Pointer: pointer, Message: r.mask(c, fmt.Sprintf(format, args...))}
+		return Failure{Check: CheckResponseSchema, Pointer: pointer, Message: m.Mask(fmt.Sprintf(format, args...))}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if content.Schema == nil {
@@ -175,7 +180,7 @@ func (r *Runner) schemaFailures(out []Failure, c generator.Check, content genera
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return append(out, fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(body)))
+		return append(out, fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(m, body)))
 	}
 	if content.Schema == nil {
 		return out
@@ -193,9 +198,11 @@ func (r *Runner) schemaFailures(out []Failure, c generator.Check, content genera
 			return
 		}
 		// Concatenated, not formatted: a body can fail many times over.
-		p := se.pointer()
-		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: r.mask(c,
-			"body at "+displayPointer(p)+": "+oneLine(se.reason)+" (value "+excerptValue(se.value)+"; "+schemaName(content)+")")})
+		// Masked piece by piece before oneLine: a secret holding a line
+		// break would no longer match once folded.
+		p := m.Mask(se.pointer())
+		out = append(out, Failure{Check: CheckResponseSchema, Pointer: p, Message: m.Mask(
+			"body at " + displayPointer(p) + ": " + oneLine(m.Mask(se.reason)) + " (value " + excerptValue(m, se.value) + "; " + schemaName(content) + ")")})
 	}
 	if content.JSONSchema2020 {
 		r.v2020.each(content.Schema, v, each)
@@ -359,27 +366,27 @@ func statusKeys(e generator.Expect) []string {
 }
 
 // bodyHint quotes the start of an error body, which often names the cause.
-func bodyHint(resp *Response) string {
+func bodyHint(m *generator.Masker, resp *Response) string {
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
 		return ""
 	}
-	return "; body: " + excerpt(resp.Body)
+	return "; body: " + excerpt(m, resp.Body)
 }
 
 const excerptLen = 120
 
-func excerpt(b []byte) string {
-	s := oneLine(string(bytes.TrimSpace(b)))
-	if len(s) > excerptLen {
-		s = strings.ToValidUTF8(s[:excerptLen], "") + "…"
-	}
-	return fmt.Sprintf("%q", s)
+// excerpt quotes the start of a body, secrets masked before it is cut:
+// cut first, a secret across the cut would survive in part.
+func excerpt(m *generator.Masker, b []byte) string {
+	// Masked before trimming and folding too: either can change a secret
+	// that begins or ends with a space or holds a line break.
+	return fmt.Sprintf("%q", m.Cut(oneLine(strings.TrimSpace(m.Mask(string(b)))), excerptLen))
 }
 
 // excerptValue shows a scalar as JSON and a container by its size:
 // rendering a large object for every error would cost more than
 // validating it.
-func excerptValue(v any) string {
+func excerptValue(m *generator.Masker, v any) string {
 	switch x := v.(type) {
 	case map[string]any:
 		return fmt.Sprintf("an object of %d fields", len(x))
@@ -390,11 +397,7 @@ func excerptValue(v any) string {
 	if err != nil {
 		return fmt.Sprintf("%v", v)
 	}
-	s := string(b)
-	if len(s) > excerptLen {
-		s = strings.ToValidUTF8(s[:excerptLen], "") + "…"
-	}
-	return s
+	return m.Cut(string(b), excerptLen)
 }
 
 func oneLine(s string) string {

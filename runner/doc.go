@@ -20,8 +20,10 @@
 // schema compiled once per Runner with the same result as kin-openapi),
 // required_headers and latency. A failure message says what was expected,
 // what came, and where, with a JSON pointer for schema errors. Secret
-// parameters, credential headers and configured secrets are masked in
-// every message, URL and log record.
+// parameters, credential headers, the user information of a base URL
+// (sent as an HTTP Basic Authorization header) and configured secrets are
+// masked in every message, URL, curl line and log record, in every
+// encoding they take there (generator.Masker), before any excerpt is cut.
 //
 // # Usage
 //

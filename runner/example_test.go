@@ -41,16 +41,21 @@ func Example() {
 		return
 	}
 	for _, res := range results {
-		fmt.Println(res.Method, res.Path, res.StatusCode, res.Outcome)
+		line := fmt.Sprintf("%s %s %d %s exercised=%v", res.Method, res.Path, res.StatusCode, res.Outcome, res.Exercised)
+		if !res.Exercised {
+			line += " (" + string(res.Reason) + ")"
+		}
+		fmt.Println(line)
 		for _, f := range res.Failures {
 			fmt.Println("  ", f.Check+":", f.Message)
 		}
 	}
-	fmt.Printf("%+v\n", runner.Summarize(results))
+	s := runner.Summarize(results)
+	fmt.Printf("%d checks: %d passed, %d failed; %d exercised\n", s.Total, s.Passed, s.Failed, s.Exercised)
 	// Output:
-	// GET /health 200 passed
-	// GET /pets 500 failed
+	// GET /health 200 passed exercised=true
+	// GET /pets 500 failed exercised=false (other)
 	//    not_server_error: status 500 Internal Server Error: a server error (expected no 5xx); body: "oops"
 	//    status_documented: status 500 Internal Server Error is not documented (documented: 200)
-	// {Total:2 Passed:1 Failed:1 Errored:0 Skipped:0}
+	// 2 checks: 1 passed, 1 failed; 1 exercised
 }

@@ -30,15 +30,25 @@ type Failure struct {
 // Result is the outcome of one check against one target. It refers to its
 // generator.Check by ID and repeats method and path for readers.
 type Result struct {
-	CheckID     string    `json:"check_id"`
-	Method      string    `json:"method"`
-	Path        string    `json:"path"`
-	OperationID string    `json:"operation_id,omitempty"`
-	URL         string    `json:"url,omitempty"` // the absolute URL that was requested
-	StatusCode  int       `json:"status_code"`
-	Outcome     Outcome   `json:"outcome"`
-	DurationMS  float64   `json:"duration_ms"`
-	Failures    []Failure `json:"failures,omitempty"`
+	CheckID     string  `json:"check_id"`
+	Method      string  `json:"method"`
+	Path        string  `json:"path"`
+	OperationID string  `json:"operation_id,omitempty"`
+	URL         string  `json:"url,omitempty"` // the absolute URL that was requested
+	StatusCode  int     `json:"status_code"`
+	Outcome     Outcome `json:"outcome"`
+	// Exercised is true when the service answered a documented success;
+	// otherwise Reason says why not. It is independent of Outcome: a
+	// documented 404 passes the spec's assertions without exercising the
+	// operation.
+	Exercised bool   `json:"exercised"`
+	Reason    Reason `json:"reason,omitempty"`
+	// Snippet is the start of the body of an answer that did not
+	// exercise the operation (masked, one line, bounded): it usually
+	// names the cause.
+	Snippet    string    `json:"snippet,omitempty"`
+	DurationMS float64   `json:"duration_ms"`
+	Failures   []Failure `json:"failures,omitempty"`
 	// Response is the captured answer, for diff and for reports that
 	// show what came back. It is not part of the JSON report.
 	Response *Response `json:"-"`

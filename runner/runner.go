@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,7 +41,10 @@ var ErrUnreachable = errors.New("target unreachable")
 type Options struct {
 	// BaseURL is the target every check of Run is sent to, e.g.
 	// "https://staging.example.com" or "http://127.0.0.1:8080/api/v2". A
-	// check's relative URL is appended to it, path prefix included.
+	// check's relative URL is appended to it, path prefix included. User
+	// information ("https://user:password@host") is sent as HTTP Basic
+	// authentication in the Authorization header, never in a URL, and is
+	// masked like any credential; an Authorization header in Headers wins.
 	BaseURL string
 	// Headers are sent with every request and replace check headers of
 	// the same name (--header, auth from config).
@@ -69,8 +73,9 @@ type Options struct {
 	CAFile string
 	// Assertions selects assertions and sets the latency budget.
 	Assertions Assertions
-	// Secrets are values to mask in every result, besides secret check
-	// parameters and the Authorization and Cookie headers.
+	// Secrets are values to mask in every result, besides each check's
+	// own credentials (generator.Check.SecretValues) and those of Headers
+	// (by generator.IsCredentialName).
 	Secrets []string
 	// UserAgent is sent unless a header sets one. Empty means
 	// DefaultUserAgent.
@@ -83,13 +88,20 @@ type Options struct {
 	// Transport replaces the HTTP transport; tests and benchmarks use it.
 	// When set, Insecure, CAFile and proxy settings are ignored.
 	Transport http.RoundTripper
+	// Now is the clock dynamic values (${now+1h}) are rendered with at
+	// send time. Nil means time.Now.
+	Now func() time.Time
+	// RunToken is what ${run} renders to in every request of this
+	// Runner. Empty means a fresh generator.NewRunToken.
+	RunToken string
 }
 
 // Runner sends checks and evaluates their answers. It is safe for
 // concurrent use; one Runner keeps one connection pool.
 type Runner struct {
 	opts     Options
-	base     *url.URL      // nil when Options.BaseURL is empty
+	base     *url.URL      // nil when Options.BaseURL is empty; no user information
+	auth     string        // Authorization from the user information of Options.BaseURL
 	client   *resty.Client // for requests that may carry a body
 	bodiless *resty.Client // for GET, HEAD and OPTIONS without a body
 	// plainHeader is the request header of a bodiless check without
@@ -98,9 +110,11 @@ type Runner struct {
 	limiter     *rate.Limiter // nil when unlimited
 	log         *slog.Logger
 	asserts     assertionSet
-	secrets     []string
+	masker      *generator.Masker // Options.Secrets and the credentials of Options.Headers and BaseURL
+	maskers     sync.Map          // the secrets a check adds (joined) → *generator.Masker
 	sleep       func(ctx context.Context, d time.Duration) error
 	v2020       validators2020 // compiled OpenAPI 3.1 schemas
+	runToken    string         // ${run} of dynamic requests
 }
 
 // New returns a Runner for opts. It fails on an invalid base URL, an
@@ -121,16 +135,20 @@ func New(opts Options) (*Runner, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
-	r := &Runner{opts: opts, log: opts.Logger, sleep: sleepCtx}
+	r := &Runner{opts: opts, log: opts.Logger, sleep: sleepCtx, runToken: opts.RunToken}
+	if r.runToken == "" {
+		r.runToken = generator.NewRunToken()
+	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	r.masker = secretMasker(opts)
 	if opts.BaseURL != "" {
-		u, err := parseBaseURL(opts.BaseURL)
+		u, auth, err := splitBase(opts.BaseURL)
 		if err != nil {
 			return nil, err
 		}
-		r.base = u
+		r.base, r.auth = u, auth
 	}
 	set, err := newAssertionSet(opts.Assertions)
 	if err != nil {
@@ -160,10 +178,10 @@ func New(opts Options) (*Runner, error) {
 	// net/http probed that body with a goroutine and a timer. The other,
 	// for GET, HEAD and OPTIONS without a body, gives net/http no body at
 	// all, the cheapest request resty builds.
-	r.client = newRestyClient(hc, r.log).
+	r.client = newRestyClient(hc, r.log, r.masker).
 		SetContentLength(true).
 		SetAllowGetMethodPayload(true)
-	r.bodiless = newRestyClient(hc, r.log)
+	r.bodiless = newRestyClient(hc, r.log, r.masker)
 	// The headers of a check with no headers, cookies or body of its own
 	// are the same for every such check. Resty writes to a request's
 	// headers only to add Accept next to a JSON Content-Type, or the
@@ -171,13 +189,12 @@ func New(opts Options) (*Runner, error) {
 	if h := r.requestHeader(http.Header{}, generator.Check{}); h.Get("Content-Type") == "" && h.Get("User-Agent") != "" {
 		r.plainHeader = h
 	}
-	r.secrets = secretValues(opts)
 	return r, nil
 }
 
-func newRestyClient(hc *http.Client, log *slog.Logger) *resty.Client {
+func newRestyClient(hc *http.Client, log *slog.Logger, m *generator.Masker) *resty.Client {
 	return resty.NewWithClient(hc).
-		SetLogger(restyLogger{log}).
+		SetLogger(restyLogger{log, m}).
 		SetDisableWarn(true).
 		SetDoNotParseResponse(true)
 }
@@ -218,9 +235,14 @@ func newTransport(opts Options) (*http.Transport, error) {
 }
 
 // parseBaseURL accepts an absolute http(s) URL without query or fragment.
-func parseBaseURL(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
+// Messages quote it without user information.
+func parseBaseURL(raw string) (*url.URL, error) {
+	s := generator.RedactURL(raw)
+	u, err := url.Parse(raw)
 	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // its text quotes the URL whole
+		}
 		return nil, fmt.Errorf("base URL %q: %w", s, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -320,15 +342,19 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		Method:      c.Method,
 		Path:        c.Path,
 		OperationID: c.OperationID,
+		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
+	c = r.render(c)
+	c = withAuth(c, r.auth)
+	m := r.maskerFor(c)
 	u, err := joinURL(r.base, c.Request.URL)
 	if err != nil {
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, err.Error())}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(err.Error())}}
 		return res, false
 	}
 	target := u.String()
-	res.URL = r.mask(c, target)
+	res.URL = m.Mask(target)
 	start := time.Now()
 	resp, err := r.send(ctx, target, c)
 	res.DurationMS = ms(time.Since(start))
@@ -339,7 +365,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		return res, false
 	case err != nil:
 		res.Outcome = Errored
-		res.Failures = []Failure{{Check: CheckRequest, Message: r.mask(c, describe(err, r.opts.Timeout))}}
+		res.Failures = []Failure{{Check: CheckRequest, Message: m.Mask(describe(err, r.opts.Timeout))}}
 		if r.debug(ctx) {
 			r.log.Debug("exchange", "method", c.Method, "url", res.URL, "error", res.Failures[0].Message)
 		}
@@ -359,7 +385,10 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 			byteSize(r.opts.MaxBodyBytes), byteSize(r.opts.MaxBodyBytes))}}
 		return res, false
 	}
-	res.Failures = r.Evaluate(c, resp)
+	if res.Exercised, res.Reason = Exercised(resp.StatusCode, c.Expect); !res.Exercised {
+		res.Snippet = snippet(m, resp.Body)
+	}
+	res.Failures = r.evaluate(c, resp, m)
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {
 		res.Outcome = Failed
@@ -380,6 +409,7 @@ func skipped(c generator.Check, why string) Result {
 		Path:        c.Path,
 		OperationID: c.OperationID,
 		Outcome:     Skipped,
+		Reason:      ReasonNoAnswer,
 		Failures:    []Failure{{Check: CheckRequest, Message: why}},
 	}
 }
@@ -388,19 +418,90 @@ func ms(d time.Duration) float64 {
 	return float64(d.Round(10*time.Microsecond)) / float64(time.Millisecond)
 }
 
-// Summary counts results by outcome.
+// Summary counts results by outcome, and by whether they exercised
+// their operation.
 type Summary struct {
 	Total   int `json:"total"`
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Errored int `json:"errored"`
 	Skipped int `json:"skipped"`
+	// Exercised counts the checks that reached a documented success;
+	// NotExercised counts the others by reason.
+	Exercised    int          `json:"exercised"`
+	NotExercised ReasonCounts `json:"not_exercised"`
 }
 
-// Summarize counts results by outcome.
+// ReasonCounts counts checks by the reason they did not exercise their
+// operation.
+type ReasonCounts struct {
+	NotFound     int `json:"not_found,omitempty"`
+	Rejected     int `json:"rejected,omitempty"`
+	Unauthorized int `json:"unauthorized,omitempty"`
+	Conflict     int `json:"conflict,omitempty"`
+	NotAllowed   int `json:"not_allowed,omitempty"`
+	NoValue      int `json:"no_value,omitempty"`
+	Other        int `json:"other,omitempty"`
+	NoAnswer     int `json:"no_answer,omitempty"`
+}
+
+// Get returns the count for reason.
+func (c ReasonCounts) Get(reason Reason) int {
+	if p := c.field(reason); p != nil {
+		return *p
+	}
+	return 0
+}
+
+func (c *ReasonCounts) field(reason Reason) *int {
+	switch reason {
+	case ReasonNotFound:
+		return &c.NotFound
+	case ReasonRejected:
+		return &c.Rejected
+	case ReasonUnauthorized:
+		return &c.Unauthorized
+	case ReasonConflict:
+		return &c.Conflict
+	case ReasonNotAllowed:
+		return &c.NotAllowed
+	case ReasonNoValue:
+		return &c.NoValue
+	case ReasonOther:
+		return &c.Other
+	case ReasonNoAnswer:
+		return &c.NoAnswer
+	}
+	return nil
+}
+
+// Add counts one more check for reason (an unknown reason counts as
+// other).
+func (c *ReasonCounts) Add(reason Reason) {
+	p := c.field(reason)
+	if p == nil {
+		p = &c.Other
+	}
+	*p++
+}
+
+// Unexercised is the number of checks that did not exercise their
+// operation.
+func (s Summary) Unexercised() int { return s.Total - s.Exercised }
+
+// Summarize counts results by outcome and by exercise.
 func Summarize(results []Result) Summary {
 	s := Summary{Total: len(results)}
 	for _, r := range results {
+		if r.Exercised {
+			s.Exercised++
+		} else {
+			reason := r.Reason
+			if reason == "" {
+				reason = ReasonNoAnswer
+			}
+			s.NotExercised.Add(reason)
+		}
 		switch r.Outcome {
 		case Passed:
 			s.Passed++
@@ -415,23 +516,18 @@ func Summarize(results []Result) Summary {
 	return s
 }
 
-// secretValues collects the values Options marks secret: configured
-// secrets and the credentials in extra headers.
-func secretValues(opts Options) []string {
-	var out []string
-	for _, s := range opts.Secrets {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
+// secretMasker masks what Options marks secret: configured secrets, the
+// credentials in extra headers and the user information of the base URL.
+func secretMasker(opts Options) *generator.Masker {
+	out := slices.Clone(opts.Secrets)
 	for name, vals := range opts.Headers {
-		if !sensitiveHeader(name) {
+		if !generator.IsCredentialName(name) {
 			continue
 		}
 		for _, v := range vals {
-			out = append(out, credentialParts(v)...)
+			out = append(out, generator.CredentialParts(v)...)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	_, _, userinfo := generator.Userinfo(opts.BaseURL)
+	return generator.NewMasker(append(out, userinfo...)...)
 }

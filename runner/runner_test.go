@@ -164,8 +164,8 @@ func TestRunOutcomes(t *testing.T) {
 	if len(calls) != len(checks) {
 		t.Errorf("OnResult called %d times, want %d", len(calls), len(checks))
 	}
-	if s := Summarize(results); s != (Summary{Total: 3, Passed: 2, Failed: 1}) {
-		t.Errorf("Summarize() = %+v, want 3 total, 2 passed, 1 failed", s)
+	if s := Summarize(results); s != (Summary{Total: 3, Passed: 2, Failed: 1, Exercised: 2, NotExercised: ReasonCounts{Other: 1}}) {
+		t.Errorf("Summarize() = %+v, want 3 total, 2 passed, 1 failed; 2 exercised, 1 not (other)", s)
 	}
 }
 

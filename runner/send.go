@@ -23,12 +23,16 @@ import (
 // Runner's timeout, rate limit and retries, and returns the captured
 // answer. The error reports a transport-level failure (refused, reset,
 // timeout, TLS); any HTTP answer, 5xx included, is a Response. A body
-// longer than MaxBodyBytes is a Response with Truncated set.
+// longer than MaxBodyBytes is a Response with Truncated set. User
+// information in baseURL is sent as HTTP Basic authentication, as with
+// Options.BaseURL.
 func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*Response, error) {
-	base, err := parseBaseURL(baseURL)
+	base, auth, err := splitBase(baseURL)
 	if err != nil {
 		return nil, err
 	}
+	c = r.render(c)
+	c = withAuth(c, auth)
 	u, err := joinURL(base, c.Request.URL)
 	if err != nil {
 		return nil, err

@@ -119,7 +119,7 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 	}
 	out := make([]Test, 0, len(checks))
 	for _, c := range checks {
-		t, err := mapCheck(c, base, opts)
+		t, err := mapDynamic(c, base, opts)
 		if err != nil {
 			return nil, fmt.Errorf("map %s %s: %w", c.Method, c.Path, err)
 		}
@@ -188,7 +188,7 @@ func mapCheck(c generator.Check, base *url.URL, opts Options) (Test, error) {
 
 	headers := map[string]string{}
 	for _, h := range c.Request.Headers {
-		if h.Secret && strings.EqualFold(h.Name, "Authorization") && strings.HasPrefix(h.Value, "Basic ") {
+		if h.IsSecret() && strings.EqualFold(h.Name, "Authorization") && strings.HasPrefix(h.Value, "Basic ") {
 			ba, err := m.basicAuth(h)
 			if err != nil {
 				return Test{}, err
@@ -345,7 +345,7 @@ func (m *mapper) variables() []Variable {
 // value renders a request value; a secret becomes a reference to a
 // global variable, never its value.
 func (m *mapper) value(p generator.Param) (string, error) {
-	if !p.Secret {
+	if !p.IsSecret() {
 		return p.Value, nil
 	}
 	m.secrets = append(m.secrets, p.Value)
@@ -402,7 +402,7 @@ func (m *mapper) url(base *url.URL, r generator.Request) (string, error) {
 	path, query, _ := strings.Cut(r.URL, "?")
 	hasSecret := false
 	for _, q := range r.Query {
-		hasSecret = hasSecret || q.Secret
+		hasSecret = hasSecret || q.IsSecret()
 	}
 	if hasSecret {
 		parts := make([]string, 0, len(r.Query))
@@ -411,7 +411,7 @@ func (m *mapper) url(base *url.URL, r generator.Request) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("query %s: %w", q.Name, err)
 			}
-			if !q.Secret {
+			if !q.IsSecret() {
 				v = url.QueryEscape(v)
 			}
 			parts = append(parts, url.QueryEscape(q.Name)+"="+v)

@@ -274,7 +274,7 @@ func (c *Client) resolveVariables(ctx context.Context, desired []Test) ([]Test, 
 		}
 		api := t.api
 		cfg := api.Config
-		cfg.ConfigVariables = nil
+		cfg.ConfigVariables = keepLocal(cfg.ConfigVariables)
 		for _, v := range t.Variables {
 			cv := datadogV1.NewSyntheticsConfigVariable(v.Name, datadogV1.SYNTHETICSCONFIGVARIABLETYPE_GLOBAL)
 			if id, ok := ids[v.Name]; ok {
@@ -332,9 +332,10 @@ type view struct {
 		} `json:"request"`
 		Assertions      []map[string]any `json:"assertions"`
 		ConfigVariables []struct {
-			Type string `json:"type"`
-			Name string `json:"name"`
-			ID   string `json:"id,omitempty"`
+			Type    string `json:"type"`
+			Name    string `json:"name"`
+			ID      string `json:"id,omitempty"`
+			Pattern string `json:"pattern,omitempty"`
 		} `json:"configVariables,omitempty"`
 	} `json:"config"`
 	Options struct {

@@ -197,7 +197,7 @@ func defaultRequests() requestOptions {
 // and in --format to a file.
 func (d *demo) run(ctx context.Context, l *loaded) (*runOutcome, string, error) {
 	fmt.Fprintf(d.env.Stdout, "\n2/3 ")
-	rs, err := resolveRun(d.env, runOptions{common: d.common(), req: defaultRequests(), BaseURL: d.target(), Format: d.opts.Format})
+	rs, err := resolveRun(d.env, runOptions{common: d.common(), req: defaultRequests(), BaseURL: d.target(), Format: d.opts.Format, FailOn: failOnFailed})
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -233,9 +232,9 @@ func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffO
 	dopts.Send = send
 	dopts.Evaluate = r.Evaluate
 	dopts.Concurrency = ds.runner.Concurrency
-	dopts.Secrets = slices.Concat(ds.runner.Secrets, ds.old.Secrets, ds.new.Secrets)
+	dopts.Secrets = r.Secrets()
 	dopts.Logger = env.Logger
-	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", ds.old.URL, "new", ds.new.URL, "rounds", dopts.Rounds)
+	env.Logger.Info("diff", "checks", len(l.Plan.Checks), "old", generator.RedactURL(ds.old.URL), "new", generator.RedactURL(ds.new.URL), "rounds", dopts.Rounds)
 	start := env.Now()
 	rep, runErr := diff.Run(ctx, l.Plan.Checks, ds.old.URL, ds.new.URL, dopts)
 	if rep == nil {
@@ -246,10 +245,10 @@ func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffO
 	}
 	if n := len(rep.Skipped); n > 0 {
 		fmt.Fprintf(env.Stderr, "smoke: %s not sampled (%s): diff sends only safe methods unless --allow-writes\n",
-			plural(n, "write operation", "write operations"), strings.Join(rep.Skipped, ", "))
+			plural(n, "write operation", "write operations"), report.EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", report.EscapeTerminal(w))
 	}
 	out := &diffOutcome{
 		report: rep,

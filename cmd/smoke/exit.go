@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/smoke-dev/smoke/config"
+	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/spec"
 )
 
@@ -97,7 +97,7 @@ func printError(w io.Writer, err error, cmdPath string) {
 	if err == nil || errors.Is(err, errFindings) {
 		return
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := report.EscapeTerminal(err.Error()) // may quote a spec or a server
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}

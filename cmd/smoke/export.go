@@ -193,7 +193,7 @@ func exportTarget(s sources, v string, from origin) (string, []generator.Param, 
 		for _, h := range slices.Sorted(maps.Keys(e.Headers)) {
 			x, _ := generator.ExpandEnv(e.Headers[h], s.env.Getenv) // by reference: unset is fine
 			p := generator.Param{Name: h, Value: x.Value, Source: generator.SourceConfig}
-			if len(x.Env) > 0 || generator.SecretName(h) {
+			if len(x.Env) > 0 || generator.IsCredentialName(h) {
 				p.Secret = true
 				if len(x.Env) > 0 {
 					p.Template, p.Env = x.Template, x.Env[0]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/smoke-dev/smoke/config"
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/spec"
 )
 
@@ -149,6 +150,6 @@ func warnSpec(env *Env, warnings []string) {
 			fmt.Fprintf(env.Stderr, "smoke: warning: … %d more (run with -v to see all)\n", len(warnings)-show)
 			return
 		}
-		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", report.EscapeTerminal(w)) // the spec's own text
 	}
 }

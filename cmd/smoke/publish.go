@@ -140,6 +140,9 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if tg, err = specTarget(tg, l); err != nil {
 		return err
 	}
+	if err := refuseInlineCredentials(tg.URL); err != nil {
+		return err
+	}
 	mo, err := opts.mapOptions(s, l, service, tg.URL)
 	if err != nil {
 		return err

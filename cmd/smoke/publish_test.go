@@ -41,7 +41,7 @@ func TestPublishExitCodes(t *testing.T) {
 		{name: "faults converge", faults: []ddemu.Fault{
 			{Operation: "ListTests", Status: 429},
 			{Operation: "CreateSyntheticsAPITest", Skip: 2, Status: 500, AfterStore: true},
-		}, code: 0, wantTests: 7},
+		}, code: 0, wantTests: 10},
 		{name: "invalid payload", faults: []ddemu.Fault{
 			{Operation: "CreateSyntheticsAPITest", Skip: 3, Status: 400, Errors: []string{"Invalid request: tick_every out of range"}},
 		}, code: 3, wantStderr: "CreateSyntheticsAPITest: 400 Bad Request: Invalid request: tick_every out of range", wantTests: 3},
@@ -78,11 +78,11 @@ func TestPublishPartialThenConverges(t *testing.T) {
 		t.Fatalf("first publish = exit %d, stderr %q, want 3 and a partial-publish note", code, stderr)
 	}
 	stdout, stderr, code := cli(t, env, "", publishArgs(spec)...)
-	if code != 0 || !strings.Contains(stdout, "Published: 4 created, 0 updated, 0 deleted, 3 unchanged") {
-		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 4 missing tests created", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "Published: 7 created, 0 updated, 0 deleted, 3 unchanged") {
+		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 7 missing tests created", code, stdout, stderr)
 	}
-	if got := len(emu.Tests()); got != 7 {
-		t.Errorf("tests in Datadog = %d, want 7", got)
+	if got := len(emu.Tests()); got != 10 {
+		t.Errorf("tests in Datadog = %d, want 10", got)
 	}
 }
 

@@ -27,7 +27,17 @@ type runOptions struct {
 	Format  string
 	Output  string
 	Reports []string
+	FailOn  string
 }
+
+// --fail-on values of smoke run.
+const (
+	// failOnFailed: exit 1 when a check failed the spec's assertions.
+	failOnFailed = "failed"
+	// failOnUnexercised: also exit 1 when a check answered, but not with
+	// a documented success (DESIGN.md, "Depth").
+	failOnUnexercised = "unexercised"
+)
 
 func newRunCmd(env *Env) *cobra.Command { return newRunCmdF(env, runRun) }
 
@@ -66,6 +76,7 @@ Authorization, cookies and configured secrets are masked in every report.`,
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(runFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
 	addReportFlag(cmd, &opts.Reports, runFormats)
+	f.StringVar(&opts.FailOn, "fail-on", failOnFailed, "exit 1 on: failed (a check failed an assertion), or unexercised (also a check that did not reach a documented success)")
 	return cmd
 }
 
@@ -80,6 +91,7 @@ type runSettings struct {
 	output string
 	// reports are the --report FORMAT=FILE written besides output.
 	reports []extraReport
+	failOn  string
 }
 
 // resolveRun resolves smoke run's flags, environment and smoke.yaml.
@@ -100,6 +112,10 @@ func resolveRun(env *Env, opts runOptions) (runSettings, error) {
 	}
 	if rs.runner, err = resolveRequest(s, opts.req); err != nil {
 		return rs, err
+	}
+	var from origin
+	if rs.failOn, from = pick(s, "fail-on", opts.FailOn, "run.fail_on", s.cfg.Run.FailOn); rs.failOn != failOnFailed && rs.failOn != failOnUnexercised {
+		return rs, from.invalid(fmt.Sprintf("%q", rs.failOn), "want %s or %s", failOnFailed, failOnUnexercised)
 	}
 	base, from := pickEnv(s, "base-url", opts.BaseURL, "SMOKE_BASE_URL", "base_url", s.cfg.BaseURL)
 	if rs.target, err = resolveTarget(s, base, from); err != nil {
@@ -138,6 +154,7 @@ type runOutcome struct {
 	results []runner.Result
 	opts    report.RunOptions
 	runErr  error // from runner.Run: cancellation or ErrUnreachable
+	failOn  string
 }
 
 // executeRun loads the checks and sends them to the target. Errors before
@@ -157,7 +174,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	if len(l.Plan.Checks) == 0 {
 		// Nothing to send (a webhooks-only spec, or filters that match
 		// nothing): an empty report, exit 0, whatever the target.
-		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: rs.target.URL}}, nil
+		return &runOutcome{results: []runner.Result{}, opts: report.RunOptions{Title: title, Target: generator.RedactURL(rs.target.URL)}, failOn: rs.failOn}, nil
 	}
 	tg, err := specTarget(rs.target, l)
 	if err != nil {
@@ -174,7 +191,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", ro.BaseURL, "concurrency", ro.Concurrency)
+	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", generator.RedactURL(ro.BaseURL), "concurrency", ro.Concurrency)
 	start := env.Now()
 	results, runErr := r.Run(ctx, l.Plan.Checks)
 	elapsed := env.Now().Sub(start)
@@ -184,9 +201,10 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	out := &runOutcome{
 		results: results,
 		runErr:  runErr,
+		failOn:  rs.failOn,
 		opts: report.RunOptions{
 			Title:     title,
-			Target:    ro.BaseURL,
+			Target:    generator.RedactURL(ro.BaseURL), // the runner sends its credentials as a header
 			Reproduce: reproduce(r, l.Plan.Checks, results),
 			Elapsed:   elapsed.Round(time.Millisecond),
 		},
@@ -224,8 +242,9 @@ func specTarget(t target, l *loaded) (target, error) {
 }
 
 // exitErr maps a run to its exit code: 3 when interrupted or the target
-// was unreachable, 1 when any check failed, 3 when a check errored or was
-// skipped, 0 otherwise.
+// was unreachable; 1 when any check failed, or, with --fail-on
+// unexercised, when a check answered without a documented success; 3
+// when a check errored or was skipped; 0 otherwise.
 func (o *runOutcome) exitErr() error {
 	s := runner.Summarize(o.results)
 	switch {
@@ -234,6 +253,8 @@ func (o *runOutcome) exitErr() error {
 	case o.runErr != nil:
 		return incompleteErr(o.runErr)
 	case s.Failed > 0:
+		return errFindings
+	case o.failOn == failOnUnexercised && s.Unexercised()-s.NotExercised.NoAnswer > 0:
 		return errFindings
 	case s.Errored > 0:
 		return incompleteErr(fmt.Errorf("%d of %d checks errored: no usable answer", s.Errored, s.Total))

@@ -44,7 +44,7 @@ func TestRunInterrupt(t *testing.T) {
 	if code != exitIncomplete {
 		t.Fatalf("run() = %d, want %d; stderr:\n%s", code, exitIncomplete, stderr.String())
 	}
-	if !strings.HasPrefix(stderr.String(), "smoke: interrupted: 6 of 7 checks not judged") {
+	if !strings.HasPrefix(stderr.String(), "smoke: interrupted: 8 of 10 checks not judged") {
 		t.Errorf("stderr = %q, want the interruption explained", stderr.String())
 	}
 	data, err := os.ReadFile(out)
@@ -58,7 +58,7 @@ func TestRunInterrupt(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if want := (runner.Summary{Total: 7, Passed: 1, Skipped: 6}); rep.Summary != want || rep.Incomplete == "" {
+	if want := (runner.Summary{Total: 10, Passed: 2, Skipped: 8, Exercised: 2, NotExercised: runner.ReasonCounts{NoAnswer: 8}}); rep.Summary != want || rep.Incomplete == "" {
 		t.Errorf("report summary = %+v (incomplete %q), want %+v and a reason", rep.Summary, rep.Incomplete, want)
 	}
 }

@@ -209,7 +209,7 @@ func resolveGenerator(s sources, service string, secrets secretPolicy) (generato
 			return opts, err
 		}
 		p := generator.Param{Name: name, Value: x.Value, Source: generator.SourceConfig}
-		if len(x.Env) > 0 || generator.SecretName(name) {
+		if len(x.Env) > 0 || generator.IsCredentialName(name) {
 			p.Secret, p.Template = true, template(x)
 			if len(x.Env) > 0 {
 				p.Env = x.Env[0]
@@ -359,7 +359,7 @@ func resolveRequest(s sources, o requestOptions) (runner.Options, error) {
 	}
 	opts.Headers = h
 	for name, vals := range h {
-		if generator.SecretName(name) {
+		if generator.IsCredentialName(name) {
 			opts.Secrets = append(opts.Secrets, vals...)
 		}
 	}
@@ -420,7 +420,7 @@ func resolveTarget(s sources, v string, from origin) (target, error) {
 				t.Headers = http.Header{}
 			}
 			t.Headers.Set(h, x.Value)
-			if len(x.Env) > 0 || generator.SecretName(h) {
+			if len(x.Env) > 0 || generator.IsCredentialName(h) {
 				t.Secrets = append(t.Secrets, x.Value)
 			}
 		}
@@ -435,6 +435,10 @@ func resolveTarget(s sources, v string, from origin) (target, error) {
 		return t, t.from.wrap(err)
 	}
 	t.URL = strings.TrimSuffix(t.URL, "/")
+	// Credentials in the URL are sent by the runner as a masked header:
+	// they are secrets wherever the URL could show.
+	_, _, secrets := generator.Userinfo(t.URL)
+	t.Secrets = append(t.Secrets, secrets...)
 	return t, nil
 }
 

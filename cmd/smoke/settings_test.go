@@ -160,6 +160,10 @@ func TestResolveRun(t *testing.T) {
 			wantErr: `--format "xml": want one of text, json, junit, markdown`}},
 		{resolveCase: resolveCase{name: "base URL", args: []string{"--base-url", "ftp://x"},
 			wantErr: `--base-url: base URL "ftp://x": want an absolute http:// or https:// URL`}},
+		{resolveCase: resolveCase{name: "fail-on flag", args: []string{"--fail-on", "sometimes"},
+			wantErr: `--fail-on "sometimes": want failed or unexercised`}},
+		{resolveCase: resolveCase{name: "fail_on in the file", cfg: "run:\n  fail_on: always\n",
+			wantErr: `smoke.yaml:2: run.fail_on "always": want failed or unexercised`}},
 		{resolveCase: resolveCase{name: "environment without base_url", cfg: "environments:\n  old: {headers: {X: y}}\n", args: []string{"--base-url", "old"},
 			wantErr: `smoke.yaml:2: environments.old old: the environment has no base_url`}},
 	}
@@ -174,6 +178,9 @@ func TestResolveRun(t *testing.T) {
 			}
 			if rs.target.URL != tt.wantURL {
 				t.Errorf("target = %q, want %q", rs.target.URL, tt.wantURL)
+			}
+			if rs.failOn != failOnFailed {
+				t.Errorf("fail-on = %q, want the default %q", rs.failOn, failOnFailed)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"sync"
@@ -46,10 +47,13 @@ type newPet struct {
 }
 
 type store struct {
-	opts Options
-	mu   sync.Mutex
-	pets []Pet // ordered by id
-	next int64
+	opts   Options
+	mu     sync.Mutex
+	pets   []Pet // ordered by id
+	next   int64
+	labels map[int64]map[string]string
+	tags   map[string]string // name -> code
+	visits int64             // appointments booked
 }
 
 // New returns the service: an in-memory store seeded with three pets
@@ -66,13 +70,18 @@ func New(opts Options) http.Handler {
 		{ID: 1, Name: "Rex", Tag: tag("dog")},
 		{ID: 2, Name: "Tom", Tag: tag("cat")},
 		{ID: 3, Name: "Nemo", Tag: tag("fish")},
-	}}
+	}, labels: map[int64]map[string]string{},
+		// A tag an earlier run left: a fixed name collides with it.
+		tags: map[string]string{"smoke": "SM0001"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /pets", s.list)
 	mux.HandleFunc("POST /pets", s.create)
 	mux.HandleFunc("GET /pets/{petId}", s.get)
 	mux.HandleFunc("PUT /pets/{petId}", s.update)
 	mux.HandleFunc("DELETE /pets/{petId}", s.remove)
+	mux.HandleFunc("PUT /pets/{petId}/labels", s.setLabels)
+	mux.HandleFunc("POST /appointments", s.book)
+	mux.HandleFunc("POST /tags", s.createTag)
 	mux.HandleFunc("GET /stats", s.stats)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -234,6 +243,94 @@ func (s *store) remove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// setLabels rejects an empty label set, as Alertmanager does: the
+// schema allows one, the service does not.
+func (s *store) setLabels(w http.ResponseWriter, r *http.Request) {
+	id, ok := petID(w, r)
+	if !ok {
+		return
+	}
+	var labels map[string]string
+	if err := json.NewDecoder(r.Body).Decode(&labels); err != nil {
+		writeError(w, http.StatusBadRequest, "body: "+err.Error())
+		return
+	}
+	if len(labels) == 0 {
+		writeError(w, http.StatusUnprocessableEntity, "at least one label is required")
+		return
+	}
+	s.mu.Lock()
+	found := s.find(id) >= 0
+	if found {
+		s.labels[id] = labels
+	}
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, labels)
+}
+
+// book accepts an appointment only in the future, ending after it starts.
+func (s *store) book(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		PetID    int64     `json:"petId"`
+		StartsAt time.Time `json:"startsAt"`
+		EndsAt   time.Time `json:"endsAt"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "body: "+err.Error())
+		return
+	}
+	now := s.opts.Now()
+	switch {
+	case !in.StartsAt.After(now):
+		writeError(w, http.StatusUnprocessableEntity, "startsAt must be in the future")
+		return
+	case !in.EndsAt.After(in.StartsAt):
+		writeError(w, http.StatusUnprocessableEntity, "endsAt must be after startsAt")
+		return
+	}
+	s.mu.Lock()
+	found := s.find(in.PetID) >= 0
+	s.visits++
+	id := s.visits
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("no pet %d", in.PetID))
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "petId": in.PetID,
+		"startsAt": in.StartsAt.UTC().Format(time.RFC3339), "endsAt": in.EndsAt.UTC().Format(time.RFC3339)})
+}
+
+var tagCode = regexp.MustCompile(`^[A-Z]{2}[0-9]+$`)
+
+// createTag keeps tag names unique and codes to their pattern.
+func (s *store) createTag(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Name, Code string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "body: "+err.Error())
+		return
+	}
+	if len(in.Code) < 6 || !tagCode.MatchString(in.Code) {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("code %q: want two capitals and digits, six characters at least", in.Code))
+		return
+	}
+	s.mu.Lock()
+	_, dup := s.tags[in.Name]
+	if !dup {
+		s.tags[in.Name] = in.Code
+	}
+	s.mu.Unlock()
+	if dup {
+		writeError(w, http.StatusConflict, fmt.Sprintf("tag %q exists", in.Name))
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"name": in.Name, "code": in.Code})
 }
 
 func (s *store) stats(w http.ResponseWriter, r *http.Request) {

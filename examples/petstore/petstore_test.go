@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -53,8 +55,8 @@ func TestRun(t *testing.T) {
 			srv := httptest.NewServer(petstore.New(petstore.Options{Version: tt.version}))
 			defer srv.Close()
 			checks := plan(t)
-			if len(checks) != 7 {
-				t.Fatalf("plan = %d checks, want 7", len(checks))
+			if len(checks) != 10 {
+				t.Fatalf("plan = %d checks, want 10", len(checks))
 			}
 			r, err := runner.New(runner.Options{BaseURL: srv.URL})
 			if err != nil {
@@ -138,5 +140,42 @@ func TestSpecServed(t *testing.T) {
 	}
 	if string(b) != string(file) || string(b) != string(petstore.Spec) {
 		t.Error("served spec differs from openapi.yaml")
+	}
+}
+
+// TestRejectsUnrealisticInput: the operations added for success-seeking
+// values refuse what a naive generator sends (a past range, an empty
+// label set, a fixed name taken by an earlier run, a code padded out of
+// its pattern) and accept a careful request.
+func TestRejectsUnrealisticInput(t *testing.T) {
+	srv := httptest.NewServer(petstore.New(petstore.Options{}))
+	defer srv.Close()
+	soon := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	later := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	for _, tt := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{"POST", "/appointments", `{"petId":1,"startsAt":"2024-01-01T00:00:00Z","endsAt":"2024-01-01T00:00:00Z"}`, 422},
+		{"POST", "/appointments", `{"petId":1,"startsAt":"` + later + `","endsAt":"` + soon + `"}`, 422},
+		{"POST", "/appointments", `{"petId":1,"startsAt":"` + soon + `","endsAt":"` + later + `"}`, 201},
+		{"PUT", "/pets/1/labels", `{}`, 422},
+		{"PUT", "/pets/1/labels", `{"smoke":"smoke"}`, 200},
+		{"POST", "/tags", `{"name":"smoke","code":"AB1234"}`, 409},
+		{"POST", "/tags", `{"name":"smokeab12cd34","code":"AA0xxx"}`, 422},
+		{"POST", "/tags", `{"name":"smokeab12cd34","code":"AA0000"}`, 201},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s %s = %d, want %d", tt.method, tt.path, tt.body, resp.StatusCode, tt.want)
+		}
 	}
 }

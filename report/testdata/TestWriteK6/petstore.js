@@ -1,5 +1,5 @@
 // k6 load test of "Petstore (smoke example) 1.0.0", written by smoke export k6.
-// One request per check (7 checks), judged as smoke run judges it: no
+// One request per check (10 checks), judged as smoke run judges it: no
 // server error, a documented status, the documented media type, the
 // required headers (response schemas are smoke run's alone).
 //
@@ -43,19 +43,41 @@ export const options = {
     // Every check passes, as in smoke run.
     checks: ["rate==1"],
     // Latency budgets of smoke.yaml, at the p(95) of each check's requests.
+    "http_req_duration{smoke_check:878a32ef21f8}": ["p(95)<500"], // POST /appointments
     "http_req_duration{smoke_check:d436fea64fa1}": ["p(95)<500"], // GET /pets
     "http_req_duration{smoke_check:5979e1e3f919}": ["p(95)<500"], // POST /pets
     "http_req_duration{smoke_check:547a0a2c89cf}": ["p(95)<200"], // GET /pets/{petId}
     "http_req_duration{smoke_check:b6a4b12f0a66}": ["p(95)<500"], // PUT /pets/{petId}
     "http_req_duration{smoke_check:6edbb9ae9298}": ["p(95)<500"], // DELETE /pets/{petId}
+    "http_req_duration{smoke_check:aa3cb04f8caa}": ["p(95)<500"], // PUT /pets/{petId}/labels
     "http_req_duration{smoke_check:67fbbb5c8e96}": ["p(95)<500"], // GET /stats
+    "http_req_duration{smoke_check:a1a1f08f634c}": ["p(95)<500"], // POST /tags
   },
 };
 
 export default function () {
+  // ${run} of smoke's plan: new for every iteration, the same for its requests.
+  const run = runToken();
+  // POST /appointments (bookAppointment)
+  {
+    const now = Date.now(); // the send time of this request's placeholders
+    const r0 = http.request("POST", BASE_URL + "/appointments", "{\"endsAt\":\"" + at(now, 7200, "now") + "\",\"petId\":1,\"startsAt\":\"" + at(now, 3600, "now") + "\"}", {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+        "Content-Type": "application/json",
+      },
+      tags: { name: "POST /appointments", smoke_check: "878a32ef21f8" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(201, 422),
+    });
+    judge(r0, "POST /appointments", {
+      "201": { types: ["application/json"] },
+      "422": { types: ["application/json"] },
+    }, []);
+  }
   // GET /health (getHealth)
   {
-    const r0 = http.request("GET", BASE_URL + "/health", null, {
+    const r1 = http.request("GET", BASE_URL + "/health", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -63,13 +85,13 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200),
     });
-    judge(r0, "GET /health", {
+    judge(r1, "GET /health", {
       "200": { types: ["text/plain"] },
     }, ["content_type", "latency"]);
   }
   // GET /pets (listPets)
   {
-    const r1 = http.request("GET", BASE_URL + "/pets?limit=2", null, {
+    const r2 = http.request("GET", BASE_URL + "/pets?limit=2", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -77,14 +99,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses({ min: 100, max: 499 }),
     });
-    judge(r1, "GET /pets", {
+    judge(r2, "GET /pets", {
       "200": { types: ["application/json"], headers: ["X-Request-Id"] },
       "default": { types: ["application/json"] },
     }, []);
   }
   // POST /pets (createPet)
   {
-    const r2 = http.request("POST", BASE_URL + "/pets", "{\"name\":\"Kitty\",\"tag\":\"cat\"}", {
+    const r3 = http.request("POST", BASE_URL + "/pets", "{\"name\":\"Kitty\",\"tag\":\"cat\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -93,14 +115,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(201, 400),
     });
-    judge(r2, "POST /pets", {
+    judge(r3, "POST /pets", {
       "201": { types: ["application/json"], headers: ["Location"] },
       "400": { types: ["application/json"] },
     }, []);
   }
   // GET /pets/{petId} (getPet)
   {
-    const r3 = http.request("GET", BASE_URL + "/pets/1", null, {
+    const r4 = http.request("GET", BASE_URL + "/pets/1", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -108,14 +130,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200, 404),
     });
-    judge(r3, "GET /pets/{petId}", {
+    judge(r4, "GET /pets/{petId}", {
       "200": { types: ["application/json"], headers: ["X-Request-Id"] },
       "404": { types: ["application/json"] },
     }, []);
   }
   // PUT /pets/{petId} (updatePet)
   {
-    const r4 = http.request("PUT", BASE_URL + "/pets/1", "{\"name\":\"Rex\",\"tag\":\"dog\"}", {
+    const r5 = http.request("PUT", BASE_URL + "/pets/1", "{\"name\":\"Rex\",\"tag\":\"dog\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -124,14 +146,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200, 404),
     });
-    judge(r4, "PUT /pets/{petId}", {
+    judge(r5, "PUT /pets/{petId}", {
       "200": { types: ["application/json"] },
       "404": { types: ["application/json"] },
     }, []);
   }
   // DELETE /pets/{petId} (deletePet)
   {
-    const r5 = http.request("DELETE", BASE_URL + "/pets/3", null, {
+    const r6 = http.request("DELETE", BASE_URL + "/pets/3", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -139,14 +161,31 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(204, 404),
     });
-    judge(r5, "DELETE /pets/{petId}", {
+    judge(r6, "DELETE /pets/{petId}", {
       "204": {},
       "404": { types: ["application/json"] },
     }, []);
   }
+  // PUT /pets/{petId}/labels (setPetLabels)
+  {
+    const r7 = http.request("PUT", BASE_URL + "/pets/1/labels", "{\"smoke\":\"smoke\"}", {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+        "Content-Type": "application/json",
+      },
+      tags: { name: "PUT /pets/{petId}/labels", smoke_check: "aa3cb04f8caa" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(200, 404, 422),
+    });
+    judge(r7, "PUT /pets/{petId}/labels", {
+      "200": { types: ["application/json"] },
+      "404": { types: ["application/json"] },
+      "422": { types: ["application/json"] },
+    }, []);
+  }
   // GET /stats (getStats)
   {
-    const r6 = http.request("GET", BASE_URL + "/stats", null, {
+    const r8 = http.request("GET", BASE_URL + "/stats", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -154,9 +193,26 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses({ min: 100, max: 499 }),
     });
-    judge(r6, "GET /stats", {
+    judge(r8, "GET /stats", {
       "2XX": { types: ["application/json"] },
       "default": { types: ["application/json"] },
+    }, []);
+  }
+  // POST /tags (createTag)
+  {
+    const r9 = http.request("POST", BASE_URL + "/tags", "{\"code\":\"AA0000\",\"name\":\"smoke" + run + "\"}", {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+        "Content-Type": "application/json",
+      },
+      tags: { name: "POST /tags", smoke_check: "a1a1f08f634c" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(201, 409, 422),
+    });
+    judge(r9, "POST /tags", {
+      "201": { types: ["application/json"] },
+      "409": { types: ["application/json"] },
+      "422": { types: ["application/json"] },
     }, []);
   }
 }
@@ -241,4 +297,43 @@ function matchesType(types, got) {
   }
   const range = got.split("/")[0] + "/*";
   return types.some((t) => t === got || t === range || t === "*/*");
+}
+
+/**
+ * at renders a time placeholder of smoke's plan (${now+1h}, ${date},
+ * ${time}, ${unix}, ${unixms}): the send time plus an offset, in UTC.
+ * @param {number} now the send time, milliseconds since the epoch
+ * @param {number} offset seconds
+ * @param {string} word now, date, time, unix or unixms
+ * @returns {string}
+ */
+function at(now, offset, word) {
+  const t = now + offset * 1000;
+  const iso = new Date(t).toISOString(); // 2025-06-01T12:00:00.000Z
+  switch (word) {
+    case "date":
+      return iso.slice(0, 10);
+    case "time":
+      return iso.slice(11, 19) + "Z";
+    case "unix":
+      return String(Math.floor(t / 1000));
+    case "unixms":
+      return String(t);
+  }
+  return iso.slice(0, 19) + "Z";
+}
+
+/**
+ * runToken returns a token for values that must be unique (names, keys):
+ * 8 lower-case letters and digits, starting with a letter.
+ * @returns {string}
+ */
+function runToken() {
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const alnum = letters + "0123456789";
+  let out = letters.charAt(Math.floor(Math.random() * letters.length));
+  while (out.length < 8) {
+    out += alnum.charAt(Math.floor(Math.random() * alnum.length));
+  }
+  return out;
 }
