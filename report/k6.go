@@ -237,7 +237,11 @@ func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check) error {
 		body = s.text(c.Request.Body.Text, c.Request.Dynamic).String()
 	}
 	skip := s.skip(c)
-	fmt.Fprintf(b, "  // %s\n  {\n", jsComment(comment))
+	fmt.Fprintf(b, "  // %s\n", jsComment(comment))
+	for _, n := range c.Notes {
+		fmt.Fprintf(b, "  // note: %s\n", jsComment(n))
+	}
+	b.WriteString("  {\n")
 	if s.checkNow {
 		b.WriteString("    const now = Date.now(); // the send time of this request's placeholders\n")
 	}

@@ -216,7 +216,7 @@ func TestWriteK6InlineSecret(t *testing.T) {
 func TestWriteK6Hostile(t *testing.T) {
 	const evil = "x\n}); INJECTED(); ({\u2028INJECTED2()\u2029 */ </script> ` ${INJECTED3} \\\" '"
 	checks := []generator.Check{{
-		ID: "0123456789ab", Method: "POST", Path: "/a/" + evil, OperationID: evil, Summary: evil,
+		ID: "0123456789ab", Method: "POST", Path: "/a/" + evil, OperationID: evil, Summary: evil, Notes: []string{evil},
 		Request: generator.Request{
 			URL:     "/a/" + url.PathEscape(evil) + "?q=" + url.QueryEscape(evil),
 			Query:   []generator.Param{{Name: "q", Value: evil}},
