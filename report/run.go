@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -24,6 +26,35 @@ type RunOptions struct {
 	// Incomplete says why not every check ran (interrupted, unreachable);
 	// reports show it prominently.
 	Incomplete string
+	// Checks are the checks that ran: the ledger takes their tags, value
+	// sources and invented values from them. Optional.
+	Checks []generator.Check
+	// SkippedByConfig lists the operations smoke.yaml skips, for the
+	// ledger.
+	SkippedByConfig []string
+	// FailOnUnexercised marks a check that answered without a documented
+	// success as a finding (smoke run --fail-on unexercised): JUnit then
+	// reports it as a failure.
+	FailOnUnexercised bool
+}
+
+// RunFormats are the formats WriteRun writes.
+var RunFormats = []string{"text", "json", "junit", "markdown", "html"}
+
+// WriteRun writes the report of a run in format (one of RunFormats; text
+// otherwise).
+func WriteRun(w io.Writer, format string, results []runner.Result, opts RunOptions) error {
+	switch format {
+	case "json":
+		return WriteRunJSON(w, results, opts)
+	case "junit":
+		return WriteRunJUnit(w, results, opts)
+	case "markdown":
+		return WriteRunMarkdown(w, results, opts)
+	case "html":
+		return WriteRunHTML(w, results, opts)
+	}
+	return WriteRunText(w, results, opts)
 }
 
 // outcomeOrder is the order of outcome groups in human reports: what needs
@@ -39,13 +70,12 @@ func byOutcome(results []runner.Result) map[runner.Outcome][]runner.Result {
 	return g
 }
 
-// summaryLine is "7 checks: 6 passed, 1 failed, 0 errored, 0 skipped".
+// summaryLine leads with exercise, then outcomes: "41 checks: 38
+// exercised, 3 not (2 not_found, 1 rejected); 40 passed, 1 failed, 0
+// errored, 0 skipped".
 func summaryLine(s runner.Summary) string {
-	noun := "checks"
-	if s.Total == 1 {
-		noun = "check"
-	}
-	return fmt.Sprintf("%d %s: %d passed, %d failed, %d errored, %d skipped", s.Total, noun, s.Passed, s.Failed, s.Errored, s.Skipped)
+	return fmt.Sprintf("%s: %s; %d passed, %d failed, %d errored, %d skipped",
+		plural(s.Total, "check", "checks"), exerciseLine(s), s.Passed, s.Failed, s.Errored, s.Skipped)
 }
 
 // name is "GET /pets/{petId}".

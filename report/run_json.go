@@ -15,6 +15,9 @@ type runJSON struct {
 	Incomplete string          `json:"incomplete,omitempty"`
 	ElapsedMS  float64         `json:"elapsed_ms,omitempty"`
 	Results    []runResultJSON `json:"results"`
+	// Coverage is the ledger: exercised or not, per operation, per tag
+	// and in total.
+	Coverage Coverage `json:"coverage"`
 }
 
 type runResultJSON struct {
@@ -25,6 +28,9 @@ type runResultJSON struct {
 	URL         string           `json:"url,omitempty"`
 	StatusCode  int              `json:"status_code"`
 	Outcome     runner.Outcome   `json:"outcome"`
+	Exercised   bool             `json:"exercised"`
+	Reason      runner.Reason    `json:"reason,omitempty"`
+	Snippet     string           `json:"snippet,omitempty"`
 	DurationMS  float64          `json:"duration_ms"`
 	Failures    []runner.Failure `json:"failures"`
 	Reproduce   string           `json:"reproduce,omitempty"`
@@ -40,11 +46,13 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		Incomplete: opts.Incomplete,
 		ElapsedMS:  float64(opts.Elapsed.Microseconds()) / 1000,
 		Results:    make([]runResultJSON, len(results)),
+		Coverage:   coverage(results, opts),
 	}
 	for i, r := range results {
 		out := runResultJSON{
 			CheckID: r.CheckID, Method: r.Method, Path: r.Path, OperationID: r.OperationID, URL: r.URL,
-			StatusCode: r.StatusCode, Outcome: r.Outcome, DurationMS: r.DurationMS, Failures: r.Failures,
+			StatusCode: r.StatusCode, Outcome: r.Outcome, Exercised: r.Exercised, Reason: r.Reason, Snippet: r.Snippet,
+			DurationMS: r.DurationMS, Failures: r.Failures,
 		}
 		if out.Failures == nil {
 			out.Failures = []runner.Failure{}

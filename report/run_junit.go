@@ -16,6 +16,20 @@ import (
 // command.
 func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error {
 	s := runner.Summarize(results)
+	whyOf := map[string]string{}
+	for _, row := range coverage(results, opts).Rows {
+		whyOf[row.CheckID] = row.Why
+	}
+	// With --fail-on unexercised, a check that passed without exercising
+	// its operation is a failure in CI viewers too.
+	unexercised := func(r runner.Result) bool {
+		return opts.FailOnUnexercised && r.Outcome == runner.Passed && !r.Exercised
+	}
+	for _, r := range results {
+		if unexercised(r) {
+			s.Failed++
+		}
+	}
 	suiteName := opts.Title
 	if suiteName == "" {
 		suiteName = "smoke run"
@@ -34,12 +48,15 @@ func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error 
 	for _, r := range results {
 		total += r.DurationMS
 		tc := junit.Case{Name: caseName(r), Classname: suiteName, Time: junit.Seconds(r.DurationMS)}
-		switch r.Outcome {
-		case runner.Failed:
+		switch {
+		case unexercised(r):
+			tc.Failure = &junit.Problem{Type: "not_exercised", Message: "not exercised: " + string(r.Reason) + " (status " + status(r) + ")",
+				Text: xmlText(whyOf[r.CheckID])}
+		case r.Outcome == runner.Failed:
 			tc.Failure = problem(r, opts)
-		case runner.Errored:
+		case r.Outcome == runner.Errored:
 			tc.Error = problem(r, opts)
-		case runner.Skipped:
+		case r.Outcome == runner.Skipped:
 			msg := "not sent"
 			if len(r.Failures) > 0 {
 				msg = r.Failures[0].Message

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -18,8 +19,10 @@ var outcomeEmoji = map[runner.Outcome]string{
 }
 
 // WriteRunMarkdown writes a GitHub-flavoured Markdown report, made for
-// $GITHUB_STEP_SUMMARY: a headline, a table of what did not pass with
-// its messages and reproduce commands, and the passed checks folded away.
+// $GITHUB_STEP_SUMMARY: a headline that leads with how many operations
+// were exercised, a table of what did not pass with its messages and
+// reproduce commands, then the coverage ledger (what was not exercised
+// and why, per tag, and every operation folded away).
 func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) error {
 	bw := bufio.NewWriter(w)
 	s := runner.Summarize(results)
@@ -27,7 +30,7 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 	switch {
 	case s.Failed > 0:
 		icon = "❌"
-	case s.Errored > 0 || s.Skipped > 0:
+	case s.Errored > 0 || s.Skipped > 0 || s.Unexercised() > 0:
 		icon = "⚠️"
 	}
 	title := "smoke run"
@@ -88,19 +91,7 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 			fmt.Fprint(bw, "\n</details>\n\n")
 		}
 	}
-	if passed := groups[runner.Passed]; len(passed) > 0 {
-		fmt.Fprintf(bw, "<details><summary>%d passed</summary>\n\n", len(passed))
-		fmt.Fprintln(bw, "| Operation | Status | Time |")
-		fmt.Fprintln(bw, "|---|---|---|")
-		extra := max(len(passed)-maxMarkdownRows, 0)
-		for _, r := range passed[:len(passed)-extra] {
-			fmt.Fprintf(bw, "| %s | %s | %s |\n", opCell(r), status(r), fmtMS(r.DurationMS))
-		}
-		if extra > 0 {
-			fmt.Fprintf(bw, "\n… and %d more passed.\n", extra)
-		}
-		fmt.Fprint(bw, "\n</details>\n")
-	}
+	writeLedgerMarkdown(bw, coverage(results, opts))
 	return bw.Flush()
 }
 
@@ -110,4 +101,102 @@ func opCell(r runner.Result) string {
 		cell += " " + mdEscape(r.OperationID)
 	}
 	return cell
+}
+
+// maxLedgerRows bounds the folded ledger table: at about 200 bytes a row
+// it stays far within GitHub's 1 MiB step summary; the JSON report has
+// every row.
+const maxLedgerRows = 1500
+
+var reasonNote = map[runner.Reason]string{
+	runner.ReasonRejected:     "the service refused the input",
+	runner.ReasonNotFound:     "no such resource",
+	runner.ReasonUnauthorized: "credentials missing or refused",
+	runner.ReasonConflict:     "conflicts with the service's state",
+	runner.ReasonNotAllowed:   "method not allowed or not implemented",
+	runner.ReasonNoValue:      "a value from an earlier check never came",
+	runner.ReasonOther:        "not a success",
+	runner.ReasonNoAnswer:     "no usable answer",
+}
+
+// writeLedgerMarkdown writes the coverage ledger: the operations that
+// were not exercised and why, the totals per tag, and every operation in
+// a folded table.
+func writeLedgerMarkdown(bw *bufio.Writer, cov Coverage) {
+	var not []LedgerRow
+	for _, row := range cov.Rows {
+		if !row.Exercised {
+			not = append(not, row)
+		}
+	}
+	fmt.Fprintf(bw, "#### Coverage: %d of %d operations exercised\n\n", cov.Exercised, cov.Operations)
+	if len(not) > 0 {
+		fmt.Fprintln(bw, "| Not exercised | Status | Reason | Why |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		shown := not[:min(len(not), maxMarkdownRows)]
+		for _, row := range shown {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", ledgerOpCell(row), ledgerStatus(row), mdEscape(string(row.Reason)+": "+reasonNote[row.Reason]), mdEscape(oneLine(row.Why)))
+		}
+		if more := len(not) - len(shown); more > 0 {
+			fmt.Fprintf(bw, "\n… and %d more not exercised; the JSON report lists them all.\n", more)
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(cov.ByTag) > 1 || (len(cov.ByTag) == 1 && cov.ByTag[0].Tag != "") {
+		fmt.Fprintln(bw, "| Tag | Operations | Exercised | Share |")
+		fmt.Fprintln(bw, "|---|---:|---:|---:|")
+		for _, t := range cov.ByTag {
+			tag := mdCellCode(t.Tag)
+			if t.Tag == "" {
+				tag = "(untagged)"
+			}
+			fmt.Fprintf(bw, "| %s | %d | %d | %s |\n", tag, t.Operations, t.Exercised, share(t.Exercised, t.Operations))
+		}
+		fmt.Fprintln(bw)
+	}
+	if n := len(cov.SkippedByConfig); n > 0 {
+		fmt.Fprintf(bw, "%s skipped by smoke.yaml: %s\n\n", plural(n, "operation", "operations"), mdEscape(strings.Join(cov.SkippedByConfig, ", ")))
+	}
+	if len(cov.Rows) == 0 {
+		return
+	}
+	fmt.Fprintf(bw, "<details><summary>Ledger: all %s</summary>\n\n", plural(len(cov.Rows), "operation", "operations"))
+	fmt.Fprintln(bw, "| Operation | Exercised | Status | Values | Assertions passed | Failed |")
+	fmt.Fprintln(bw, "|---|---|---|---|---|---|")
+	rows := cov.Rows[:min(len(cov.Rows), maxLedgerRows)]
+	for _, row := range rows {
+		ex := "✅"
+		if !row.Exercised {
+			ex = "— " + mdEscape(string(row.Reason))
+		}
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s |\n", ledgerOpCell(row), ex, ledgerStatus(row), mdEscape(row.Sources),
+			mdEscape(strings.Join(row.Passed, ", ")), mdEscape(strings.Join(row.Failed, ", ")))
+	}
+	if more := len(cov.Rows) - len(rows); more > 0 {
+		fmt.Fprintf(bw, "\n… and %d more; the JSON report has the whole ledger.\n", more)
+	}
+	fmt.Fprint(bw, "\n</details>\n")
+}
+
+func ledgerOpCell(row LedgerRow) string {
+	cell := mdCellCode(row.Method + " " + row.Path)
+	if row.OperationID != "" {
+		cell += " " + mdEscape(row.OperationID)
+	}
+	return cell
+}
+
+func ledgerStatus(row LedgerRow) string {
+	if row.StatusCode == 0 {
+		return "-"
+	}
+	return fmt.Sprint(row.StatusCode)
+}
+
+// share is "75 %", or "-" of nothing.
+func share(n, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f %%", 100*float64(n)/float64(of))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/golden"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -21,22 +22,46 @@ import (
 func sampleResults() []runner.Result {
 	return []runner.Result{
 		{CheckID: "92482e2cfe00", Method: "GET", Path: "/health", OperationID: "getHealth", URL: "http://127.0.0.1:8080/health",
-			StatusCode: 200, Outcome: runner.Passed, DurationMS: 1.25},
+			StatusCode: 200, Outcome: runner.Passed, Exercised: true, DurationMS: 1.25,
+			Assertions: []string{"not_server_error", "status_documented", "content_type"}},
+		{CheckID: "7a11e9f0b3c2", Method: "GET", Path: "/owners/{ownerId}", OperationID: "getOwner", URL: "http://127.0.0.1:8080/owners/3f2a",
+			StatusCode: 404, Outcome: runner.Passed, Reason: runner.ReasonNotFound, Snippet: `{"message":"no such owner"}`, DurationMS: 2,
+			Assertions: []string{"not_server_error", "status_documented"}},
+		{CheckID: "9e0d1c2b3a45", Method: "POST", Path: "/refunds", OperationID: "createRefund", URL: "http://127.0.0.1:8080/refunds",
+			StatusCode: 422, Outcome: runner.Passed, Reason: runner.ReasonRejected, Snippet: `{"error":"amount must be positive | > 0"}`, DurationMS: 2.5,
+			Assertions: []string{"not_server_error", "status_documented"}},
 		{CheckID: "d436fea64fa1", Method: "GET", Path: "/pets", OperationID: "listPets", URL: "http://127.0.0.1:8080/pets?limit=2",
-			StatusCode: 200, Outcome: runner.Failed, DurationMS: 12.5, Failures: []runner.Failure{
+			StatusCode: 200, Outcome: runner.Failed, Exercised: true, DurationMS: 12.5,
+			Assertions: []string{"not_server_error", "status_documented", "content_type", "response_schema", "required_headers"}, Failures: []runner.Failure{
 				{Check: "response_schema", Pointer: "/items/0/id", Message: `body at /items/0/id: value must be an integer (value "x"; schema #/components/schemas/Pet)`},
 				{Check: "required_headers", Message: "required header X-Request-Id missing from the 200 response"},
 			}},
 		{CheckID: "5b2c1e0f9a77", Method: "GET", Path: "/stats", OperationID: "getStats", URL: "http://127.0.0.1:8080/stats",
-			StatusCode: 500, Outcome: runner.Failed, DurationMS: 3, Failures: []runner.Failure{
+			StatusCode: 500, Outcome: runner.Failed, Reason: runner.ReasonOther, Snippet: "<html>a | b & c</html>", DurationMS: 3,
+			Assertions: []string{"not_server_error", "status_documented"}, Failures: []runner.Failure{
 				{Check: "not_server_error", Message: `status 500 Internal Server Error: a server error (expected no 5xx); body: "<html>a | b & c</html>"`},
 			}},
 		{CheckID: "0c0ffee00001", Method: "DELETE", Path: "/pets/{petId}", URL: "http://127.0.0.1:8080/pets/3",
-			Outcome: runner.Errored, DurationMS: 10000, Failures: []runner.Failure{
+			Outcome: runner.Errored, Reason: runner.ReasonNoAnswer, DurationMS: 10000, Failures: []runner.Failure{
 				{Check: "request", Message: "timed out after 10s: no answer"},
 			}},
 		{CheckID: "0c0ffee00002", Method: "PUT", Path: "/pets/{petId}", OperationID: "updatePet",
-			Outcome: runner.Skipped, Failures: []runner.Failure{{Check: "request", Message: "not sent: run interrupted"}}},
+			Outcome: runner.Skipped, Reason: runner.ReasonNoAnswer, Failures: []runner.Failure{{Check: "request", Message: "not sent: run interrupted"}}},
+	}
+}
+
+// sampleChecks are the checks of sampleResults that the ledger reads
+// tags, value sources and invented values from.
+func sampleChecks() []generator.Check {
+	return []generator.Check{
+		{ID: "92482e2cfe00", Method: "GET", Path: "/health", Tags: []string{"ops"}},
+		{ID: "7a11e9f0b3c2", Method: "GET", Path: "/owners/{ownerId}", Tags: []string{"owners"},
+			Request: generator.Request{Path: []generator.Param{{Name: "ownerId", Value: "3f2a", Source: generator.SourceGenerated}}}},
+		{ID: "9e0d1c2b3a45", Method: "POST", Path: "/refunds", Tags: []string{"refunds"},
+			Request: generator.Request{Body: &generator.Body{ContentType: "application/json", Text: `{"amount":1}`, Source: generator.SourceGenerated}}},
+		{ID: "d436fea64fa1", Method: "GET", Path: "/pets", Tags: []string{"pets"},
+			Request: generator.Request{Query: []generator.Param{{Name: "limit", Value: "2", Source: generator.SourceExample}}}},
+		{ID: "5b2c1e0f9a77", Method: "GET", Path: "/stats", Tags: []string{"ops"}},
 	}
 }
 
@@ -49,8 +74,11 @@ func sampleOptions() RunOptions {
 			"5b2c1e0f9a77": "curl -sS -i 'http://127.0.0.1:8080/stats'",
 			"0c0ffee00001": "curl -sS -i -X DELETE 'http://127.0.0.1:8080/pets/3'",
 		},
-		Elapsed:    1500 * time.Millisecond,
-		Incomplete: "interrupted",
+		Elapsed:           1500 * time.Millisecond,
+		Incomplete:        "interrupted",
+		Checks:            sampleChecks(),
+		SkippedByConfig:   []string{"DELETE /owners/{ownerId}"},
+		FailOnUnexercised: true,
 	}
 }
 
@@ -62,6 +90,7 @@ func TestWriteRun(t *testing.T) {
 		"json":     func(b *bytes.Buffer, r []runner.Result, o RunOptions) error { return WriteRunJSON(b, r, o) },
 		"junit":    func(b *bytes.Buffer, r []runner.Result, o RunOptions) error { return WriteRunJUnit(b, r, o) },
 		"markdown": func(b *bytes.Buffer, r []runner.Result, o RunOptions) error { return WriteRunMarkdown(b, r, o) },
+		"html":     func(b *bytes.Buffer, r []runner.Result, o RunOptions) error { return WriteRunHTML(b, r, o) },
 	}
 	cases := []struct {
 		name    string
@@ -72,7 +101,7 @@ func TestWriteRun(t *testing.T) {
 		{"passed", passed, RunOptions{Target: "http://127.0.0.1:8080"}},
 		{"empty", nil, RunOptions{}},
 	}
-	for _, format := range []string{"text", "json", "junit", "markdown"} {
+	for _, format := range []string{"text", "json", "junit", "markdown", "html"} {
 		for _, c := range cases {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				var buf bytes.Buffer
@@ -116,7 +145,7 @@ func TestWriteRunJSONShape(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"total": "5", "passed": "1", "failed": "2", "errored": "1", "skipped": "1"}
+	want := map[string]string{"total": "7", "passed": "3", "failed": "2", "errored": "1", "skipped": "1", "exercised": "2"}
 	got := map[string]string{}
 	for k := range want {
 		got[k] = string(doc.Summary[k])
@@ -125,7 +154,7 @@ func TestWriteRunJSONShape(t *testing.T) {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	for _, r := range doc.Results {
-		for _, k := range []string{"check_id", "method", "path", "status_code", "outcome", "duration_ms", "failures"} {
+		for _, k := range []string{"check_id", "method", "path", "status_code", "outcome", "exercised", "duration_ms", "failures"} {
 			if _, ok := r[k]; !ok {
 				t.Errorf("result %s has no %q", r["check_id"], k)
 			}
@@ -152,8 +181,8 @@ func TestWriteRunJUnitParses(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("xml.Unmarshal(junit) = %v", err)
 	}
-	if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 5 {
-		t.Fatalf("junit = %d suites, want 1 with 5 testcases", len(doc.Suites))
+	if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 7 {
+		t.Fatalf("junit = %d suites, want 1 with 7 testcases", len(doc.Suites))
 	}
 	got := map[string]int{}
 	for _, c := range doc.Suites[0].Cases {
@@ -168,11 +197,13 @@ func TestWriteRunJUnitParses(t *testing.T) {
 			got["passed"]++
 		}
 	}
-	if diff := cmp.Diff(map[string]int{"failure": 2, "error": 1, "skipped": 1, "passed": 1}, got); diff != "" {
+	// --fail-on unexercised: the two checks that passed without
+	// exercising their operation are failures too.
+	if diff := cmp.Diff(map[string]int{"failure": 4, "error": 1, "skipped": 1, "passed": 1}, got); diff != "" {
 		t.Errorf("testcases by kind (-want +got):\n%s", diff)
 	}
-	if doc.Tests != 5 || doc.Failures != 2 || doc.Errors != 1 || doc.Skipped != 1 {
-		t.Errorf("testsuites counts = %d/%d/%d/%d, want 5/2/1/1", doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
+	if doc.Tests != 7 || doc.Failures != 4 || doc.Errors != 1 || doc.Skipped != 1 {
+		t.Errorf("testsuites counts = %d/%d/%d/%d, want 7/4/1/1", doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
 	}
 }
 
@@ -218,7 +249,7 @@ func TestTextNeutralisesEscapes(t *testing.T) {
 func TestWriteRunMarkdownBounded(t *testing.T) {
 	var results []runner.Result
 	for i := range 5000 {
-		r := sampleResults()[i%4]
+		r := sampleResults()[i%7]
 		r.Path = fmt.Sprintf("/a/rather/long/path/number/%d/{id}", i)
 		results = append(results, r)
 	}
@@ -229,7 +260,8 @@ func TestWriteRunMarkdownBounded(t *testing.T) {
 	if buf.Len() > 1<<20 {
 		t.Errorf("WriteRunMarkdown(5000 results) = %d bytes, want at most 1 MiB", buf.Len())
 	}
-	if !strings.Contains(buf.String(), "… and 3500 more that did not pass") {
+	if !strings.Contains(buf.String(), "… and 2606 more that did not pass") ||
+		!strings.Contains(buf.String(), "… and 3500 more; the JSON report has the whole ledger.") {
 		t.Errorf("WriteRunMarkdown(5000 results) does not say what it left out")
 	}
 }

@@ -24,10 +24,12 @@ var (
 	outcomeColor = map[runner.Outcome]string{runner.Passed: ansiGreen, runner.Failed: ansiRed, runner.Errored: ansiYellow, runner.Skipped: ansiDim}
 )
 
-// WriteRunText writes the terminal report: checks grouped by outcome,
-// failures first, each failure with its messages and a reproduce command,
-// then the summary line. Text from the spec, the service or the config
-// goes through EscapeTerminal.
+// WriteRunText writes the terminal report: checks grouped by what needs
+// attention (failed, errored, skipped, then the checks that passed without
+// exercising their operation, with why), each failure with its messages
+// and a reproduce command, then the summary line, which leads with how
+// many operations were exercised. Text from the spec, the service or the
+// config goes through EscapeTerminal.
 func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -53,46 +55,105 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 	for _, r := range results {
 		width = max(width, min(len(EscapeTerminal(name(r))), maxWidth))
 	}
-	groups := byOutcome(results)
-	for _, o := range outcomeOrder {
-		rs := groups[o]
-		if len(rs) == 0 {
+	cov := coverage(results, opts)
+	whyOf := make(map[string]string, len(cov.Rows))
+	for _, row := range cov.Rows {
+		whyOf[row.CheckID] = row.Why
+	}
+	line := func(mark, color string, r runner.Result, extra string) {
+		op := ""
+		if r.OperationID != "" {
+			op = "  " + paint(ansiDim, EscapeTerminal(r.OperationID))
+		}
+		fmt.Fprintf(bw, "  %s %-*s  %3s  %6s%s%s\n", paint(color, mark), width, EscapeTerminal(name(r)), status(r), fmtMS(r.DurationMS), extra, op)
+	}
+	for _, g := range textGroups(results) {
+		if len(g.results) == 0 {
 			continue
 		}
-		fmt.Fprintln(bw, paint(ansiBold+outcomeColor[o], fmt.Sprintf("%s (%d)", strings.ToUpper(string(o)), len(rs))))
-		for _, r := range rs {
-			op := ""
-			if r.OperationID != "" {
-				op = "  " + paint(ansiDim, EscapeTerminal(r.OperationID))
+		fmt.Fprintln(bw, paint(ansiBold+g.color, fmt.Sprintf("%s (%d)", g.title, len(g.results))))
+		for _, r := range g.results {
+			extra := ""
+			if !r.Exercised && r.Reason != runner.ReasonNoAnswer {
+				extra = "  " + paint(ansiYellow, string(r.Reason))
 			}
-			fmt.Fprintf(bw, "  %s %-*s  %3s  %6s%s\n", paint(outcomeColor[o], outcomeMark[o]), width, EscapeTerminal(name(r)), status(r), fmtMS(r.DurationMS), op)
-			if o == runner.Passed {
+			line(g.mark, g.color, r, extra)
+			switch {
+			case g.unexercised:
+				if w := whyOf[r.CheckID]; w != "" {
+					fmt.Fprintf(bw, "      %s\n", paint(ansiDim, EscapeTerminal(w)))
+				}
+				continue
+			case r.Outcome == runner.Passed:
 				continue
 			}
 			for _, f := range r.Failures {
-				fmt.Fprintf(bw, "      %s %s\n", paint(outcomeColor[o], f.Check+":"), oneLine(f.Message))
+				fmt.Fprintf(bw, "      %s %s\n", paint(g.color, f.Check+":"), oneLine(f.Message))
 			}
-			if cmd := opts.Reproduce[r.CheckID]; cmd != "" && o != runner.Skipped {
+			// A failure's messages quote the body already; an invented
+			// value that was not found is worth saying.
+			if w := whyOf[r.CheckID]; r.Outcome == runner.Failed && w != "" && w != r.Snippet {
+				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "why:"), EscapeTerminal(w))
+			}
+			if cmd := opts.Reproduce[r.CheckID]; cmd != "" && r.Outcome != runner.Skipped {
 				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "reproduce:"), EscapeTerminal(cmd))
 			}
 		}
 		fmt.Fprintln(bw)
 	}
 	s := runner.Summarize(results)
-	line := summaryLine(s)
+	summary := summaryLine(s)
 	if opts.Elapsed > 0 {
-		line += fmt.Sprintf(" in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
+		summary += fmt.Sprintf(" in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}
 	color := ansiGreen
 	switch {
 	case s.Failed > 0:
 		color = ansiRed
-	case s.Errored > 0 || s.Skipped > 0:
+	case s.Errored > 0 || s.Skipped > 0 || s.Unexercised() > 0:
 		color = ansiYellow
 	}
-	fmt.Fprintln(bw, paint(ansiBold+color, line))
+	fmt.Fprintln(bw, paint(ansiBold+color, summary))
+	if n := len(opts.SkippedByConfig); n > 0 {
+		fmt.Fprintln(bw, paint(ansiDim, fmt.Sprintf("%s skipped by smoke.yaml: %s", plural(n, "operation", "operations"), EscapeTerminal(strings.Join(opts.SkippedByConfig, ", ")))))
+	}
 	if opts.Incomplete != "" {
 		fmt.Fprintln(bw, paint(ansiYellow, "incomplete: "+EscapeTerminal(opts.Incomplete)))
 	}
 	return bw.Flush()
+}
+
+// textGroup is one section of the text report.
+type textGroup struct {
+	title, mark, color string
+	unexercised        bool
+	results            []runner.Result
+}
+
+// textGroups sorts results into the report's sections: what failed,
+// errored or was not sent, then what passed without exercising its
+// operation, then what passed and exercised it.
+func textGroups(results []runner.Result) []textGroup {
+	groups := []textGroup{
+		{title: "FAILED", mark: outcomeMark[runner.Failed], color: outcomeColor[runner.Failed]},
+		{title: "ERRORED", mark: outcomeMark[runner.Errored], color: outcomeColor[runner.Errored]},
+		{title: "SKIPPED", mark: outcomeMark[runner.Skipped], color: outcomeColor[runner.Skipped]},
+		{title: "NOT EXERCISED", mark: "~", color: ansiYellow, unexercised: true},
+		{title: "PASSED", mark: outcomeMark[runner.Passed], color: outcomeColor[runner.Passed]},
+	}
+	for _, r := range results {
+		i := 4
+		switch {
+		case r.Outcome == runner.Failed:
+			i = 0
+		case r.Outcome == runner.Errored:
+			i = 1
+		case r.Outcome == runner.Skipped:
+			i = 2
+		case !r.Exercised:
+			i = 3
+		}
+		groups[i].results = append(groups[i].results, r)
+	}
+	return groups
 }

@@ -86,6 +86,18 @@ func flatAssertionSet(a Assertions) assertionSet {
 	return s
 }
 
+// names lists the assertions the set evaluates, in evaluation order:
+// latency only with a budget.
+func (s assertionSet) names() []string {
+	var out []string
+	for _, n := range AssertionNames() {
+		if s.on[n] && (n != CheckLatency || s.latency > 0) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // forCheck returns the assertions that apply to check c. Names a check
 // carries that are not assertions are ignored: the CLI refuses them when
 // it reads smoke.yaml.

@@ -46,8 +46,11 @@ type Result struct {
 	// Snippet is the start of the body of an answer that did not
 	// exercise the operation (masked, one line, bounded): it usually
 	// names the cause.
-	Snippet    string    `json:"snippet,omitempty"`
-	DurationMS float64   `json:"duration_ms"`
+	Snippet    string  `json:"snippet,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+	// Assertions names the assertions the answer was judged by; those
+	// without a failure passed.
+	Assertions []string  `json:"assertions,omitempty"`
 	Failures   []Failure `json:"failures,omitempty"`
 	// Response is the captured answer, for diff and for reports that
 	// show what came back. It is not part of the JSON report.
@@ -65,4 +68,22 @@ type Response struct {
 	// Duration is the time from sending the request to reading the last
 	// byte of the (bounded) body.
 	Duration time.Duration
+}
+
+// PassedAssertions lists the assertions the answer passed.
+func (r Result) PassedAssertions() []string {
+	var out []string
+	for _, a := range r.Assertions {
+		failed := false
+		for _, f := range r.Failures {
+			if f.Check == a {
+				failed = true
+				break
+			}
+		}
+		if !failed {
+			out = append(out, a)
+		}
+	}
+	return out
 }

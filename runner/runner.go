@@ -388,6 +388,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 	if res.Exercised, res.Reason = Exercised(resp.StatusCode, c.Expect); !res.Exercised {
 		res.Snippet = snippet(m, resp.Body)
 	}
+	res.Assertions = r.asserts.forCheck(c).names()
 	res.Failures = r.evaluate(c, resp, m)
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {

@@ -18,7 +18,7 @@ import (
 )
 
 // runFormats are the --format values of smoke run.
-var runFormats = []string{"text", "json", "junit", "markdown"}
+var runFormats = report.RunFormats
 
 type runOptions struct {
 	common  commonOptions
@@ -203,10 +203,13 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 		runErr:  runErr,
 		failOn:  rs.failOn,
 		opts: report.RunOptions{
-			Title:     title,
-			Target:    generator.RedactURL(ro.BaseURL), // the runner sends its credentials as a header
-			Reproduce: reproduce(r, l.Plan.Checks, results),
-			Elapsed:   elapsed.Round(time.Millisecond),
+			Checks:            l.Plan.Checks,
+			SkippedByConfig:   l.Plan.Skipped,
+			FailOnUnexercised: rs.failOn == failOnUnexercised,
+			Title:             title,
+			Target:            generator.RedactURL(ro.BaseURL), // the runner sends its credentials as a header
+			Reproduce:         reproduce(r, l.Plan.Checks, results),
+			Elapsed:           elapsed.Round(time.Millisecond),
 		},
 	}
 	switch {
@@ -280,15 +283,7 @@ func reproduce(r *runner.Runner, checks []generator.Check, results []runner.Resu
 func writeRunReport(w io.Writer, format string, out *runOutcome, color bool) error {
 	opts := out.opts
 	opts.Color = color
-	switch format {
-	case "json":
-		return report.WriteRunJSON(w, out.results, opts)
-	case "junit":
-		return report.WriteRunJUnit(w, out.results, opts)
-	case "markdown":
-		return report.WriteRunMarkdown(w, out.results, opts)
-	}
-	return report.WriteRunText(w, out.results, opts)
+	return report.WriteRun(w, format, out.results, opts)
 }
 
 // checkOutputDir fails before anything is sent when --output cannot be

@@ -157,7 +157,7 @@ func TestResolveRun(t *testing.T) {
 		{resolveCase: resolveCase{name: "bad exclude flag", args: []string{"--exclude", "pets/*"},
 			wantErr: `--exclude "pets/*": "PETS/*" is not an HTTP method OpenAPI defines`}},
 		{resolveCase: resolveCase{name: "format", args: []string{"--format", "xml"},
-			wantErr: `--format "xml": want one of text, json, junit, markdown`}},
+			wantErr: `--format "xml": want one of text, json, junit, markdown, html`}},
 		{resolveCase: resolveCase{name: "base URL", args: []string{"--base-url", "ftp://x"},
 			wantErr: `--base-url: base URL "ftp://x": want an absolute http:// or https:// URL`}},
 		{resolveCase: resolveCase{name: "fail-on flag", args: []string{"--fail-on", "sometimes"},
