@@ -346,7 +346,7 @@ func TestActionRun(t *testing.T) {
 	if string(summary) != string(md) || !strings.Contains(string(summary), "GET /stats") || strings.Contains(string(summary), "GET /health") {
 		t.Errorf("step summary:\n%s", summary)
 	}
-	for _, f := range []string{"smoke.json", "smoke.xml"} {
+	for _, f := range []string{"smoke.json", "smoke.xml", "smoke.html"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil || !strings.Contains(string(b), "getStats") {
 			t.Errorf("%s: %v\n%s", f, err, b)
