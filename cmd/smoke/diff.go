@@ -27,6 +27,7 @@ type diffOptions struct {
 	FailOn      string
 	Format      string
 	Output      string
+	Reports     []string
 }
 
 func newDiffCmd(env *Env) *cobra.Command { return newDiffCmdF(env, runDiff) }
@@ -77,6 +78,7 @@ reviewed differences; rules that match nothing are warned about.`,
 	f.StringVar(&opts.FailOn, "fail-on", string(diff.FailOnRegression), "exit 1 on: regression, or any difference no rule silenced")
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(report.DiffFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
+	addReportFlag(cmd, &opts.Reports, report.DiffFormats)
 	_ = cmd.MarkFlagRequired("old") // the flag exists: cannot fail
 	_ = cmd.MarkFlagRequired("new")
 	return cmd
@@ -94,6 +96,8 @@ type diffSettings struct {
 	failOn diff.FailOn
 	format string
 	output string
+	// reports are the --report FORMAT=FILE written besides output.
+	reports []extraReport
 }
 
 // maxRounds bounds --rounds: each round is four requests per operation.
@@ -112,6 +116,9 @@ func resolveDiff(env *Env, opts diffOptions) (diffSettings, error) {
 		return diffSettings{}, err
 	}
 	ds := diffSettings{load: ls, format: opts.Format, output: opts.Output}
+	if ds.reports, err = resolveReports(opts.Reports, report.DiffFormats, opts.Output); err != nil {
+		return ds, err
+	}
 	if ds.runner, err = resolveRequest(s, opts.req); err != nil {
 		return ds, err
 	}
@@ -183,6 +190,11 @@ func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
 		o := out.opts
 		o.Color = color
 		return report.WriteDiff(w, ds.format, out.report, o)
+	}); err != nil {
+		return err
+	}
+	if err := writeReports(env, ds.reports, func(w io.Writer, format string) error {
+		return report.WriteDiff(w, format, out.report, out.opts)
 	}); err != nil {
 		return err
 	}

@@ -3,11 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/smoke-dev/smoke/report"
 )
 
 // globalOptions are the flags every command takes.
@@ -61,6 +67,8 @@ HTTP method. It sends them to a deployment (run), compares two deployments
 		newRunCmd(env),
 		newDiffCmd(env),
 		newDemoCmd(env),
+		newInitCmd(env),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	for _, c := range root.Commands() {
@@ -105,21 +113,103 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
+// version is smoke's version for --version: the module version go
+// install stamped, "dev" for a build that has none.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	return buildVersion(bi, ok).Version
+}
+
+// versionInfo is what smoke version prints: where this binary came from.
+type versionInfo struct {
+	Version string `json:"version"`
+	// Revision is the VCS commit, from the build's VCS stamp or the
+	// module pseudo-version; "" when the build does not say.
+	Revision string `json:"revision,omitempty"`
+	// Time is the commit's time (RFC 3339), when known.
+	Time string `json:"time,omitempty"`
+	// Modified says the work tree had uncommitted changes.
+	Modified bool   `json:"modified"`
+	Go       string `json:"go"`
+	Platform string `json:"platform"`
+}
+
+// pseudoVersion matches the commit part of a module pseudo-version
+// (v0.0.0-20260102030405-0123456789ab, vX.Y.Z-pre.0.2026...-abc...).
+var pseudoVersion = regexp.MustCompile(`[-.](\d{14})-([0-9a-f]{12})(?:\+|$)`)
+
+// buildVersion reads the version, the VCS revision and its time, the
+// dirty flag and the Go version from build info: the vcs.* settings of a
+// build in a checkout, or the pseudo-version of go install module@ref.
+func buildVersion(bi *debug.BuildInfo, ok bool) versionInfo {
+	v := versionInfo{Version: "dev", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if !ok || bi == nil {
+		return v
 	}
-	return "dev"
+	if bi.GoVersion != "" {
+		v.Go = bi.GoVersion
+	}
+	if mv := bi.Main.Version; mv != "" && mv != "(devel)" {
+		v.Version = mv
+		if m := pseudoVersion.FindStringSubmatch(mv); m != nil {
+			v.Revision = m[2]
+			if t, err := time.Parse("20060102150405", m[1]); err == nil {
+				v.Time = t.UTC().Format(time.RFC3339)
+			}
+		}
+		v.Modified = strings.HasSuffix(mv, "+dirty")
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.Revision = s.Value
+		case "vcs.time":
+			v.Time = s.Value
+		case "vcs.modified":
+			v.Modified = s.Value == "true"
+		}
+	}
+	return v
 }
 
 func newVersionCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print smoke's version",
-		Args:  cobra.NoArgs,
+		Short: "Print smoke's version, VCS revision and Go version",
+		Long: `Print where this smoke binary came from: its module version, the VCS
+revision it was built from and that commit's time, whether the work tree
+had uncommitted changes, and the Go toolchain and platform. A binary from
+go install MODULE@REF carries the revision in its pseudo-version; one
+built in a checkout carries Go's VCS stamp.
+
+EXIT STATUS
+  0  printed
+  2  usage error`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(env.Stdout, "smoke %s\n", version())
-			return err
+			if err := checkFormat(format, []string{"text", "json"}); err != nil {
+				return err
+			}
+			bi, ok := debug.ReadBuildInfo()
+			return writeVersion(env.Stdout, format, buildVersion(bi, ok))
 		},
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+func writeVersion(w io.Writer, format string, v versionInfo) error {
+	if format == "json" {
+		return report.WriteJSON(w, v)
+	}
+	rev, when := v.Revision, v.Time
+	if rev == "" {
+		rev = "unknown"
+	}
+	if when == "" {
+		when = "unknown"
+	}
+	_, err := fmt.Fprintf(w, "smoke %s\nrevision  %s\ntime      %s\nmodified  %t\ngo        %s %s\n", v.Version, rev, when, v.Modified, v.Go, v.Platform)
+	return err
 }

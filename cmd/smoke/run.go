@@ -24,6 +24,7 @@ type runOptions struct {
 	BaseURL string
 	Format  string
 	Output  string
+	Reports []string
 	FailOn  string
 }
 
@@ -72,6 +73,7 @@ Authorization, cookies and configured secrets are masked in every report.`,
 	f.StringVarP(&opts.BaseURL, "base-url", "u", "", "the deployment to check, e.g. https://staging.example.com (env SMOKE_BASE_URL)")
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(runFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
+	addReportFlag(cmd, &opts.Reports, runFormats)
 	f.StringVar(&opts.FailOn, "fail-on", failOnFailed, "exit 1 on: failed (a check failed an assertion), or unexercised (also a check that did not reach a documented success)")
 	return cmd
 }
@@ -85,7 +87,9 @@ type runSettings struct {
 	target target
 	format string
 	output string
-	failOn string
+	// reports are the --report FORMAT=FILE written besides output.
+	reports []extraReport
+	failOn  string
 }
 
 // resolveRun resolves smoke run's flags, environment and smoke.yaml.
@@ -101,6 +105,9 @@ func resolveRun(env *Env, opts runOptions) (runSettings, error) {
 		return runSettings{}, err
 	}
 	rs := runSettings{load: ls, format: opts.Format, output: opts.Output}
+	if rs.reports, err = resolveReports(opts.Reports, runFormats, opts.Output); err != nil {
+		return rs, err
+	}
 	if rs.runner, err = resolveRequest(s, opts.req); err != nil {
 		return rs, err
 	}
@@ -129,6 +136,11 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 	color := rs.format == "text" && (rs.output == "" || rs.output == "-") && env.Color(env.StdoutTTY)
 	if err := writeOutput(env, rs.output, func(w io.Writer) error {
 		return writeRunReport(w, rs.format, out, color)
+	}); err != nil {
+		return err
+	}
+	if err := writeReports(env, rs.reports, func(w io.Writer, format string) error {
+		return writeRunReport(w, format, out, false)
 	}); err != nil {
 		return err
 	}
