@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -123,7 +122,7 @@ const maxVUs = 100_000
 // export k6. Secrets are passed on by reference: their variables need not
 // be set to write the script.
 func resolveExportK6(env *Env, opts exportK6Options) (exportK6Settings, error) {
-	if err := checkOutputDir(opts.Output); err != nil {
+	if err := checkOutput("--output", opts.Output); err != nil {
 		return exportK6Settings{}, err
 	}
 	ls, s, err := resolveLoad(env, opts.common.cmd, opts.common, secretsByReference)
@@ -183,67 +182,32 @@ func resolveExportK6(env *Env, opts exportK6Options) (exportK6Settings, error) {
 // references for the script to read, and a URL with credentials in it is
 // refused.
 func exportTarget(s sources, v string, from origin) (string, []generator.Param, error) {
-	if v == "" {
-		return "", nil, nil
+	u, uFrom, env, err := targetURL(s, v, from)
+	if err != nil || u == "" {
+		return u, nil, err
 	}
-	e, named := s.cfg.Environments[v]
 	var headers []generator.Param
-	if named {
-		key := "environments." + v
+	if env != "" {
+		e := s.cfg.Environments[env]
 		for _, h := range slices.Sorted(maps.Keys(e.Headers)) {
 			x, _ := generator.ExpandEnv(e.Headers[h], s.env.Getenv) // by reference: unset is fine
 			p := generator.Param{Name: h, Value: x.Value, Source: generator.SourceConfig}
 			if len(x.Env) > 0 || generator.IsCredentialName(h) {
-				p.Secret = true
-				if len(x.Env) > 0 {
-					p.Template, p.Env = x.Template, x.Env[0]
-				} else {
-					return "", nil, s.fileOrigin(key+".headers."+h).invalid("(a secret)",
+				if len(x.Env) == 0 {
+					return "", nil, s.fileOrigin("environments."+env+".headers."+h).invalid("(a secret)",
 						"written inline: the script would carry it; write it as ${VAR}")
 				}
+				p.Secret, p.Template, p.Env = true, x.Template, x.Env[0]
 			}
 			headers = append(headers, p)
 		}
 	}
-	// The URL as resolveTarget finds it, without expanding the headers
-	// (their variables are the script's business).
-	u, uFrom := v, from
-	if named {
-		key := "environments." + v
-		if e.BaseURL == "" {
-			return "", nil, s.fileOrigin(key).invalid(v, "the environment has no base_url")
-		}
-		uFrom = s.fileOrigin(key + ".base_url")
-		x, err := generator.ExpandEnv(e.BaseURL, s.env.Getenv)
-		if err != nil {
-			return "", nil, uFrom.wrap(err)
-		}
-		u = x.Value
-	} else if from.where != "" {
-		x, err := generator.ExpandEnv(v, s.env.Getenv)
-		if err != nil {
-			return "", nil, from.wrap(err)
-		}
-		u = x.Value
-	}
-	if _, err := runner.New(runner.Options{BaseURL: u}); err != nil {
-		return "", nil, uFrom.wrap(err)
-	}
-	if err := refuseUserinfo(u, uFrom); err != nil {
+	if err := refuseInlineCredentials(u, uFrom, "a k6 script"); err != nil {
 		return "", nil, err
 	}
-	return strings.TrimSuffix(u, "/"), headers, nil
+	return u, headers, nil
 }
 
-// refuseUserinfo refuses a base URL with credentials in it: a script is a
-// file that travels.
-func refuseUserinfo(base string, from origin) error {
-	if u, err := url.Parse(base); err == nil && u.User != nil {
-		return withHint(from.invalid("(a URL with credentials)", "the script would carry them"),
-			"Put credentials in smoke.yaml auth as ${VAR} references.")
-	}
-	return nil
-}
 
 // runExportK6 is smoke export k6: resolve, load, write the script.
 func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
@@ -262,7 +226,7 @@ func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 	if es.k6.BaseURL == "" {
 		// The spec's first server is the default, when it is a usable
 		// absolute URL; otherwise the script requires BASE_URL.
-		if t, err := specTarget(target{}, l); err == nil && refuseUserinfo(t.URL, origin{}) == nil {
+		if t, err := specTarget(target{}, l); err == nil && refuseInlineCredentials(t.URL, origin{}, "a k6 script") == nil {
 			es.k6.BaseURL = t.URL
 		}
 	}

@@ -205,10 +205,8 @@ func resolvePublish(env *Env, o publishOptions) (publishSettings, error) {
 	if s.target, err = resolveTarget(src, base, from); err != nil {
 		return s, err
 	}
-	if s.target.URL != "" {
-		if err := refuseInlineCredentials(s.target.URL); err != nil {
-			return s, err
-		}
+	if err := refuseInlineCredentials(s.target.URL, s.target.from, "Datadog tests"); err != nil {
+		return s, err
 	}
 
 	dd := cfg.Datadog
@@ -324,7 +322,7 @@ func runPublish(ctx context.Context, env *Env, opts publishOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := refuseInlineCredentials(tg.URL); err != nil {
+	if err := refuseInlineCredentials(tg.URL, origin{name: "the spec's first server"}, "Datadog tests"); err != nil {
 		return err
 	}
 	mo := s.Map

@@ -398,24 +398,17 @@ type target struct {
 // name of an environment of smoke.yaml (whose base_url and headers may use
 // ${VAR}). An empty value is an empty target.
 func resolveTarget(s sources, v string, from origin) (target, error) {
-	t := target{URL: v, from: from}
-	if v == "" {
-		return t, nil
+	u, uFrom, env, err := targetURL(s, v, from)
+	t := target{URL: u, from: uFrom}
+	if err != nil || u == "" {
+		return t, err
 	}
-	if e, ok := s.cfg.Environments[v]; ok {
-		key := "environments." + v
-		if e.BaseURL == "" {
-			return t, s.fileOrigin(key).invalid(v, "the environment has no base_url")
-		}
-		x, err := generator.ExpandEnv(e.BaseURL, s.env.Getenv)
-		if err != nil {
-			return t, s.fileOrigin(key + ".base_url").wrap(err)
-		}
-		t.URL, t.from = x.Value, s.fileOrigin(key+".base_url")
+	if env != "" {
+		e := s.cfg.Environments[env]
 		for _, h := range slices.Sorted(maps.Keys(e.Headers)) {
 			x, err := generator.ExpandEnv(e.Headers[h], s.env.Getenv)
 			if err != nil {
-				return t, s.fileOrigin(key + ".headers." + h).wrap(err)
+				return t, s.fileOrigin("environments." + env + ".headers." + h).wrap(err)
 			}
 			if t.Headers == nil {
 				t.Headers = http.Header{}
@@ -425,22 +418,41 @@ func resolveTarget(s sources, v string, from origin) (target, error) {
 				t.Secrets = append(t.Secrets, x.Value)
 			}
 		}
-	} else if from.where != "" {
-		x, err := generator.ExpandEnv(v, s.env.Getenv)
-		if err != nil {
-			return t, from.wrap(err)
-		}
-		t.URL = x.Value
 	}
-	if _, err := runner.New(runner.Options{BaseURL: t.URL}); err != nil {
-		return t, t.from.wrap(err)
-	}
-	t.URL = strings.TrimSuffix(t.URL, "/")
 	// Credentials in the URL are sent by the runner as a masked header:
 	// they are secrets wherever the URL could show.
 	_, _, secrets := generator.Userinfo(t.URL)
 	t.Secrets = append(t.Secrets, secrets...)
 	return t, nil
+}
+
+// targetURL resolves the URL of a target setting: a URL (a value of the
+// file may use ${VAR}), or the name of an environment of smoke.yaml,
+// returned as env. The URL is checked and loses a trailing slash; "" stays
+// "".
+func targetURL(s sources, v string, from origin) (u string, uFrom origin, env string, err error) {
+	if v == "" {
+		return "", from, "", nil
+	}
+	u, uFrom = v, from
+	if e, ok := s.cfg.Environments[v]; ok {
+		key := "environments." + v
+		if e.BaseURL == "" {
+			return "", from, "", s.fileOrigin(key).invalid(v, "the environment has no base_url")
+		}
+		u, uFrom, env = e.BaseURL, s.fileOrigin(key+".base_url"), v
+	}
+	if uFrom.where != "" {
+		x, err := generator.ExpandEnv(u, s.env.Getenv)
+		if err != nil {
+			return "", uFrom, "", uFrom.wrap(err)
+		}
+		u = x.Value
+	}
+	if _, err := generator.ParseBaseURL(u); err != nil {
+		return "", uFrom, "", uFrom.wrap(err)
+	}
+	return strings.TrimSuffix(u, "/"), uFrom, env, nil
 }
 
 // withTarget returns runner options for t: its headers join the
