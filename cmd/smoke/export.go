@@ -208,7 +208,6 @@ func exportTarget(s sources, v string, from origin) (string, []generator.Param, 
 	return u, headers, nil
 }
 
-
 // runExportK6 is smoke export k6: resolve, load, write the script.
 func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 	es, err := resolveExportK6(env, opts)
