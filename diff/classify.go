@@ -108,15 +108,16 @@ func (n *noiseSet) cancels(d rawDiff) (side string, ok bool) {
 		s, ok := n.headers[strings.ToLower(d.header)]
 		return s, ok
 	}
-	for l := 0; l < len(d.at); l++ { // proper ancestors: any variation
-		kinds := n.body[d.at[:l].noiseKey()]
+	key, ancestors := d.at.noiseKeyCuts()
+	for _, end := range ancestors { // proper ancestors: any variation
+		kinds := n.body[key[:end]]
 		for _, k := range []Kind{KindChanged, KindMissing, KindAdded, KindType} {
 			if s, ok := kinds[k]; ok {
 				return s, true
 			}
 		}
 	}
-	kinds := n.body[d.at.noiseKey()]
+	kinds := n.body[key]
 	if s, ok := kinds[KindChanged]; ok && d.kind == KindChanged {
 		return s, true
 	}
