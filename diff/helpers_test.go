@@ -100,3 +100,12 @@ func writeCanonical(b *strings.Builder, v any) {
 		b.WriteString("null")
 	}
 }
+
+// timings wraps durations measured by an unstarved client.
+func timings(ds []time.Duration) []timing {
+	out := make([]timing, len(ds))
+	for i, d := range ds {
+		out[i] = timing{d: d}
+	}
+	return out
+}

@@ -24,6 +24,13 @@ type LatencyOptions struct {
 	Alpha float64
 	// Disabled turns latency comparison off.
 	Disabled bool
+	// MaxLag is the largest scheduling delay smoke itself may suffer
+	// while a sample is taken (Sample.Lag) for its time to count: a
+	// sample taken while the client was starved of CPU measures the
+	// client, not the service, and is left out of the comparison (and
+	// counted). Default: Absolute, the smallest slowdown that can be
+	// flagged, since a delay that long could fake one on its own.
+	MaxLag time.Duration
 }
 
 func (o LatencyOptions) withDefaults() LatencyOptions {
@@ -39,35 +46,60 @@ func (o LatencyOptions) withDefaults() LatencyOptions {
 	if o.Alpha <= 0 || o.Alpha >= 1 {
 		o.Alpha = 0.05
 	}
+	if o.MaxLag <= 0 {
+		o.MaxLag = o.Absolute
+	}
 	return o
 }
+
+// minConfirmSamples is the number of unstarved samples per side a
+// latency confirmation needs: with four against four, the exact
+// Mann-Whitney test can reach p = 0.029; with three, never below 0.1.
+const minConfirmSamples = 4
 
 // compareLatency summarises the durations of each side (in the order they
 // were measured) and tests whether NEW is significantly slower. The first
 // sample of each side is a warm-up (connection set-up, cold caches) and is
-// discarded. Medians are compared, with the non-parametric Mann-Whitney U
-// test from golang.org/x/perf/benchmath: response times are skewed and a
-// mean comparison cries wolf on one slow outlier.
-func compareLatency(oldD, newD []time.Duration, o LatencyOptions) *Latency {
-	if len(oldD) == 0 || len(newD) == 0 {
+// discarded, and so is every sample taken while the client was starved.
+// Medians are compared, with the non-parametric Mann-Whitney U test from
+// golang.org/x/perf/benchmath: response times are skewed and a mean
+// comparison cries wolf on one slow outlier.
+func compareLatency(oldT, newT []timing, o LatencyOptions) *Latency {
+	if len(oldT) == 0 || len(newT) == 0 {
 		return nil
 	}
-	if len(oldD) > 1 {
-		oldD = oldD[1:]
+	if len(oldT) > 1 {
+		oldT = oldT[1:]
 	}
-	if len(newD) > 1 {
-		newD = newD[1:]
+	if len(newT) > 1 {
+		newT = newT[1:]
+	}
+	return testLatency(oldT, newT, 2*o.MinRounds-1, o)
+}
+
+// confirmLatency tests the samples of a confirmation: no warm-up (the
+// connections are warm by then), and at least minConfirmSamples per side.
+func confirmLatency(oldT, newT []timing, o LatencyOptions) *Latency {
+	return testLatency(oldT, newT, minConfirmSamples, o)
+}
+
+// testLatency compares the unstarved samples of each side when each has
+// at least minSamples of them.
+func testLatency(oldT, newT []timing, minSamples int, o LatencyOptions) *Latency {
+	oldMS, oldStarved := usableMillis(oldT)
+	newMS, newStarved := usableMillis(newT)
+	l := &Latency{OldSamples: len(oldMS), NewSamples: len(newMS), OldDiscarded: oldStarved, NewDiscarded: newStarved}
+	if len(oldMS) == 0 || len(newMS) == 0 {
+		return l
 	}
 	th := benchmath.DefaultThresholds
 	th.CompareAlpha = o.Alpha
-	so, sn := benchmath.NewSample(millis(oldD), &th), benchmath.NewSample(millis(newD), &th)
-	l := &Latency{OldSamples: len(oldD), NewSamples: len(newD)}
+	so, sn := benchmath.NewSample(oldMS, &th), benchmath.NewSample(newMS, &th)
 	sumO := benchmath.AssumeNothing.Summary(so, 0.95)
 	sumN := benchmath.AssumeNothing.Summary(sn, 0.95)
 	l.OldMS, l.OldLowMS, l.OldHighMS = round3(sumO.Center), round3(sumO.Lo), round3(sumO.Hi)
 	l.NewMS, l.NewLowMS, l.NewHighMS = round3(sumN.Center), round3(sumN.Lo), round3(sumN.Hi)
-	minSamples := 2*o.MinRounds - 1
-	if len(oldD) < minSamples || len(newD) < minSamples {
+	if len(oldMS) < minSamples || len(newMS) < minSamples {
 		return l
 	}
 	l.Compared = true
@@ -82,12 +114,18 @@ func compareLatency(oldD, newD []time.Duration, o LatencyOptions) *Latency {
 	return l
 }
 
-func millis(ds []time.Duration) []float64 {
-	out := make([]float64, len(ds))
-	for i, d := range ds {
-		out[i] = float64(d) / float64(time.Millisecond)
+// usableMillis returns the durations of the samples not taken while the
+// client was starved, in milliseconds, and how many were.
+func usableMillis(ts []timing) (ms []float64, starved int) {
+	ms = make([]float64, 0, len(ts))
+	for _, t := range ts {
+		if t.starved {
+			starved++
+			continue
+		}
+		ms = append(ms, float64(t.d)/float64(time.Millisecond))
 	}
-	return out
+	return ms, starved
 }
 
 func round3(f float64) float64 {

@@ -241,7 +241,10 @@ func TestScenarioPrecisionRecall(t *testing.T) {
 		t.Errorf("precision = %.2f, recall = %.2f, want 1 and 1", precision, recall)
 	}
 
-	want := diff.Summary{Operations: len(scenarios), Parity: 3, Regressions: 9, Noise: 2, Fixed: 1, Errors: 1}
+	// Every regression is confirmed: one round (4 requests) for the eight
+	// value regressions, three (12) for the latency one.
+	want := diff.Summary{Operations: len(scenarios), Parity: 3, Regressions: 9, Noise: 2, Fixed: 1, Errors: 1,
+		Confirmed: 9, ConfirmationRequests: 8*4 + 12}
 	if diff := cmp.Diff(want, rep.Summary); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}

@@ -26,6 +26,7 @@ type diffOptions struct {
 	FailOn      string
 	Format      string
 	Output      string
+	Seed        uint64
 }
 
 func newDiffCmd(env *Env) *cobra.Command {
@@ -73,6 +74,7 @@ reviewed differences; rules that match nothing are warned about.`,
 	f.StringVar(&opts.FailOn, "fail-on", string(diff.FailOnRegression), "exit 1 on: regression, or any difference no rule silenced")
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(report.DiffFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the shuffled request order, to replay a diff (0: random; every report prints the seed used)")
 	_ = cmd.MarkFlagRequired("old") // the flag exists: cannot fail
 	_ = cmd.MarkFlagRequired("new")
 	return cmd
@@ -165,6 +167,7 @@ func executeDiff(ctx context.Context, env *Env, l *loaded, opts diffOptions) (*d
 		Send:          r.Send,
 		Evaluate:      r.Evaluate,
 		Rounds:        rounds,
+		Seed:          opts.Seed,
 		Concurrency:   ro.Concurrency,
 		AllowWrites:   opts.AllowWrites,
 		Rules:         rules,
