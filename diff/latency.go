@@ -2,6 +2,7 @@ package diff
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"golang.org/x/perf/benchmath"
@@ -29,7 +30,9 @@ type LatencyOptions struct {
 	// sample taken while the client was starved of CPU measures the
 	// client, not the service, and is left out of the comparison (and
 	// counted). Default: Absolute, the smallest slowdown that can be
-	// flagged, since a delay that long could fake one on its own.
+	// flagged, since a delay that long could fake one on its own. On a
+	// machine so busy that every sample waits, the bar rises to
+	// lagOutlier times the operation's median lag (see starvedAbove).
 	MaxLag time.Duration
 }
 
@@ -52,10 +55,29 @@ func (o LatencyOptions) withDefaults() LatencyOptions {
 	return o
 }
 
+// lagOutlier is how far beyond the median lag of an operation's samples a
+// sample's lag must be for it to count as starved when that median is
+// high. A delay that every sample suffers inflates OLD and NEW alike,
+// and the shuffled order of each round cancels it; a stall that hits a
+// few samples only can fake a slowdown, and those are left out.
+const lagOutlier = 3
+
+// starvedAbove returns the lag beyond which a sample of an operation is
+// starved: MaxLag, or lagOutlier times the median of lags when that is
+// more.
+func starvedAbove(lags []time.Duration, o LatencyOptions) time.Duration {
+	if len(lags) == 0 {
+		return o.MaxLag
+	}
+	sorted := slices.Clone(lags)
+	slices.Sort(sorted)
+	return max(o.MaxLag, lagOutlier*sorted[len(sorted)/2])
+}
+
 // minConfirmSamples is the number of unstarved samples per side a
-// latency confirmation needs: with four against four, the exact
-// Mann-Whitney test can reach p = 0.029; with three, never below 0.1.
-const minConfirmSamples = 4
+// latency confirmation needs: a median of three already ignores one
+// outlier.
+const minConfirmSamples = 3
 
 // compareLatency summarises the durations of each side (in the order they
 // were measured) and tests whether NEW is significantly slower. The first
@@ -77,10 +99,21 @@ func compareLatency(oldT, newT []timing, o LatencyOptions) *Latency {
 	return testLatency(oldT, newT, 2*o.MinRounds-1, o)
 }
 
-// confirmLatency tests the samples of a confirmation: no warm-up (the
-// connections are warm by then), and at least minConfirmSamples per side.
+// confirmLatency compares the samples of a confirmation: no warm-up (the
+// connections are warm by then), at least minConfirmSamples per side.
+// The slowdown holds when the medians differ beyond both thresholds
+// again; its significance is tested on the pooled samples, which a
+// handful of confirmation samples could not show on their own.
 func confirmLatency(oldT, newT []timing, o LatencyOptions) *Latency {
-	return testLatency(oldT, newT, minConfirmSamples, o)
+	l := testLatency(oldT, newT, minConfirmSamples, o)
+	l.Slower = l.Compared && l.NewMS-l.OldMS > beyond(l.OldMS, l.NewMS, o)
+	return l
+}
+
+// beyond is the smallest difference of medians that can be flagged: more
+// than both the absolute and the relative threshold.
+func beyond(oldMS, newMS float64, o LatencyOptions) float64 {
+	return math.Max(float64(o.Absolute)/float64(time.Millisecond), o.Relative*math.Min(oldMS, newMS))
 }
 
 // testLatency compares the unstarved samples of each side when each has
@@ -106,10 +139,7 @@ func testLatency(oldT, newT []timing, minSamples int, o LatencyOptions) *Latency
 	cmp := benchmath.AssumeNothing.Compare(so, sn)
 	l.P = cmp.P
 	delta := sumN.Center - sumO.Center
-	absMS := float64(o.Absolute) / float64(time.Millisecond)
-	l.Significant = cmp.P < cmp.Alpha &&
-		math.Abs(delta) > absMS &&
-		math.Abs(delta) > o.Relative*math.Min(sumO.Center, sumN.Center)
+	l.Significant = cmp.P < cmp.Alpha && math.Abs(delta) > beyond(sumO.Center, sumN.Center, o)
 	l.Slower = l.Significant && delta > 0
 	return l
 }

@@ -69,7 +69,8 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	aggs := differencesBetween(sd, opts.ArrayKeys, digests)
 	fixed := isFixed(sd.allOld(), sd.allNew())
 
-	cl := classifier{rules: rules, scope: scope, secrets: secretValues(c, opts.Secrets), confirming: sd.confirming()}
+	cl := classifier{rules: rules, scope: scope, secrets: secretValues(c, opts.Secrets), confirming: sd.confirming(),
+		out: []Difference{}}
 	if cl.confirming {
 		pooled := noiseWithin(sd.allOld(), sd.allNew(), opts.ArrayKeys, digests)
 		cl.pooledNoise = &pooled
@@ -257,18 +258,22 @@ func (cl *classifier) notReproduced(a *aggregate) string {
 // one, NEW must be significantly slower on the pooled samples and again
 // on the confirmation samples alone; the pooled comparison is reported.
 func (cl *classifier) latency(sd sides, o LatencyOptions) *Latency {
-	first := compareLatency(sampleTimes(sd.olds, o), sampleTimes(sd.news, o), o)
+	// The first rounds are judged as they were before the confirmation
+	// was taken; the pooled samples against the lags of all of them.
+	firstAbove := starvedAbove(lags(sd.olds, sd.news), o)
+	first := compareLatency(sampleTimes(sd.olds, firstAbove), sampleTimes(sd.news, firstAbove), o)
 	if first == nil || !cl.confirming || len(sd.confOlds) == 0 || len(sd.confNews) == 0 {
 		if first != nil && first.Slower {
 			cl.add(latencyDiff(first, first.NewSamples, 0), ClassRegression, "")
 		}
 		return first
 	}
-	pooled := compareLatency(sampleTimes(sd.allOld(), o), sampleTimes(sd.allNew(), o), o)
+	above := starvedAbove(lags(sd.allOld(), sd.allNew()), o)
+	pooled := compareLatency(sampleTimes(sd.allOld(), above), sampleTimes(sd.allNew(), above), o)
 	if !first.Slower {
 		return pooled
 	}
-	conf := confirmLatency(sampleTimes(sd.confOlds, o), sampleTimes(sd.confNews, o), o)
+	conf := confirmLatency(sampleTimes(sd.confOlds, above), sampleTimes(sd.confNews, above), o)
 	if pooled.Slower && conf.Slower {
 		cl.add(latencyDiff(pooled, first.NewSamples, conf.NewSamples), ClassRegression, "")
 		return pooled
@@ -318,29 +323,47 @@ func verdictOf(op Operation, fixed bool) Verdict {
 // confirmRounds is the number of confirmation rounds an operation needs:
 // one round (two requests to each side) re-checks values, statuses,
 // headers and the schema; a latency regression needs three, so that the
-// confirmation alone has six samples per side: enough for the
-// Mann-Whitney test to reach p < 0.05 even after two samples per side
-// are discarded as starved (four against four gives p = 0.029 at best).
-// At most 12 requests per operation, and only for operations that first
-// compared as regressions.
+// confirmation has six samples per side: their medians must differ
+// beyond the thresholds again with up to three per side discarded as
+// starved, and they add enough to the first rounds' samples for the
+// pooled test to have power. On a busy machine up to three more rounds
+// replace starved samples (see sampler.rounds). So a confirmation costs 4
+// requests, or 12 to 24 for latency, and only operations that first
+// compared as regressions pay it.
 func confirmRounds(op Operation) int {
 	for _, d := range op.Differences {
 		if d.Kind == KindLatency && d.Class == ClassRegression {
-			return maxConfirmRounds
+			return latencyConfirmRounds
 		}
 	}
 	return 1
 }
 
-// maxConfirmRounds bounds the confirmation: 3 rounds, 12 requests.
-const maxConfirmRounds = 3
+// latencyConfirmRounds is the number of rounds that confirm a latency
+// regression; MaxConfirmRequests bounds what a confirmation sends.
+const latencyConfirmRounds = 3
+
+// MaxConfirmRequests is the most requests the confirmation of one
+// operation sends: three latency rounds and three more to replace
+// starved samples, four requests each.
+const MaxConfirmRequests = 2 * latencyConfirmRounds * 4
+
+// lags returns the lags of the samples of both sides.
+func lags(olds, news []normalised) []time.Duration {
+	out := make([]time.Duration, 0, len(olds)+len(news))
+	for _, n := range concat(olds, news) {
+		out = append(out, n.lag)
+	}
+	return out
+}
 
 // sampleTimes returns the durations of samples in the order they were
-// taken, each with whether it was taken while the client was starved.
-func sampleTimes(ns []normalised, o LatencyOptions) []timing {
+// taken, each with whether it was taken while the client was starved
+// (its lag beyond starvedAbove).
+func sampleTimes(ns []normalised, starvedAbove time.Duration) []timing {
 	out := make([]timing, len(ns))
 	for i, n := range ns {
-		out[i] = timing{d: n.duration, starved: n.lag > o.MaxLag}
+		out[i] = timing{d: n.duration, starved: n.lag > starvedAbove}
 	}
 	return out
 }

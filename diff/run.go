@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -227,13 +228,14 @@ func newSampler(c generator.Check, oldURL, newURL string, opts Options, lag *lag
 // operation samples the check, compares, and confirms a regression.
 func (sp *sampler) operation(ctx context.Context, rules *ruleSet) Operation {
 	s := Samples{Check: sp.check}
-	s.Old, s.New = sp.rounds(ctx, sp.opts.Rounds)
+	n := sp.opts.Rounds
+	s.Old, s.New = sp.rounds(ctx, n, sp.topUp(n), nil)
 	op := compareOperation(s, sp.opts, rules)
 	if op.Verdict != Regression || sp.opts.NoConfirm || ctx.Err() != nil {
 		return op
 	}
-	n := confirmRounds(op)
-	s.ConfirmOld, s.ConfirmNew = sp.rounds(ctx, n)
+	n = confirmRounds(op)
+	s.ConfirmOld, s.ConfirmNew = sp.rounds(ctx, n, sp.topUp(n), append(slices.Clip(s.Old), s.New...))
 	if ctx.Err() != nil {
 		op.Verdict = Error
 		op.Errors = append(op.Errors, "interrupted while confirming a regression")
@@ -242,10 +244,43 @@ func (sp *sampler) operation(ctx context.Context, rules *ruleSet) Operation {
 	return compareOperation(s, sp.opts, rules)
 }
 
+// topUp is how many rounds may be added to n rounds to replace samples
+// whose time does not count because smoke was starved when it took them:
+// as many as were asked for, and none when latency is not compared (a
+// starved sample's answer is as good as any other).
+func (sp *sampler) topUp(n int) int {
+	if sp.lag == nil || n < 2 {
+		return 0
+	}
+	return n
+}
+
 // rounds takes n rounds: each sends the check twice to each side, in
-// shuffled order. It stops early when ctx is done.
-func (sp *sampler) rounds(ctx context.Context, n int) (old, new []Sample) {
-	for range n {
+// shuffled order. While a side has fewer samples on time (not starved:
+// see Sample.Lag and starvedAbove, which also weighs the earlier samples
+// of the operation) than n rounds give, it takes more rounds, up to
+// topUp. It stops early when ctx is done.
+func (sp *sampler) rounds(ctx context.Context, n, topUp int, earlier []Sample) (old, new []Sample) {
+	onTime := func(ss []Sample, above time.Duration) int {
+		k := 0
+		for _, s := range ss {
+			if s.Lag <= above {
+				k++
+			}
+		}
+		return k
+	}
+	short := func() bool {
+		var lags []time.Duration
+		for _, group := range [][]Sample{earlier, old, new} {
+			for _, s := range group {
+				lags = append(lags, s.Lag)
+			}
+		}
+		above := starvedAbove(lags, sp.opts.Latency)
+		return min(onTime(old, above), onTime(new, above)) < 2*n
+	}
+	for r := 0; r < n || (r < n+topUp && short()); r++ {
 		order := [4]bool{false, false, true, true} // true: NEW
 		sp.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, isNew := range order {
