@@ -131,7 +131,7 @@ var scenarios = []scenario{
 
 // newScenarioServer serves every scenario as server version v, with the
 // usual per-request noise: request ids, dates, load-balancer cookies.
-func newScenarioServer(t *testing.T, v int) *httptest.Server {
+func newScenarioServer(t testing.TB, v int) *httptest.Server {
 	var n atomic.Int64
 	mux := http.NewServeMux()
 	for _, s := range scenarios {
@@ -148,7 +148,7 @@ func newScenarioServer(t *testing.T, v int) *httptest.Server {
 	return srv
 }
 
-func scenarioChecks(t *testing.T) []generator.Check {
+func scenarioChecks(t testing.TB) []generator.Check {
 	t.Helper()
 	var out []generator.Check
 	for _, s := range scenarios {
@@ -328,7 +328,7 @@ func mustJSON(v any) string {
 // burnCPU keeps every processor busy with spinning goroutines, as other
 // work on a shared machine would, until the returned function is called;
 // it waits for them to end.
-func burnCPU(t *testing.T) (stop func()) {
+func burnCPU(t testing.TB) (stop func()) {
 	t.Helper()
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
