@@ -255,8 +255,9 @@ func (cl *classifier) notReproduced(a *aggregate) string {
 
 // latency compares response times and records a latency difference when
 // NEW is slower. Without a confirmation, the first rounds decide. With
-// one, NEW must be significantly slower on the pooled samples and again
-// on the confirmation samples alone; the pooled comparison is reported.
+// one, a slowdown of the first rounds holds only if it is significant on
+// the pooled samples and the confirmation's own medians differ beyond
+// both thresholds again; the pooled comparison is reported.
 func (cl *classifier) latency(sd sides, o LatencyOptions) *Latency {
 	// The first rounds are judged as they were before the confirmation
 	// was taken; the pooled samples against the lags of all of them.
