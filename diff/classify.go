@@ -24,17 +24,20 @@ type normalised struct {
 	schema   *openapi3.Schema
 	failures []runner.Failure
 	duration time.Duration
+	lag      time.Duration // see Sample.Lag
 }
 
-func normalise(c generator.Check, r *runner.Response, eval EvaluateFunc, presence []string) normalised {
+func normalise(c generator.Check, s Sample, eval EvaluateFunc, opts Options) normalised {
+	r := s.Response
 	h := r.Header
 	return normalised{
 		status:   r.StatusCode,
-		headers:  normaliseHeaders(h, presence),
-		body:     normaliseBody(h, r.Body, r.Truncated),
+		headers:  normaliseHeaders(h, opts.IgnoreHeaders),
+		body:     normaliseBodyWithin(h, r.Body, r.Truncated, opts.MaxBodyBytes),
 		schema:   responseSchema(c, r.StatusCode, h.Get("Content-Type")),
 		failures: eval(c, r),
 		duration: r.Duration,
+		lag:      s.Lag,
 	}
 }
 
@@ -42,10 +45,16 @@ func normalise(c generator.Check, r *runner.Response, eval EvaluateFunc, presenc
 // When the status differs, only the status is reported: headers and body
 // of different statuses differ as a consequence.
 func compareSamples(a, b normalised, keys map[string]string) []rawDiff {
+	return compareWith(a, b, keys, nil)
+}
+
+// compareWith is compareSamples with a digest memo shared by every
+// comparison of one operation's samples (nil for a fresh one).
+func compareWith(a, b normalised, keys map[string]string, digests map[valueID]string) []rawDiff {
 	if a.status != b.status {
 		return []rawDiff{{kind: KindStatus, old: a.status, new: b.status, hasOld: true, hasNew: true}}
 	}
-	c := comparer{keys: keys}
+	c := comparer{keys: keys, digests: digests}
 	c.headers(a.headers, b.headers)
 	c.bodies(a.body, b.body, a.schema)
 	return c.diffs
@@ -108,15 +117,16 @@ func (n *noiseSet) cancels(d rawDiff) (side string, ok bool) {
 		s, ok := n.headers[strings.ToLower(d.header)]
 		return s, ok
 	}
-	for l := 0; l < len(d.at); l++ { // proper ancestors: any variation
-		kinds := n.body[d.at[:l].noiseKey()]
+	key, ancestors := d.at.noiseKeyCuts()
+	for _, end := range ancestors { // proper ancestors: any variation
+		kinds := n.body[key[:end]]
 		for _, k := range []Kind{KindChanged, KindMissing, KindAdded, KindType} {
 			if s, ok := kinds[k]; ok {
 				return s, true
 			}
 		}
 	}
-	kinds := n.body[d.at.noiseKey()]
+	kinds := n.body[key]
 	if s, ok := kinds[KindChanged]; ok && d.kind == KindChanged {
 		return s, true
 	}
@@ -126,114 +136,6 @@ func (n *noiseSet) cancels(d rawDiff) (side string, ok bool) {
 		}
 	}
 	return "", false
-}
-
-// aggregate is one difference seen in one or more sample pairs.
-type aggregate struct {
-	d     rawDiff
-	count int
-}
-
-func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
-	c := s.Check
-	want := 2 * opts.Rounds
-	op := Operation{CheckID: c.ID, Method: c.Method, Path: c.Path, OperationID: c.OperationID,
-		Samples: want, Differences: []Difference{}}
-	scope := rules.forCheck(c)
-	rules.markScoped(scope)
-	op.Errors = append(sampleErrors("OLD", s.Old, want), sampleErrors("NEW", s.New, want)...)
-	op.OldStatus, op.NewStatus = firstStatus(s.Old), firstStatus(s.New)
-	if len(op.Errors) > 0 {
-		op.Verdict = Error
-		return op
-	}
-	eval := opts.Evaluate
-	if eval == nil {
-		eval = statusEvaluate
-	}
-	olds, news := make([]normalised, len(s.Old)), make([]normalised, len(s.New))
-	for i, x := range s.Old {
-		olds[i] = normalise(c, x.Response, eval, opts.IgnoreHeaders)
-	}
-	for i, x := range s.New {
-		news[i] = normalise(c, x.Response, eval, opts.IgnoreHeaders)
-	}
-
-	noise := noiseSet{headers: map[string]string{}, body: map[string]map[Kind]string{}}
-	for k := 1; k < len(olds); k++ {
-		noise.add("OLD", compareSamples(olds[0], olds[k], opts.ArrayKeys))
-	}
-	for k := 1; k < len(news); k++ {
-		noise.add("NEW", compareSamples(news[0], news[k], opts.ArrayKeys))
-	}
-
-	var order []string
-	agg := map[string]*aggregate{}
-	for i := range min(len(olds), len(news)) {
-		for _, d := range compareSamples(olds[i], news[i], opts.ArrayKeys) {
-			k := d.key()
-			if a, ok := agg[k]; ok {
-				a.count++
-				continue
-			}
-			agg[k] = &aggregate{d: d, count: 1}
-			order = append(order, k)
-		}
-	}
-
-	oldFails, newPasses := true, true
-	for _, x := range olds {
-		oldFails = oldFails && len(x.failures) > 0
-	}
-	for _, x := range news {
-		newPasses = newPasses && len(x.failures) == 0
-	}
-	fixed := oldFails && newPasses
-
-	secrets := generator.NewMasker(opts.Secrets...).With(c.SecretValues()...)
-	add := func(d rawDiff, count int, class Class, reason string) {
-		if r, ok := rules.match(scope, d); ok {
-			rules.markUsed(r)
-			class, reason = ClassIgnored, r.Reason
-			if r.Action == Expect {
-				class = ClassExpected
-			}
-		}
-		op.Differences = append(op.Differences, render(d, count, class, reason, secrets))
-	}
-
-	for _, v := range contractBreaks(olds, news) {
-		add(v, 1, ClassRegression, v.note)
-	}
-	for _, k := range order {
-		a := agg[k]
-		class, reason := classify(a.d, &noise)
-		if fixed {
-			class, reason = ClassFixed, "OLD failed the spec's checks, NEW passes them"
-		}
-		add(a.d, a.count, class, reason)
-	}
-
-	if !opts.Latency.Disabled {
-		op.Latency = compareLatency(durations(olds), durations(news), opts.Latency)
-		if op.Latency != nil && op.Latency.Slower {
-			add(rawDiff{kind: KindLatency, old: op.Latency.OldMS, new: op.Latency.NewMS, hasOld: true, hasNew: true},
-				op.Latency.NewSamples, ClassRegression, "")
-		}
-	}
-
-	sortDifferences(op.Differences)
-	switch {
-	case fixed:
-		op.Verdict = Fixed
-	case op.Count(ClassRegression) > 0:
-		op.Verdict = Regression
-	case op.Count(ClassNoise) > 0:
-		op.Verdict = Noise
-	default:
-		op.Verdict = Parity
-	}
-	return op
 }
 
 // classify decides the class of a difference found between OLD and NEW
@@ -263,32 +165,53 @@ func classify(d rawDiff, noise *noiseSet) (Class, string) {
 var contractChecks = map[string]bool{"response_schema": true, "content_type": true, "required_headers": true}
 
 // contractBreaks returns a schema difference for each contract assertion
-// that some NEW sample fails and no OLD sample fails.
-func contractBreaks(olds, news []normalised) []rawDiff {
+// that some NEW sample fails and no OLD sample fails, counting the NEW
+// samples that fail it in the first rounds and in the confirmation.
+func contractBreaks(sd sides) []*aggregate {
 	key := func(f runner.Failure) string { return f.Check + "\x00" + f.Pointer }
-	seen := map[string]bool{}
-	for _, x := range olds {
+	onOld := map[string]bool{}
+	for _, x := range sd.allOld() {
 		for _, f := range x.failures {
-			seen[key(f)] = true
+			onOld[key(f)] = true
 		}
 	}
-	var out []rawDiff
-	for _, x := range news {
-		for _, f := range x.failures {
-			if !contractChecks[f.Check] || seen[key(f)] {
-				continue
+	var out []*aggregate
+	byKey := map[string]*aggregate{}
+	count := func(news []normalised, confirmation bool) {
+		for _, x := range news {
+			for _, f := range x.failures {
+				k := key(f)
+				if !contractChecks[f.Check] || onOld[k] {
+					continue
+				}
+				a, ok := byKey[k]
+				if !ok {
+					a = &aggregate{d: schemaBreak(f)}
+					byKey[k] = a
+					out = append(out, a)
+				}
+				if confirmation {
+					a.confirm++
+				} else {
+					a.first++
+				}
 			}
-			seen[key(f)] = true
-			toks, _ := SplitPointer(f.Pointer) // a malformed pointer gives the root
-			var p jpath
-			for _, t := range toks {
-				p = p.key(t)
-			}
-			out = append(out, rawDiff{at: p, kind: KindSchema, new: f.Message, hasNew: true,
-				note: "NEW violates the spec (" + f.Check + ") where OLD did not"})
 		}
 	}
+	count(sd.news, false)
+	count(sd.confNews, true)
 	return out
+}
+
+// schemaBreak is the difference a NEW-only contract failure reports.
+func schemaBreak(f runner.Failure) rawDiff {
+	toks, _ := SplitPointer(f.Pointer) // a malformed pointer gives the root
+	var p jpath
+	for _, t := range toks {
+		p = p.key(t)
+	}
+	return rawDiff{at: p, kind: KindSchema, new: f.Message, hasNew: true,
+		note: "NEW violates the spec (" + f.Check + ") where OLD did not"}
 }
 
 // statusEvaluate is the evaluation used without Options.Evaluate: a
@@ -300,23 +223,6 @@ func statusEvaluate(c generator.Check, r *runner.Response) []runner.Failure {
 	}
 	if len(c.Expect.Responses) > 0 && !c.Expect.Documents(r.StatusCode) {
 		out = append(out, runner.Failure{Check: "status_documented", Message: "status " + strconv.Itoa(r.StatusCode) + " is not documented"})
-	}
-	return out
-}
-
-func firstStatus(samples []Sample) int {
-	for _, s := range samples {
-		if s.Err == nil && s.Response != nil {
-			return s.Response.StatusCode
-		}
-	}
-	return 0
-}
-
-func durations(ns []normalised) []time.Duration {
-	out := make([]time.Duration, len(ns))
-	for i, n := range ns {
-		out[i] = n.duration
 	}
 	return out
 }

@@ -249,7 +249,7 @@ func TestLatency(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := compareLatency(tt.old, tt.new, o)
+			l := compareLatency(timings(tt.old), timings(tt.new), o)
 			if l.Compared != tt.compared || l.Slower != tt.slower || l.Significant != tt.s {
 				t.Errorf("compareLatency = compared %v slower %v significant %v (%+v), want %v %v %v",
 					l.Compared, l.Slower, l.Significant, *l, tt.compared, tt.slower, tt.s)

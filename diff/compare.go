@@ -1,14 +1,24 @@
 package diff
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"hash/fnv"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
+
+// maxCompareDepth bounds how deep the comparison descends into a JSON
+// body, so that its cost is linear in the body and its recursion shallow.
+// Below this depth two values are compared as a whole (by the digest of
+// their canonical form) and a difference is reported at the depth limit.
+// Real APIs nest a few dozen levels at most; 256 keeps every pointer a
+// report prints short enough to read.
+const maxCompareDepth = 256
 
 // maxRawDiffs bounds the differences one comparison of two bodies
 // records: past it, the operation is a regression either way and more
@@ -50,6 +60,10 @@ type comparer struct {
 	// the field.
 	keys  map[string]string
 	diffs []rawDiff
+	// digests memoises the digest of each object and array, so that
+	// nested arrays compared as sets or aligned level after level hash
+	// each value once, not once per enclosing level.
+	digests map[valueID]string
 }
 
 func (c *comparer) add(d rawDiff) {
@@ -70,6 +84,13 @@ func (c *comparer) value(p jpath, a, b any, s *openapi3.Schema) {
 	if ta != tb {
 		c.add(rawDiff{at: p, kind: KindType, old: a, new: b, hasOld: true, hasNew: true,
 			note: "type " + ta + " became " + tb})
+		return
+	}
+	if p.len() >= maxCompareDepth && (ta == "object" || ta == "array") {
+		if c.digest(a) != c.digest(b) {
+			c.add(rawDiff{at: p, kind: KindChanged, old: a, new: b, hasOld: true, hasNew: true,
+				note: "nested deeper than " + strconv.Itoa(maxCompareDepth) + " levels: compared as a whole"})
+		}
 		return
 	}
 	switch av := a.(type) {
@@ -139,11 +160,11 @@ func (c *comparer) object(p jpath, a, b map[string]any, s *openapi3.Schema) {
 func (c *comparer) array(p jpath, a, b []any, s *openapi3.Schema) {
 	es := itemSchema(s)
 	if key := c.arrayKey(p, a, b); key != "" {
-		c.keyed(p, a, b, es, func(v any) string { return canonical(v.(map[string]any)[key]) })
+		c.keyed(p, a, b, es, func(v any) string { return c.digest(v.(map[string]any)[key]) })
 		return
 	}
 	if schemaUnique(s) {
-		c.keyed(p, a, b, es, canonical)
+		c.keyed(p, a, b, es, c.digest)
 		return
 	}
 	if len(a) != len(b) && len(a)*len(b) <= maxAlignCells {
@@ -180,10 +201,10 @@ func (c *comparer) positional(p jpath, a []any, aOff int, b []any, bOff int, es 
 func (c *comparer) aligned(p jpath, a, b []any, es *openapi3.Schema) {
 	ka, kb := make([]string, len(a)), make([]string, len(b))
 	for i, v := range a {
-		ka[i] = canonical(v)
+		ka[i] = c.digest(v)
 	}
 	for j, v := range b {
-		kb[j] = canonical(v)
+		kb[j] = c.digest(v)
 	}
 	// lcs[i][j] is the LCS length of ka[i:] and kb[j:].
 	w := len(b) + 1
@@ -214,8 +235,8 @@ func (c *comparer) aligned(p jpath, a, b []any, es *openapi3.Schema) {
 	c.positional(p, a[gi:], gi, b[gj:], gj, es)
 }
 
-// keyed compares arrays as sets: elements are paired by id (their key
-// field, or their whole canonical value), order is ignored.
+// keyed compares arrays as sets: elements are paired by id (the digest
+// of their key field, or of their whole value), order is ignored.
 func (c *comparer) keyed(p jpath, a, b []any, es *openapi3.Schema, id func(any) string) {
 	byID := make(map[string][]int, len(b))
 	for j, v := range b {
@@ -242,15 +263,10 @@ func (c *comparer) keyed(p jpath, a, b []any, es *openapi3.Schema, id func(any) 
 	}
 }
 
-// shortID keeps element ids of set-compared arrays small: ids of whole
-// values can be long.
+// shortID renders an element id (a digest) for noise keys: 16 bytes in
+// hex are plenty to tell the elements of one array apart.
 func shortID(k string) string {
-	if len(k) <= 32 {
-		return k
-	}
-	h := fnv.New64a()
-	h.Write([]byte(k))
-	return strconv.FormatUint(h.Sum64(), 16)
+	return hex.EncodeToString([]byte(k[:min(len(k), 16)]))
 }
 
 // arrayKey returns the configured key field of the array at p, or "".
@@ -355,15 +371,36 @@ func canonicalNumber(s string) string {
 	return sign + trimmed + "e" + strconv.FormatInt(exp, 10)
 }
 
-// canonical renders a decoded JSON value with sorted keys and canonical
-// numbers, so equal values have equal texts.
-func canonical(v any) string {
-	var b strings.Builder
-	writeCanonical(&b, v)
-	return b.String()
+// valueID identifies one decoded object or array for the digest memo:
+// the address of its map or its slice's backing array, and its length.
+type valueID struct {
+	ptr uintptr
+	n   int
 }
 
-func writeCanonical(b *strings.Builder, v any) {
+// digest returns the SHA-256 of v's canonical form (keys sorted, numbers
+// canonical, see canonicalNumber), so equal values have equal digests.
+// Objects and arrays are memoised by identity: each is hashed once per
+// comparer however many enclosing arrays ask for it. The recursion is as
+// deep as the value, which encoding/json caps at 10,000 levels; each
+// level's frame is small.
+func (c *comparer) digest(v any) string {
+	var id valueID
+	switch x := v.(type) {
+	case map[string]any:
+		id = valueID{reflect.ValueOf(x).Pointer(), len(x)}
+	case []any:
+		if len(x) == 0 {
+			return emptyArrayDigest
+		}
+		id = valueID{reflect.ValueOf(x).Pointer(), len(x)}
+	default:
+		return scalarDigest(v)
+	}
+	if d, ok := c.digests[id]; ok {
+		return d
+	}
+	h := sha256.New()
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -371,32 +408,43 @@ func writeCanonical(b *strings.Builder, v any) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Quote(k))
-			b.WriteByte(':')
-			writeCanonical(b, x[k])
+		h.Write([]byte{'{'})
+		for _, k := range keys {
+			// Length-prefixed, so that no key can imitate a boundary.
+			h.Write([]byte(strconv.Itoa(len(k)) + ":" + k))
+			h.Write([]byte(c.digest(x[k])))
 		}
-		b.WriteByte('}')
 	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeCanonical(b, e)
+		h.Write([]byte{'['})
+		for _, e := range x {
+			h.Write([]byte(c.digest(e)))
 		}
-		b.WriteByte(']')
-	case json.Number:
-		b.WriteString("n:" + canonicalNumber(string(x)))
-	case string:
-		b.WriteString(strconv.Quote(x))
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case nil:
-		b.WriteString("null")
 	}
+	d := string(h.Sum(nil))
+	if c.digests == nil {
+		c.digests = map[valueID]string{}
+	}
+	c.digests[id] = d
+	return d
+}
+
+var emptyArrayDigest = func() string { s := sha256.Sum256([]byte{'['}); return string(s[:]) }()
+
+// scalarDigest is the digest of a string, number, boolean or null.
+func scalarDigest(v any) string {
+	var text string
+	switch x := v.(type) {
+	case json.Number:
+		text = "n" + canonicalNumber(string(x))
+	case string:
+		text = "s" + x
+	case bool:
+		text = "b" + strconv.FormatBool(x)
+	case nil:
+		text = "z"
+	default:
+		text = "?"
+	}
+	s := sha256.Sum256([]byte(text))
+	return string(s[:])
 }

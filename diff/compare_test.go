@@ -204,3 +204,51 @@ func TestPointerRoundTrip(t *testing.T) {
 		t.Errorf("SplitPointer(%q) error = %v, want one about the leading /", "a/b", err)
 	}
 }
+
+// TestCompareDeepNesting checks the depth limit: values nested deeper
+// than maxCompareDepth are compared whole and reported at the limit;
+// shallower ones are compared to the leaf.
+func TestCompareDeepNesting(t *testing.T) {
+	nested := func(depth int, leaf string) string {
+		return strings.Repeat(`{"a":[`, depth/2) + leaf + strings.Repeat(`]}`, depth/2)
+	}
+	tests := []struct {
+		name      string
+		a, b      string
+		wantDepth int // segments of the reported pointer; -1 for no difference
+		wantNote  string
+	}{
+		{name: "equal beyond the limit", a: nested(600, "1"), b: nested(600, "1"), wantDepth: -1},
+		{name: "equal values, different spelling, beyond the limit", a: nested(600, "[1.0,{\"x\":1,\"y\":2}]"), b: nested(600, "[1,{\"y\":2,\"x\":1}]"), wantDepth: -1},
+		{name: "leaf differs beyond the limit", a: nested(600, "1"), b: nested(600, "2"), wantDepth: maxCompareDepth,
+			wantNote: "nested deeper than 256 levels: compared as a whole"},
+		{name: "leaf differs within the limit", a: nested(200, "1"), b: nested(200, "2"), wantDepth: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			va, err := decodeJSON([]byte(tt.a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			vb, err := decodeJSON([]byte(tt.b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := comparer{}
+			c.value(nil, va, vb, nil)
+			if tt.wantDepth < 0 {
+				if len(c.diffs) != 0 {
+					t.Errorf("found %d differences, want none (first at %s)", len(c.diffs), c.diffs[0].at.Pointer())
+				}
+				return
+			}
+			if len(c.diffs) != 1 {
+				t.Fatalf("found %d differences, want 1", len(c.diffs))
+			}
+			d := c.diffs[0]
+			if got := d.at.len(); got != tt.wantDepth || d.note != tt.wantNote || d.kind != KindChanged {
+				t.Errorf("difference at depth %d, kind %s, note %q; want depth %d, changed, note %q", got, d.kind, d.note, tt.wantDepth, tt.wantNote)
+			}
+		})
+	}
+}

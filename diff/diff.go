@@ -129,6 +129,30 @@ type Latency struct {
 	// Slower is true when Significant and NEW is the slower side: a
 	// latency regression.
 	Slower bool `json:"slower"`
+	// OldDiscarded and NewDiscarded count the samples left out because
+	// smoke itself was starved of CPU while taking them (see
+	// LatencyOptions.MaxLag); OldSamples and NewSamples do not include
+	// them.
+	OldDiscarded int `json:"old_discarded"`
+	NewDiscarded int `json:"new_discarded"`
+}
+
+// Confirmation is the re-sampling of an operation that first compared as
+// a regression: one more round (two requests to each side, shuffled), or
+// three when latency is in question. A regression difference counts only
+// if it shows in the first rounds and again in the confirmation; a
+// latency regression must also be significant on the pooled samples.
+// What does not hold again becomes noise, with the reason "did not
+// reproduce on confirmation".
+type Confirmation struct {
+	// Rounds is the number of confirmation rounds taken.
+	Rounds int `json:"rounds"`
+	// Requests is the number of requests they sent, both sides together.
+	Requests int `json:"requests"`
+	// Confirmed is true when the operation is still a regression.
+	Confirmed bool `json:"confirmed"`
+	// Dropped counts the regression differences that did not hold again.
+	Dropped int `json:"dropped"`
 }
 
 // Operation is the comparison of one check.
@@ -148,6 +172,9 @@ type Operation struct {
 	Samples int `json:"samples"`
 	// Errors say why an operation has verdict error.
 	Errors []string `json:"errors,omitempty"`
+	// Confirmation is set when the operation first compared as a
+	// regression and was sampled again to confirm it.
+	Confirmation *Confirmation `json:"confirmation,omitempty"`
 }
 
 // Count returns how many differences of class c the operation has.
@@ -161,7 +188,8 @@ func (o Operation) Count(c Class) int {
 	return n
 }
 
-// Summary counts operations by verdict.
+// Summary counts operations by verdict, and what the confirmation of
+// regressions did.
 type Summary struct {
 	Operations  int `json:"operations"`
 	Parity      int `json:"parity"`
@@ -169,6 +197,16 @@ type Summary struct {
 	Noise       int `json:"noise"`
 	Fixed       int `json:"fixed"`
 	Errors      int `json:"errors"`
+	// Confirmed counts the operations that first compared as regressions
+	// and held again on confirmation; Dropped those that did not (they
+	// are noise now).
+	Confirmed int `json:"confirmed"`
+	Dropped   int `json:"dropped"`
+	// ConfirmationRequests is the number of requests confirmations sent.
+	ConfirmationRequests int `json:"confirmation_requests"`
+	// StarvedSamples counts the samples left out of latency comparisons
+	// because smoke itself was starved of CPU while taking them.
+	StarvedSamples int `json:"starved_samples"`
 }
 
 // Report is the result of a diff run: one Operation per sampled check,
@@ -179,6 +217,10 @@ type Report struct {
 	Old    string `json:"old"`
 	New    string `json:"new"`
 	Rounds int    `json:"rounds"`
+	// Seed is the seed of the shuffled request order (Options.Seed, or
+	// the random one Run picked): the same seed sends the same requests
+	// in the same order, so a verdict can be replayed.
+	Seed uint64 `json:"seed"`
 	// Summary counts Operations by verdict.
 	Summary    Summary     `json:"summary"`
 	Operations []Operation `json:"operations"`
@@ -261,6 +303,17 @@ func (r *Report) summarise() {
 			s.Fixed++
 		case Error:
 			s.Errors++
+		}
+		if c := op.Confirmation; c != nil {
+			s.ConfirmationRequests += c.Requests
+			if c.Confirmed {
+				s.Confirmed++
+			} else if op.Verdict != Error {
+				s.Dropped++
+			}
+		}
+		if l := op.Latency; l != nil {
+			s.StarvedSamples += l.OldDiscarded + l.NewDiscarded
 		}
 	}
 	r.Summary = s

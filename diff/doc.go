@@ -6,12 +6,18 @@
 // # Overview
 //
 // Run samples each check in several rounds; a round sends the check twice
-// to OLD and twice to NEW, in shuffled order. Every answer is normalised
-// before it is compared: the body is decompressed and parsed by content
-// type (JSON with exact number comparison, text, or bytes by SHA-256),
-// headers are filtered (connection and proxy headers are dropped; Date,
-// request and trace ids and similar are compared by presence only;
-// load-balancer cookies are ignored; media types are canonicalised).
+// to OLD and twice to NEW, in an order shuffled by a seeded generator
+// (Options.Seed; random per run when zero, and recorded in Report.Seed,
+// so a verdict can be replayed). Every answer is normalised before it is
+// compared: the body is decompressed (within the body limit, after
+// decoding) and parsed by content type (JSON with exact number
+// comparison, text, or bytes by SHA-256), headers are filtered
+// (connection and proxy headers are dropped; Date, request and trace ids
+// and similar are compared by presence only; load-balancer cookies are
+// ignored; media types are canonicalised). A body over the limit is an
+// error sample, never compared in part. The comparison is linear in the
+// size of the bodies: it descends at most 256 levels into a JSON value
+// and compares anything deeper as a whole.
 //
 // A difference between OLD and NEW that also shows up between two samples
 // of the same side is noise, not a regression: the idea of Twitter's
@@ -29,7 +35,18 @@
 // default): the medians after a warm-up sample, with the Mann-Whitney U
 // test of golang.org/x/perf/benchmath. A slowdown is a regression only
 // when it is statistically significant and beyond both a relative and an
-// absolute threshold.
+// absolute threshold. A sample taken while smoke itself was starved of
+// CPU (Sample.Lag, measured by a wake-up monitor while Run compares
+// latency) measures the client, not the service: it is left out of the
+// latency comparison and counted, and replaced by another round.
+//
+// An operation that compares as a regression is not reported as one at
+// once: Run samples it again in a fresh interleaved round (three for a
+// latency regression; at most MaxConfirmRequests requests), and each
+// regression difference must show again. A latency regression must also
+// be significant on the pooled samples. What does not hold again is
+// noise, "did not reproduce on confirmation" (see Confirmation). The
+// summary counts the regressions confirmed and dropped.
 //
 // # Usage
 //

@@ -3,7 +3,11 @@ package diff
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +52,60 @@ func same(n int, r *runner.Response) []Sample {
 		rs[i] = r
 	}
 	return side(rs...)
+}
+
+// canonical renders a decoded JSON value with sorted keys and canonical
+// numbers, so equal values have equal texts: the oracle the fuzz tests
+// hold the comparison to.
+func canonical(v any) string {
+	var b strings.Builder
+	writeCanonical(&b, v)
+	return b.String()
+}
+
+func writeCanonical(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeCanonical(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeCanonical(b, e)
+		}
+		b.WriteByte(']')
+	case json.Number:
+		b.WriteString("n:" + canonicalNumber(string(x)))
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	}
+}
+
+// timings wraps durations measured by an unstarved client.
+func timings(ds []time.Duration) []timing {
+	out := make([]timing, len(ds))
+	for i, d := range ds {
+		out[i] = timing{d: d}
+	}
+	return out
 }

@@ -17,11 +17,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-)
 
-// maxDecodedBytes bounds a decompressed body, so a compression bomb
-// cannot exhaust memory.
-const maxDecodedBytes = 64 << 20
+	"github.com/smoke-dev/smoke/runner"
+)
 
 // bodyKind says how a body is compared.
 type bodyKind int
@@ -53,15 +51,30 @@ type body struct {
 	sum       string // hex SHA-256 of the decoded bytes
 	size      int
 	truncated bool
+	// err says why the body cannot be compared at all: it decodes to
+	// more than the body limit. The sample is then an error.
+	err error
 }
 
-// normaliseBody decompresses raw according to Content-Encoding and parses
-// it according to Content-Type. It never fails: a body that cannot be
-// decoded or parsed is compared by its bytes.
+// normaliseBody decompresses raw according to Content-Encoding, within
+// runner.DefaultMaxBodyBytes, and parses it according to Content-Type.
+// A body that cannot be decoded or parsed is compared by its bytes; one
+// that decodes beyond the limit has err set.
 func normaliseBody(h http.Header, raw []byte, truncated bool) body {
+	return normaliseBodyWithin(h, raw, truncated, runner.DefaultMaxBodyBytes)
+}
+
+// normaliseBodyWithin is normaliseBody with the limit on the decoded
+// size: the same limit the runner applies to what it reads, so a
+// compression bomb costs diff no more memory than a plain body.
+func normaliseBodyWithin(h http.Header, raw []byte, truncated bool, limit int64) body {
 	data := raw
 	if enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))); enc != "" && enc != "identity" && !truncated {
-		if d, err := decompress(enc, raw); err == nil {
+		d, err := decompress(enc, raw, limit)
+		switch {
+		case errors.Is(err, errDecodedTooLarge):
+			return body{size: len(raw), err: fmt.Errorf("%s body larger than the %s limit once decoded", enc, byteSize(limit))}
+		case err == nil:
 			data = d
 		}
 	}
@@ -104,7 +117,13 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func decompress(enc string, raw []byte) ([]byte, error) {
+// errDecodedTooLarge is returned by decompress for a body that decodes
+// beyond its limit.
+var errDecodedTooLarge = errors.New("decoded body too large")
+
+// decompress decodes raw, reading at most limit decoded bytes (and one
+// more, to tell that there are more).
+func decompress(enc string, raw []byte, limit int64) ([]byte, error) {
 	var r io.Reader
 	switch enc {
 	case "gzip", "x-gzip":
@@ -123,14 +142,25 @@ func decompress(enc string, raw []byte) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("content encoding %q not supported", enc)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxDecodedBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxDecodedBytes {
-		return nil, errors.New("decoded body too large")
+	if int64(len(data)) > limit {
+		return nil, errDecodedTooLarge
 	}
 	return data, nil
+}
+
+// byteSize renders a byte count for messages, as the runner does.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func isJSONMediaType(mt string) bool {
@@ -165,6 +195,8 @@ func (c *comparer) bodies(a, b body, s *openapi3.Schema) {
 		c.add(rawDiff{kind: KindType, old: a.example(), new: b.example(), hasOld: true, hasNew: true,
 			note: a.kind.String() + " body became " + b.kind.String()})
 		return
+	case a.sum == b.sum:
+		return // the same bytes, read the same way
 	}
 	switch a.kind {
 	case bodyJSON:

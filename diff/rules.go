@@ -211,12 +211,3 @@ func matchPath(pattern, p string) bool {
 	ok, err := path.Match(pattern, p)
 	return err == nil && ok
 }
-
-// tokens returns the unescaped tokens of the path.
-func (p jpath) tokens() []string {
-	out := make([]string, len(p))
-	for i, s := range p {
-		out[i] = s.token
-	}
-	return out
-}

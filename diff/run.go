@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,8 +59,21 @@ type Options struct {
 	Secrets []string
 	// Latency says when a slowdown is a regression.
 	Latency LatencyOptions
-	// Seed makes the shuffled order of requests reproducible.
+	// Seed makes the shuffled order of requests reproducible: the order
+	// of each check's requests depends only on the seed and the check.
+	// Zero means a random seed, chosen per run; Report.Seed records the
+	// seed used either way.
 	Seed uint64
+	// NoConfirm reports regressions as the first rounds find them,
+	// without the confirmation rounds (see Confirmation). It exists to
+	// measure what confirmation buys; a verdict without it flips on a
+	// busy machine.
+	NoConfirm bool
+	// MaxBodyBytes bounds a body diff decodes itself (a Content-Encoding
+	// the sender left in place): past it the sample is an error. Zero
+	// means runner.DefaultMaxBodyBytes. (*runner.Runner).Send decodes
+	// gzip and deflate within its own limit already.
+	MaxBodyBytes int64
 	// Logger receives one debug line per sample. Nil discards.
 	Logger *slog.Logger
 	// OnSampled is called after each check has been sampled, from one
@@ -77,8 +91,17 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = runner.DefaultMaxBodyBytes
+	}
 	o.Latency = o.Latency.withDefaults()
 	return o
+}
+
+// comparesLatency reports whether latency will be compared: it needs
+// MinRounds rounds.
+func (o Options) comparesLatency() bool {
+	return !o.Latency.Disabled && o.Rounds >= o.Latency.MinRounds
 }
 
 // Sample is one exchange with one side: a response, or the error that
@@ -86,6 +109,12 @@ func (o Options) withDefaults() Options {
 type Sample struct {
 	Response *runner.Response
 	Err      error
+	// Lag is how long smoke itself was kept from running while the
+	// sample was taken: the longest delay, within the exchange, between
+	// when a wake-up was due and when it came. A sample with a Lag over
+	// LatencyOptions.MaxLag measured a starved client, not the service,
+	// and its time is not compared.
+	Lag time.Duration
 }
 
 // Samples holds every sample of one check, per side, in the order they
@@ -94,6 +123,11 @@ type Samples struct {
 	Check generator.Check
 	Old   []Sample
 	New   []Sample
+	// ConfirmOld and ConfirmNew are the samples of the confirmation
+	// rounds, taken when Old and New first compared as a regression;
+	// empty when there was no confirmation.
+	ConfirmOld []Sample
+	ConfirmNew []Sample
 }
 
 // ErrSendRequired is returned by Run when Options.Send is nil.
@@ -102,7 +136,9 @@ var ErrSendRequired = errors.New("diff: Options.Send is required")
 // Run samples every check against OLD and NEW and compares the answers.
 // Each check gets Options.Rounds rounds; a round sends the check twice to
 // each side, in shuffled order, so that a difference between the two
-// samples of one side can be recognised as noise. Checks that write are
+// samples of one side can be recognised as noise. An operation that
+// compares as a regression is sampled again in a confirmation (see
+// Confirmation) before it is reported as one. Checks that write are
 // skipped unless Options.AllowWrites.
 //
 // On cancellation Run returns the report of what was sampled (unfinished
@@ -111,6 +147,9 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	opts = opts.withDefaults()
 	if opts.Send == nil {
 		return nil, ErrSendRequired
+	}
+	if opts.Seed == 0 {
+		opts.Seed = randomSeed()
 	}
 	var todo []generator.Check
 	var skipped []string
@@ -126,6 +165,11 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	if err != nil {
 		return nil, err
 	}
+	var lag *lagMonitor
+	if opts.comparesLatency() {
+		lag = startLagMonitor()
+		defer lag.stop()
+	}
 	// Each check is compared as soon as it is sampled, so that only the
 	// answers of the checks in flight are held in memory.
 	ops := make([]Operation, len(todo))
@@ -134,7 +178,8 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	g.SetLimit(opts.Concurrency)
 	for i, c := range todo {
 		g.Go(func() error {
-			ops[i] = compareOperation(sampleCheck(gctx, c, oldURL, newURL, opts), opts, rules)
+			sp := newSampler(c, oldURL, newURL, opts, lag)
+			ops[i] = sp.operation(gctx, rules)
 			if opts.OnSampled != nil {
 				mu.Lock()
 				opts.OnSampled(c)
@@ -145,44 +190,135 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	}
 	_ = g.Wait() // the goroutines above never return an error
 
-	rep := &Report{Old: redactURL(oldURL), New: redactURL(newURL), Rounds: opts.Rounds,
+	rep := &Report{Old: redactURL(oldURL), New: redactURL(newURL), Rounds: opts.Rounds, Seed: opts.Seed,
 		Operations: ops, Skipped: skipped, Warnings: rules.warnings()}
 	rep.summarise()
 	return rep, ctx.Err()
 }
 
-// sampleCheck takes Rounds rounds of samples of one check.
-func sampleCheck(ctx context.Context, c generator.Check, oldURL, newURL string, opts Options) Samples {
-	s := Samples{Check: c}
+// randomSeed picks a seed for a run that was given none. It stays below
+// 2^53 so that every JSON reader (jq included) keeps it exact.
+func randomSeed() uint64 {
+	for {
+		if s := rand.Uint64() >> 11; s != 0 {
+			return s
+		}
+	}
+}
+
+// sampler takes the samples of one check: its rounds, then, when they
+// compare as a regression, the confirmation rounds. The order of requests
+// is drawn from a generator seeded with Options.Seed and the check, so
+// the same seed replays the same order.
+type sampler struct {
+	check          generator.Check
+	oldURL, newURL string
+	opts           Options
+	rng            *rand.Rand
+	lag            *lagMonitor // nil when latency is not compared
+}
+
+func newSampler(c generator.Check, oldURL, newURL string, opts Options, lag *lagMonitor) *sampler {
 	h := fnv.New64a()
 	h.Write([]byte(c.ID + c.Method + c.Path))
-	rng := rand.New(rand.NewPCG(opts.Seed, h.Sum64()))
-	for range opts.Rounds {
+	return &sampler{check: c, oldURL: oldURL, newURL: newURL, opts: opts, lag: lag,
+		rng: rand.New(rand.NewPCG(opts.Seed, h.Sum64()))}
+}
+
+// operation samples the check, compares, and confirms a regression.
+func (sp *sampler) operation(ctx context.Context, rules *ruleSet) Operation {
+	s := Samples{Check: sp.check}
+	n := sp.opts.Rounds
+	s.Old, s.New = sp.rounds(ctx, n, sp.topUp(n), nil)
+	op := compareOperation(s, sp.opts, rules)
+	if op.Verdict != Regression || sp.opts.NoConfirm || ctx.Err() != nil {
+		return op
+	}
+	n = confirmRounds(op)
+	s.ConfirmOld, s.ConfirmNew = sp.rounds(ctx, n, sp.topUp(n), append(slices.Clip(s.Old), s.New...))
+	if ctx.Err() != nil {
+		op.Verdict = Error
+		op.Errors = append(op.Errors, "interrupted while confirming a regression")
+		return op
+	}
+	return compareOperation(s, sp.opts, rules)
+}
+
+// topUp is how many rounds may be added to n rounds to replace samples
+// whose time does not count because smoke was starved when it took them:
+// as many as were asked for, and none when latency is not compared (a
+// starved sample's answer is as good as any other).
+func (sp *sampler) topUp(n int) int {
+	if sp.lag == nil || n < 2 {
+		return 0
+	}
+	return n
+}
+
+// rounds takes n rounds: each sends the check twice to each side, in
+// shuffled order. While a side has fewer samples on time (not starved:
+// see Sample.Lag and starvedAbove, which also weighs the earlier samples
+// of the operation) than n rounds give, it takes more rounds, up to
+// topUp. It stops early when ctx is done.
+func (sp *sampler) rounds(ctx context.Context, n, topUp int, earlier []Sample) (old, new []Sample) {
+	onTime := func(ss []Sample, above time.Duration) int {
+		k := 0
+		for _, s := range ss {
+			if s.Lag <= above {
+				k++
+			}
+		}
+		return k
+	}
+	short := func() bool {
+		var lags []time.Duration
+		for _, group := range [][]Sample{earlier, old, new} {
+			for _, s := range group {
+				lags = append(lags, s.Lag)
+			}
+		}
+		above := starvedAbove(lags, sp.opts.Latency)
+		return min(onTime(old, above), onTime(new, above)) < 2*n
+	}
+	for r := 0; r < n || (r < n+topUp && short()); r++ {
 		order := [4]bool{false, false, true, true} // true: NEW
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		sp.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, isNew := range order {
 			if ctx.Err() != nil {
-				return s
+				return old, new
 			}
-			base, side := oldURL, "old"
 			if isNew {
-				base, side = newURL, "new"
-			}
-			start := time.Now()
-			resp, err := opts.Send(ctx, base, c)
-			if err == nil && resp == nil {
-				err = errors.New("no response")
-			}
-			opts.Logger.Debug("diff sample", "side", side, "method", c.Method, "path", c.Path,
-				"status", statusOf(resp), "duration", time.Since(start), "err", err)
-			if isNew {
-				s.New = append(s.New, Sample{Response: resp, Err: err})
+				new = append(new, sp.sample(ctx, sp.newURL, "new"))
 			} else {
-				s.Old = append(s.Old, Sample{Response: resp, Err: err})
+				old = append(old, sp.sample(ctx, sp.oldURL, "old"))
 			}
 		}
 	}
-	return s
+	return old, new
+}
+
+// sample sends the check once to base. A body over the runner's limit is
+// an error: only part of it could be compared, and holding it would cost
+// memory for nothing.
+func (sp *sampler) sample(ctx context.Context, base, side string) Sample {
+	c := sp.check
+	start := time.Now()
+	resp, err := sp.opts.Send(ctx, base, c)
+	end := time.Now()
+	if err == nil && resp == nil {
+		err = errors.New("no response")
+	}
+	if err == nil && resp.Truncated {
+		err = fmt.Errorf("response body larger than the %s limit: not compared", byteSize(int64(len(resp.Body))))
+		resp = nil
+	}
+	var lag time.Duration
+	if sp.lag != nil {
+		lag = sp.lag.lagDuring(start, end)
+	}
+	sp.opts.Logger.Debug("diff sample", "side", side, "method", c.Method, "path", c.Path,
+		"status", statusOf(resp), "duration", end.Sub(start), "lag", lag, "err", err)
+	return Sample{Response: resp, Err: err, Lag: lag}
 }
 
 func statusOf(r *runner.Response) int {
@@ -212,13 +348,26 @@ func Compare(all []Samples, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Rounds: opts.Rounds, Operations: make([]Operation, 0, len(all))}
+	rep := &Report{Rounds: opts.Rounds, Seed: opts.Seed, Operations: make([]Operation, 0, len(all))}
 	for _, s := range all {
 		rep.Operations = append(rep.Operations, compareOperation(s, opts, rules))
 	}
 	rep.Warnings = rules.warnings()
 	rep.summarise()
 	return rep, nil
+}
+
+// sampleProblem says why a sample cannot be compared, or "".
+func sampleProblem(s Sample) string {
+	switch {
+	case s.Err != nil:
+		return s.Err.Error()
+	case s.Response == nil:
+		return "no response"
+	case s.Response.Truncated:
+		return fmt.Sprintf("response body larger than the %s limit: not compared", byteSize(int64(len(s.Response.Body))))
+	}
+	return ""
 }
 
 // sampleErrors lists why samples of one side are unusable, one line per
@@ -229,10 +378,10 @@ func sampleErrors(side string, samples []Sample, want int) []string {
 	first := map[string]int{}
 	count := map[string]int{}
 	for i, s := range samples {
-		if s.Err == nil {
+		m := sampleProblem(s)
+		if m == "" {
 			continue
 		}
-		m := s.Err.Error()
 		if _, ok := first[m]; !ok {
 			first[m] = i + 1
 			msgs = append(msgs, m)

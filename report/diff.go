@@ -62,6 +62,38 @@ func diffSummaryLine(s diff.Summary) string {
 		plural(s.Regressions, "regression", "regressions"), s.Noise, s.Fixed, plural(s.Errors, "error", "errors"))
 }
 
+// diffConfirmationLine says what the confirmation of regressions did and
+// how many latency samples were discarded: "confirmation: 2 regressions
+// confirmed, 1 dropped (did not reproduce), 20 extra requests", or ""
+// when nothing was confirmed or discarded.
+func diffConfirmationLine(s diff.Summary) string {
+	var parts []string
+	if s.ConfirmationRequests > 0 {
+		parts = append(parts, fmt.Sprintf("confirmation: %s confirmed, %d dropped (did not reproduce), %s",
+			plural(s.Confirmed, "regression", "regressions"), s.Dropped, plural(s.ConfirmationRequests, "extra request", "extra requests")))
+	}
+	if s.StarvedSamples > 0 {
+		parts = append(parts, fmt.Sprintf("%s left out of latency: smoke itself was starved of CPU",
+			plural(s.StarvedSamples, "sample", "samples")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// diffOpConfirmation says what the confirmation of one operation found:
+// "regression confirmed (4 more requests)".
+func diffOpConfirmation(c *diff.Confirmation) string {
+	if c.Confirmed {
+		return fmt.Sprintf("regression confirmed (%s)", plural(c.Requests, "more request", "more requests"))
+	}
+	return fmt.Sprintf("regression did not reproduce on confirmation (%s)", plural(c.Requests, "more request", "more requests"))
+}
+
+// diffSampling is "5 rounds, 2 samples per side per round, seed 42": how
+// to replay the diff.
+func diffSampling(rep *diff.Report) string {
+	return fmt.Sprintf("%s, 2 samples per side per round, seed %d", plural(rep.Rounds, "round", "rounds"), rep.Seed)
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

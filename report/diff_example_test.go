@@ -19,14 +19,14 @@ func ExampleWriteDiffText() {
 		Check: generator.Check{ID: "c1", Method: "GET", Path: "/receivers"},
 		Old:   []diff.Sample{answer(`[{"name":"team-a"},{"name":"team-b"}]`), answer(`[{"name":"team-a"},{"name":"team-b"}]`)},
 		New:   []diff.Sample{answer(`[{"name":"team-a"}]`), answer(`[{"name":"team-a"}]`)},
-	}}, diff.Options{Rounds: 1})
+	}}, diff.Options{Rounds: 1, Seed: 7})
 	if err != nil {
 		panic(err)
 	}
 	report.WriteDiffText(os.Stdout, rep, report.DiffOptions{})
 	// Output:
 	// smoke diff
-	// 1 round, 2 samples per side per round
+	// 1 round, 2 samples per side per round, seed 7
 	//
 	// REGRESSION (1)
 	//   ✗ GET /receivers  200

@@ -17,7 +17,7 @@ import (
 func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	groups := diffByVerdict(rep.Operations)
 	page := diffPage{Report: rep, Opts: opts, Headline: diffHeadline(rep, opts), Summary: diffSummaryLine(rep.Summary),
-		Noise: diffNoise(rep.Operations)}
+		Sampling: diffSampling(rep), Confirmation: diffConfirmationLine(rep.Summary), Noise: diffNoise(rep.Operations)}
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)
 	}
@@ -45,14 +45,18 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 }
 
 type diffPage struct {
-	Report    *diff.Report
-	Opts      DiffOptions
-	Headline  string
-	Summary   string
-	Elapsed   string
-	Attention []diffSection
-	Parity    []diffSection
-	Noise     []diffNoiseRow
+	Report   *diff.Report
+	Opts     DiffOptions
+	Headline string
+	Summary  string
+	Elapsed  string
+	// Sampling says how to replay the diff (rounds, seed); Confirmation
+	// what the confirmation of regressions did.
+	Sampling     string
+	Confirmation string
+	Attention    []diffSection
+	Parity       []diffSection
+	Noise        []diffNoiseRow
 }
 
 type diffSection struct {
@@ -91,7 +95,8 @@ var diffHTMLTemplate = template.Must(template.New("diff").Funcs(template.FuncMap
 		}
 		return " [" + fmtMS(lo) + "–" + fmtMS(hi) + "]"
 	},
-	"plural": plural,
+	"plural":       plural,
+	"confirmation": diffOpConfirmation,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -124,7 +129,8 @@ nav a{margin-right:12px}
 </head>
 <body>
 <h1>smoke diff{{with .Opts.Title}}: {{.}}{{end}} — {{.Headline}}</h1>
-<p class="muted">{{.Summary}}{{with .Elapsed}} in {{.}}{{end}} · {{.Report.Rounds}} rounds, 2 samples per side per round{{with .Opts.FailOn}} · fail on {{.}}{{end}}</p>
+<p class="muted">{{.Summary}}{{with .Elapsed}} in {{.}}{{end}} · {{.Sampling}}{{with .Opts.FailOn}} · fail on {{.}}{{end}}</p>
+{{with .Confirmation}}<p class="muted">{{.}}</p>{{end}}
 <p>OLD <code>{{.Report.Old}}</code><br>NEW <code>{{.Report.New}}</code></p>
 {{with .Opts.Incomplete}}<div class="warn">Incomplete: {{.}}</div>{{end}}
 {{range .Report.Warnings}}<div class="warn">Warning: {{.}}</div>{{end}}
@@ -150,7 +156,8 @@ nav a{margin-right:12px}
 </html>
 {{define "section"}}<section id="{{.ID}}">
 <header><h2><code>{{.Name}}</code></h2><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span><span class="muted">status {{.Statuses}}{{with .Op.OperationID}} · {{.}}{{end}} · check {{.Op.CheckID}}</span>
-{{with .Op.Latency}}<span class="muted">latency median {{ms .OldMS}}{{ci .OldLowMS .OldHighMS}} → {{ms .NewMS}}{{ci .NewLowMS .NewHighMS}}{{if .Compared}}, {{p .P}}{{if .Slower}} — significantly slower{{else if .Significant}} — significantly faster{{end}}{{else}}, not compared (too few rounds){{end}}</span>{{end}}
+{{with .Op.Latency}}<span class="muted">latency median {{ms .OldMS}}{{ci .OldLowMS .OldHighMS}} → {{ms .NewMS}}{{ci .NewLowMS .NewHighMS}}{{if .Compared}}, {{p .P}}{{if .Slower}} — significantly slower{{else if .Significant}} — significantly faster{{end}}{{else if or .OldDiscarded .NewDiscarded}}, not compared (too few samples once those taken while smoke was starved were left out){{else}}, not compared (too few rounds){{end}}{{if and .Compared (or .OldDiscarded .NewDiscarded)}} · {{.OldDiscarded}} OLD and {{.NewDiscarded}} NEW samples left out (smoke was starved){{end}}</span>{{end}}
+{{with .Op.Confirmation}}<span class="muted">{{confirmation .}}</span>{{end}}
 </header>
 {{range .Op.Errors}}<div class="warn">{{.}}</div>{{end}}
 {{range .Diffs}}<div class="diff"><div><span class="c-{{.D.Class}}">{{.D.Class}}</span> · {{.D.Kind}} · <code>{{.D.Location}}</code>{{if and .D.Template (ne .D.Template .D.Pointer)}} <span class="muted">template <code>{{.D.Template}}</code></span>{{end}}{{with .D.Reason}} · <span class="muted">{{.}}</span>{{end}}{{if gt .D.Samples 1}} <span class="muted">({{.D.Samples}} sample pairs)</span>{{end}}</div>

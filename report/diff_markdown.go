@@ -36,9 +36,13 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}
 	fmt.Fprint(bw, "\n\n")
-	if rep.Old != "" || rep.New != "" {
-		fmt.Fprintf(bw, "OLD %s · NEW %s · %d rounds\n\n", mdCode(rep.Old), mdCode(rep.New), rep.Rounds)
+	if c := diffConfirmationLine(rep.Summary); c != "" {
+		fmt.Fprintf(bw, "%s\n\n", mdEscape(c))
 	}
+	if rep.Old != "" || rep.New != "" {
+		fmt.Fprintf(bw, "OLD %s · NEW %s · ", mdCode(rep.Old), mdCode(rep.New))
+	}
+	fmt.Fprintf(bw, "%s\n\n", diffSampling(rep))
 	if opts.Incomplete != "" {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Incomplete: %s\n\n", mdEscape(opts.Incomplete))
 	}
@@ -51,6 +55,9 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			fmt.Fprintf(bw, "#### %s %s — %s %s\n\n", diffEmoji[v], mdCode(diffOpName(op)), v, diffStatuses(op))
 			if lat := diffLatency(op.Latency); lat != "" {
 				fmt.Fprintf(bw, "Latency (median): %s\n\n", lat)
+			}
+			if c := op.Confirmation; c != nil {
+				fmt.Fprintf(bw, "%s\n\n", strings.ToUpper(diffOpConfirmation(c)[:1])+diffOpConfirmation(c)[1:])
 			}
 			for _, e := range op.Errors {
 				fmt.Fprintf(bw, "- %s\n", mdEscape(e))

@@ -65,7 +65,15 @@ func sampleDiff(t *testing.T) *diff.Report {
 			Old: repeat(func(i int) diff.Sample { return answer(200, `{}`, 40+float64(i%4)) }),
 			New: repeat(func(i int) diff.Sample { return answer(200, `{}`, 140+float64(i%4), "Cache-Control", "no-store") })},
 	}
-	rep, err := diff.Compare(all, diff.Options{Rounds: rounds, Rules: []diff.Rule{
+	// A regression that holds on confirmation, and one that does not.
+	all[1].ConfirmOld = all[1].Old[:2]
+	all[1].ConfirmNew = all[1].New[:2]
+	all = append(all, diff.Samples{Check: check("GET", "/owners", "listOwners"),
+		Old:        repeat(func(i int) diff.Sample { return answer(200, `{"owners":["ann"]}`, 4) }),
+		New:        repeat(func(i int) diff.Sample { return answer(200, `{"owners":[]}`, 4) }),
+		ConfirmOld: repeat(func(i int) diff.Sample { return answer(200, `{"owners":["ann"]}`, 4) })[:2],
+		ConfirmNew: repeat(func(i int) diff.Sample { return answer(200, `{"owners":["ann"]}`, 4) })[:2]})
+	rep, err := diff.Compare(all, diff.Options{Rounds: rounds, Seed: 42, Rules: []diff.Rule{
 		{Action: diff.Ignore, Operation: "showPetById", Pointer: "/host", Reason: "host names differ by design"},
 		{Action: diff.Expect, Operation: "GET /gone", Kind: diff.KindStatus, Reason: "removed in v2"},
 	}})

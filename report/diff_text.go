@@ -35,7 +35,7 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	if rep.Old != "" || rep.New != "" {
 		fmt.Fprintf(bw, "OLD %s\nNEW %s\n", EscapeTerminal(rep.Old), EscapeTerminal(rep.New))
 	}
-	fmt.Fprintf(bw, "%s, 2 samples per side per round\n\n", plural(rep.Rounds, "round", "rounds"))
+	fmt.Fprintf(bw, "%s\n\n", diffSampling(rep))
 
 	width := 0
 	for _, op := range rep.Operations {
@@ -52,6 +52,9 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			lat := diffLatency(op.Latency)
 			if lat != "" {
 				lat = "  " + paint(ansiDim, lat)
+			}
+			if c := op.Confirmation; c != nil {
+				lat += "  " + paint(ansiDim, diffOpConfirmation(c))
 			}
 			fmt.Fprintf(bw, "  %s %-*s  %s%s\n", paint(diffColor[v], diffMark[v]), width, EscapeTerminal(diffOpName(op)), diffStatuses(op), lat)
 			for _, e := range op.Errors {
@@ -84,6 +87,9 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	}
 	if opts.Incomplete != "" {
 		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "incomplete:"), EscapeTerminal(opts.Incomplete))
+	}
+	if c := diffConfirmationLine(rep.Summary); c != "" {
+		fmt.Fprintln(bw, c)
 	}
 	line := diffSummaryLine(rep.Summary)
 	if opts.Elapsed > 0 {

@@ -1,7 +1,10 @@
 package runner
 
 import (
+	"bufio"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -204,21 +207,29 @@ func (r *Runner) requestHeader(h http.Header, c generator.Check) http.Header {
 }
 
 // readBody reads at most limit bytes of the decoded body. Transparent
-// gzip (the transport's own, or an explicit Content-Encoding when the
-// check set Accept-Encoding itself) is read through the same limit, so a
-// gzip bomb costs at most limit bytes of memory.
+// gzip (the transport's own) and an explicit Content-Encoding of gzip or
+// deflate (a check that set Accept-Encoding itself, or a server that
+// compresses unasked) are decoded through the same limit, so a
+// compression bomb costs at most limit bytes of memory. A body this
+// decodes loses its Content-Encoding and Content-Length headers, as with
+// the transport's own decoding, so nothing downstream decodes it again;
+// other encodings (br, zstd, stacked codings) stay as they came.
 func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, err error) {
 	// limit+1 below must not overflow: --max-body-bytes 9223372036854775807
 	// means "no limit", not an empty body.
 	limit = min(max(limit, 0), math.MaxInt64-1)
 	var rd io.Reader = resp.Body
-	if !resp.Uncompressed && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(resp.Body)
+	if !resp.Uncompressed {
+		dec, err := contentDecoder(resp.Header.Get("Content-Encoding"), resp.Body)
 		if err != nil {
-			return nil, false, fmt.Errorf("gzip: %w", err)
+			return nil, false, err
 		}
-		defer zr.Close()
-		rd = zr
+		if dec != nil {
+			defer dec.Close()
+			rd = dec
+			resp.Header.Del("Content-Encoding")
+			resp.Header.Del("Content-Length")
+		}
 	}
 	size := 512
 	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
@@ -240,6 +251,47 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 // maxPrealloc bounds the buffer readBody allocates from Content-Length
 // before reading; a longer body grows it as it arrives.
 const maxPrealloc = DefaultMaxBodyBytes
+
+// contentDecoder returns a reader that decodes r as the Content-Encoding
+// says, or nil for identity, an empty body (a HEAD, 204 or 304 answer
+// that names its GET's encoding) and encodings it does not decode.
+// Deflate is zlib-wrapped (RFC 9110); servers that send raw DEFLATE are
+// read too.
+func contentDecoder(encoding string, r io.Reader) (io.ReadCloser, error) {
+	enc := strings.ToLower(strings.TrimSpace(encoding))
+	if enc != "gzip" && enc != "x-gzip" && enc != "deflate" {
+		return nil, nil
+	}
+	br := bufio.NewReaderSize(r, 512)
+	head, err := br.Peek(2)
+	if len(head) == 0 {
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: %w", enc, err)
+	}
+	switch {
+	case enc != "deflate":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return zr, nil
+	case len(head) == 2 && isZlibHeader(head):
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("deflate: %w", err)
+		}
+		return zr, nil
+	}
+	return flate.NewReader(br), nil
+}
+
+// isZlibHeader reports whether h starts a zlib stream: compression method
+// 8 (deflate), a window of at most 32 KiB, and the header checksum.
+func isZlibHeader(h []byte) bool {
+	return h[0]&0x0f == 8 && h[0]>>4 <= 7 && (uint16(h[0])<<8|uint16(h[1]))%31 == 0
+}
 
 // readAll is io.ReadAll of at most n bytes, starting from a buffer of the
 // expected size.

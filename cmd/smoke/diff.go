@@ -28,6 +28,7 @@ type diffOptions struct {
 	Format      string
 	Output      string
 	Reports     []string
+	Seed        uint64
 }
 
 func newDiffCmd(env *Env) *cobra.Command { return newDiffCmdF(env, runDiff) }
@@ -79,6 +80,7 @@ reviewed differences; rules that match nothing are warned about.`,
 	f.StringVarP(&opts.Format, "format", "f", "text", "report format: "+strings.Join(report.DiffFormats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
 	addReportFlag(cmd, &opts.Reports, report.DiffFormats)
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the shuffled request order, to replay a diff (0: random; every report prints the seed used)")
 	_ = cmd.MarkFlagRequired("old") // the flag exists: cannot fail
 	_ = cmd.MarkFlagRequired("new")
 	return cmd
@@ -161,6 +163,8 @@ func resolveDiff(env *Env, opts diffOptions) (diffSettings, error) {
 		return ds, s.fileOrigin("diff.latency.absolute_ms").invalid(lat.AbsoluteMS, "must be milliseconds, not negative")
 	}
 	ds.diff = diff.Options{
+		Seed:          opts.Seed,
+		MaxBodyBytes:  ds.runner.MaxBodyBytes,
 		Rounds:        rounds,
 		AllowWrites:   opts.AllowWrites,
 		Rules:         rules,
