@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/diff"
 )
 
@@ -22,6 +23,10 @@ type DiffOptions struct {
 	Incomplete string
 	// FailOn is the --fail-on level, shown in the headline.
 	FailOn diff.FailOn
+	// Baseline is the run or diff judged through --baseline: reports
+	// show the findings it accepted apart, expired entries with their
+	// reason, and its stale entries. Nil without a baseline.
+	Baseline *baseline.Judgement
 }
 
 // DiffFormats lists the formats WriteDiff accepts.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -36,6 +37,10 @@ type RunOptions struct {
 	// success as a finding (smoke run --fail-on unexercised): JUnit then
 	// reports it as a failure.
 	FailOnUnexercised bool
+	// Baseline is the run or diff judged through --baseline: reports
+	// show the findings it accepted apart, expired entries with their
+	// reason, and its stale entries. Nil without a baseline.
+	Baseline *baseline.Judgement
 }
 
 // RunFormats are the formats WriteRun writes.
