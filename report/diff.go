@@ -156,6 +156,9 @@ func diffP(p float64) string {
 
 // diffHeadline is the one-word state of the whole report.
 func diffHeadline(rep *diff.Report, opts DiffOptions) string {
+	if opts.Baseline != nil && rep.Summary.Regressions > 0 && !opts.Baseline.Fails() {
+		return "regressions accepted by the baseline"
+	}
 	switch {
 	case rep.Summary.Regressions > 0:
 		return "regressions"

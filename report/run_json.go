@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -18,6 +19,9 @@ type runJSON struct {
 	// Coverage is the ledger: exercised or not, per operation, per tag
 	// and in total.
 	Coverage Coverage `json:"coverage"`
+	// Baseline is what --baseline accepted, what expired and which
+	// entries are stale (absent without a baseline).
+	Baseline *baseline.Judgement `json:"baseline,omitempty"`
 }
 
 type runResultJSON struct {
@@ -47,6 +51,7 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		ElapsedMS:  float64(opts.Elapsed.Microseconds()) / 1000,
 		Results:    make([]runResultJSON, len(results)),
 		Coverage:   coverage(results, opts),
+		Baseline:   opts.Baseline,
 	}
 	for i, r := range results {
 		out := runResultJSON{
