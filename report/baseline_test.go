@@ -200,4 +200,3 @@ func TestWriteRunBaselineEscapes(t *testing.T) {
 		}
 	}
 }
-
