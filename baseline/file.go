@@ -443,6 +443,16 @@ func (p *parser) diffEntry(n *yaml.Node) (DiffEntry, error) {
 	case e.Kind == "":
 		return e, p.errorf(n, "diff entry %s: name the kind of the difference (changed, missing, added, type, status, header, schema, latency)", what)
 	}
+	// Each part is checked where it is written, then the whole.
+	if !diff.KnownKind(e.Kind) {
+		return e, p.errorf(m["kind"], "diff entry %s: unknown kind %q", what, e.Kind)
+	}
+	if _, err := diff.SplitPointer(e.Pointer); err != nil {
+		return e, p.errorf(m["pointer"], "diff entry %s: %v", what, err)
+	}
+	if err := generator.Selector(e.Operation).Validate(); err != nil {
+		return e, p.errorf(m["operation"], "diff entry %s: %v", what, err)
+	}
 	if e.matcher, err = e.Selector.Compile(); err != nil {
 		return e, p.errorf(n, "diff entry %s: %v", what, err)
 	}

@@ -106,7 +106,7 @@ func TestParseErrors(t *testing.T) {
 		{"diff without kind", dentry(append([]string{"operation: GET /a", "pointer: /tag"}, ok...)...),
 			"b.yaml:2: diff entry (GET /a  /tag): name the kind", false},
 		{"diff unknown kind", dentry(append([]string{"operation: GET /a", "kind: gone"}, ok...)...),
-			`b.yaml:2: diff entry (GET /a gone): unknown kind "gone"`, false},
+			`b.yaml:3: diff entry (GET /a gone): unknown kind "gone"`, false},
 		{"diff bad pointer", dentry(append([]string{"operation: GET /a", "pointer: tag", "kind: missing"}, ok...)...),
 			`diff entry (GET /a missing tag): pointer "tag": must be empty or start with /`, false},
 		{"diff pointer and header", dentry(append([]string{"operation: GET /a", "pointer: /a", "header: X-A", "kind: header"}, ok...)...),
