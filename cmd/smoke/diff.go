@@ -60,11 +60,20 @@ compared too: a statistically significant slowdown of more than 20 % and
 
 Only safe methods (GET, HEAD, OPTIONS, TRACE) are sent unless --allow-writes.
 Rules in smoke.yaml (diff.rules: ignore or expect, each with a reason) silence
-reviewed differences; rules that match nothing are warned about.`,
+reviewed differences; rules that match nothing are warned about.
+
+With --baseline FILE (diff.baseline in smoke.yaml), a difference the file
+lists (by operation, pointer, header and kind, as rules name them; with a
+reason and an expiry date) is reported as accepted and does not fail the
+diff; a new one, or one whose entry has expired, fails as before; an entry
+that matches nothing is warned about as stale. --write-baseline adds today's
+unlisted findings to FILE with an empty reason for a reviewer to fill in; it
+does not change the exit code.`,
 		Example: `  smoke diff --spec openapi.yaml --old https://api.example.com --new https://api-fargate.example.com
   smoke diff -s openapi.yaml --old $OLD --new $NEW --rounds 5 --format html --output parity.html
   smoke diff -s openapi.yaml --old $OLD --new $NEW --format json | jq '.summary'
-  smoke diff -s openapi.yaml --old $OLD --new $NEW --allow-writes --include 'POST /orders'`,
+  smoke diff -s openapi.yaml --old $OLD --new $NEW --allow-writes --include 'POST /orders'
+  smoke diff -s openapi.yaml --old $OLD --new $NEW --baseline smoke-baseline.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd

@@ -58,11 +58,19 @@ filters say otherwise; redirects are reported, never followed.
 
 The target is --base-url, else $SMOKE_BASE_URL, else base_url in smoke.yaml
 (or the name of one of its environments), else the spec's first server.
-Authorization, cookies and configured secrets are masked in every report.`,
+Authorization, cookies and configured secrets are masked in every report.
+
+With --baseline FILE (run.baseline in smoke.yaml), a finding the file lists
+(reviewed, with a reason and an expiry date) is reported as accepted and does
+not fail the run; a new finding, or one whose entry has expired, fails as
+before; an entry that matches nothing is warned about as stale.
+--write-baseline adds today's unlisted findings to FILE with an empty reason
+for a reviewer to fill in; it does not change the exit code.`,
 		Example: `  smoke run --spec openapi.yaml --base-url https://staging.example.com
   smoke run -s openapi.yaml --base-url http://127.0.0.1:8080 --format junit --output smoke.xml
   smoke run -s openapi.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
-  smoke run -s openapi.yaml --read-only --concurrency 8 --rate 20 --timeout 5s --header 'X-Env: staging'`,
+  smoke run -s openapi.yaml --read-only --concurrency 8 --rate 20 --timeout 5s --header 'X-Env: staging'
+  smoke run -s openapi.yaml --baseline smoke-baseline.yaml --write-baseline   # then fill in each reason`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
