@@ -90,7 +90,11 @@ func identity(section Section, f Finding) string {
 // comment with what was found, then the keys.
 func renderEntry(section Section, f Finding, expires Date) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n", comment(f.Operation()+": "+f.What()+": "+f.Message))
+	what := f.What() + ": " + f.Message // "not_server_error: status 500 ..."
+	if section == SectionDiff {
+		what = f.Message // "missing /tag: old "dog", new —"
+	}
+	fmt.Fprintf(&b, "# %s\n", comment(f.Operation()+": "+what))
 	kv := func(first bool, k, v string) {
 		if !first {
 			b.WriteString("  ")

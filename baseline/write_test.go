@@ -177,7 +177,7 @@ func TestMergeDiff(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(added) != len(want) {
 		t.Errorf("entries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if !strings.Contains(string(out), "  # GET /pets/{petId}: missing /tag: missing /tag: old \"dog\", new —\n  - operation: GET /pets/{petId}\n    pointer: /tag\n    kind: missing\n") {
+	if !strings.Contains(string(out), "  # GET /pets/{petId}: missing /tag: old \"dog\", new —\n  - operation: GET /pets/{petId}\n    pointer: /tag\n    kind: missing\n") {
 		t.Errorf("entry of /tag not as expected:\n%s", out)
 	}
 	// Reviewed, the same diff is accepted whole.
