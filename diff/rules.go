@@ -143,8 +143,13 @@ func (s Selector) Compile() (*Matcher, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	tokens, _ := SplitPointer(s.Pointer) // validated above
-	return &Matcher{sel: s, tokens: tokens}, nil
+	return s.compile(), nil
+}
+
+// compile prepares a valid selector for matching.
+func (s Selector) compile() *Matcher {
+	tokens, _ := SplitPointer(s.Pointer) // the caller validated it
+	return &Matcher{sel: s, tokens: tokens}
 }
 
 // Matcher is a compiled Selector.
@@ -168,19 +173,29 @@ func (m *Matcher) Match(op Operation, d Difference) bool {
 	if !m.MatchOperation(op.Method, op.Path, op.OperationID) {
 		return false
 	}
-	return m.matchWhere(d.Kind, d.Header, func() []string {
-		toks, _ := SplitPointer(d.Pointer) // a malformed pointer matches as the root
-		return toks
-	})
+	return m.matchWhere(d.Kind, d.Header, renderedPointer(d.Pointer))
+}
+
+// tokenSource gives the tokens of a difference's body pointer, computed
+// only when a selector names a pointer: a jpath while comparing, a
+// rendered pointer once reported.
+type tokenSource interface{ tokens() []string }
+
+// renderedPointer is the pointer of a reported difference.
+type renderedPointer string
+
+func (p renderedPointer) tokens() []string {
+	toks, _ := SplitPointer(string(p)) // a malformed pointer matches as the root
+	return toks
 }
 
 // matchWhere is the one rule of what a selector matches within an
 // operation: the kind when it names one; the header when it names one (a
 // difference of another header, or of the body, does not match); the
 // pointer template when it names one, against the body pointer's tokens
-// (a status, latency or header difference has none). tokens is called
-// only when a pointer is to be compared.
-func (m *Matcher) matchWhere(kind Kind, header string, tokens func() []string) bool {
+// (a status, latency or header difference has none), taken from at only
+// then.
+func (m *Matcher) matchWhere(kind Kind, header string, at tokenSource) bool {
 	s := m.sel
 	if s.Kind != "" && s.Kind != kind {
 		return false
@@ -192,7 +207,7 @@ func (m *Matcher) matchWhere(kind Kind, header string, tokens func() []string) b
 		if header != "" || kind == KindStatus || kind == KindLatency {
 			return false
 		}
-		if !matchTemplate(m.tokens, tokens()) {
+		if !matchTemplate(m.tokens, at.tokens()) {
 			return false
 		}
 	}
@@ -216,7 +231,7 @@ func newRuleSet(rules []Rule) (*ruleSet, error) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
-		rs.matchers[i], _ = r.Selector().Compile() // validated above
+		rs.matchers[i] = r.Selector().compile()
 	}
 	return rs, nil
 }
@@ -235,7 +250,7 @@ func (rs *ruleSet) forCheck(c generator.Check) []int {
 // match returns the first rule among scope that matches d.
 func (rs *ruleSet) match(scope []int, d rawDiff) (Rule, bool) {
 	for _, i := range scope {
-		if rs.matchers[i].matchWhere(d.kind, d.header, d.at.tokens) {
+		if rs.matchers[i].matchWhere(d.kind, d.header, d.at) {
 			return rs.rules[i], true
 		}
 	}
