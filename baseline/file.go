@@ -80,9 +80,9 @@ func (e RunEntry) String() string {
 	return strings.Join(parts, " ")
 }
 
-// matches reports whether the entry names the result's operation.
-func (e RunEntry) matches(r runner.Result) bool {
-	return (e.Check == "" || e.Check == r.CheckID) && e.Operation.Match(r.Method, r.Path, r.OperationID)
+// matches reports whether the entry names the check's operation.
+func (e RunEntry) matches(checkID, method, path, operationID string) bool {
+	return (e.Check == "" || e.Check == checkID) && e.Operation.Match(method, path, operationID)
 }
 
 // DiffEntry accepts a difference of smoke diff: the operation, pointer
@@ -195,27 +195,37 @@ func Load(path string, opts LoadOptions) (*File, error) {
 // (unless opts.AllowUnreviewed) empty reason, and two entries naming the
 // same finding.
 func Parse(name string, data []byte, opts LoadOptions) (*File, error) {
+	f, _, err := parse(name, data, opts)
+	return f, err
+}
+
+// parse is Parse, returning the document's top-level mapping too (nil
+// for an empty document).
+func parse(name string, data []byte, opts LoadOptions) (*File, *yaml.Node, error) {
 	f := &File{Path: name}
 	if len(data) > MaxBytes {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d MiB, the limit for a baseline", MaxBytes>>20)}
+		return nil, nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d MiB, the limit for a baseline", MaxBytes>>20)}
 	}
 	root, err := parseRoot(name, data)
 	if err != nil || root == nil {
-		return f, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, nil, nil
 	}
 	p := parser{file: name, opts: opts}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], resolve(root.Content[i+1])
 		items, err := p.sequence(k, v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch k.Value {
 		case sectionRun:
 			for _, it := range items {
 				e, err := p.runEntry(it)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				f.Run = append(f.Run, e)
 			}
@@ -223,19 +233,19 @@ func Parse(name string, data []byte, opts LoadOptions) (*File, error) {
 			for _, it := range items {
 				e, err := p.diffEntry(it)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				f.Diff = append(f.Diff, e)
 			}
 		}
 	}
 	if err := duplicates(f); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p.unreviewed != nil {
-		return nil, p.unreviewed
+		return nil, nil, p.unreviewed
 	}
-	return f, nil
+	return f, root, nil
 }
 
 // The sections of a baseline file.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/diff"
+	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -224,18 +225,13 @@ func JudgeRun(f *File, results []runner.Result, opts RunOptions) *Judgement {
 	}
 	// Results are matched by the entry's own rule: a check or operation,
 	// and the same assertion or reason.
-	resultOf := func(x Finding) runner.Result {
-		return runner.Result{CheckID: x.CheckID, Method: x.Method, Path: x.Path, OperationID: x.OperationID}
-	}
-	return judge(f.Path, entries, names, obs, opts.Now, func(i int, x Finding) bool {
+	ix := newIndex(len(f.Run), func(i int) (generator.Selector, string) { return f.Run[i].Operation, f.Run[i].Check })
+	return judge(f.Path, entries, names, obs, opts.Now, ix, func(i int, x Finding) bool {
 		e := f.Run[i]
-		if !e.matches(resultOf(x)) {
+		if e.Assertion != x.Assertion || e.NotExercised != x.NotExercised {
 			return false
 		}
-		if e.Assertion != "" {
-			return e.Assertion == x.Assertion
-		}
-		return x.NotExercised != "" && e.NotExercised == x.NotExercised
+		return e.matches(x.CheckID, x.Method, x.Path, x.OperationID)
 	})
 }
 
@@ -269,7 +265,8 @@ func JudgeDiff(f *File, rep *diff.Report, level diff.FailOn, now time.Time) *Jud
 	for i, e := range f.Diff {
 		entries[i], names[i] = e.Entry, e.String()
 	}
-	return judge(f.Path, entries, names, obs, now, func(i int, x Finding) bool {
+	ix := newIndex(len(f.Diff), func(i int) (generator.Selector, string) { return generator.Selector(f.Diff[i].Operation), "" })
+	return judge(f.Path, entries, names, obs, now, ix, func(i int, x Finding) bool {
 		op := diff.Operation{CheckID: x.CheckID, Method: x.Method, Path: x.Path, OperationID: x.OperationID}
 		return f.Diff[i].matcher.Match(op, diff.Difference{Kind: x.Kind, Pointer: x.Pointer, Header: x.Header})
 	})
@@ -279,12 +276,13 @@ func JudgeDiff(f *File, rep *diff.Report, level diff.FailOn, now time.Time) *Jud
 // reviewed entry that has not expired, else the first expired one, else
 // the first unreviewed one; every entry that matched an observation is
 // in use, the others are stale.
-func judge(file string, entries []Entry, names []string, obs []observation, now time.Time, match func(i int, x Finding) bool) *Judgement {
+func judge(file string, entries []Entry, names []string, obs []observation, now time.Time, ix index, match func(i int, x Finding) bool) *Judgement {
 	j := &Judgement{File: file, Findings: []Finding{}, Stale: []Stale{}}
 	used := make([]bool, len(entries))
 	for _, o := range obs {
 		best, rank := -1, 3
-		for i, e := range entries {
+		for _, i := range ix.of(o.f) {
+			e := entries[i]
 			if !match(i, o.f) {
 				continue
 			}

@@ -40,7 +40,7 @@ const header = `# smoke baseline: findings accepted for now. smoke run and smoke
 // The result is parsed again before it is returned: Merge never returns
 // a file that Load would refuse for anything but the empty reasons.
 func Merge(name string, data []byte, section Section, j *Judgement, expires Date) (out []byte, added []Finding, err error) {
-	before, err := Parse(name, data, LoadOptions{AllowUnreviewed: true})
+	before, root, err := parse(name, data, LoadOptions{AllowUnreviewed: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,7 +64,7 @@ func Merge(name string, data []byte, section Section, j *Judgement, expires Date
 		}
 		return data, nil, nil
 	}
-	out, err = insert(name, data, section, blocks)
+	out, err = insert(name, data, root, section, blocks)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,6 +126,9 @@ func renderEntry(section Section, f Finding, expires Date) string {
 
 // scalar renders s as a YAML scalar, quoted when it must be.
 func scalar(s string) string {
+	if plainSafe(s) {
+		return s
+	}
 	out, err := yaml.Marshal(s)
 	if err != nil {
 		return fmt.Sprintf("%q", s) // a string always marshals; JSON quoting is valid YAML
@@ -136,6 +139,30 @@ func scalar(s string) string {
 	}
 	return v
 }
+
+// plainSafe reports whether s reads back as the same string written
+// plain: letters, digits and "_./{}*~-" (a space between words), starting
+// with a letter or "/", and not a word YAML reads as a boolean or null.
+// Operations, pointers, assertion names, kinds and reasons are; anything
+// else is quoted by the encoder.
+func plainSafe(s string) bool {
+	if s == "" || !(isLetter(s[0]) || s[0] == '/') || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isLetter(c) && !('0' <= c && c <= '9') && !strings.ContainsRune("_./{}*~- ", rune(c)) {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~":
+		return false
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // comment makes s safe on one comment line: no control characters (YAML
 // refuses most of them), at most maxMessage runes.
@@ -151,12 +178,8 @@ func comment(s string) string {
 
 // insert adds the entry blocks to section of data, keeping every byte of
 // data.
-func insert(name string, data []byte, section Section, blocks []string) ([]byte, error) {
+func insert(name string, data []byte, root *yaml.Node, section Section, blocks []string) ([]byte, error) {
 	lines := splitLines(string(data))
-	root, err := parseRoot(name, data)
-	if err != nil {
-		return nil, err
-	}
 	indented := func(dash int) string {
 		var b strings.Builder
 		pad := strings.Repeat(" ", dash)

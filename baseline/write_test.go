@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -200,5 +202,22 @@ func TestMergeQuotesAndComments(t *testing.T) {
 	f := mustParse(t, out, LoadOptions{AllowUnreviewed: true})
 	if f.Run[0].Operation != "GET /files/{name}#: x" {
 		t.Errorf("operation read back as %q", f.Run[0].Operation)
+	}
+}
+
+// TestScalarRoundTrips: every value written into an entry reads back as
+// itself, plain or quoted.
+func TestScalarRoundTrips(t *testing.T) {
+	for _, s := range []string{"GET /pets/{petId}", "/items/*/id", "/a~1b", "not_server_error", "X-Api-Version", "getPet",
+		"true", "No", "null", "~", "123", "1.5", "*alias", "&anchor", "- dash", "a: b", "a #b", "'q'", `"q"`, "{x}", "[x]",
+		"GET  /two  spaces", "trailing ", " leading", "tab\there", "percent%", "@at", "`tick`", "|pipe", ">gt", "!tag", "?q", "ünï"} {
+		var v map[string]any
+		if err := yaml.Unmarshal([]byte("k: "+scalar(s)+"\n"), &v); err != nil {
+			t.Errorf("scalar(%q) = %s: %v", s, scalar(s), err)
+			continue
+		}
+		if got, ok := v["k"].(string); !ok || got != s {
+			t.Errorf("scalar(%q) = %s reads back as %#v", s, scalar(s), v["k"])
+		}
 	}
 }
