@@ -28,6 +28,7 @@ func Example() {
 	results := []runner.Result{
 		{CheckID: "5b2c1e0f9a77", Method: "GET", Path: "/stats", StatusCode: 500, Outcome: runner.Failed,
 			Failures: []runner.Failure{{Check: "not_server_error", Message: "status 500"}}},
+		{CheckID: "92482e2cfe00", Method: "GET", Path: "/health", OperationID: "getHealth", StatusCode: 200, Outcome: runner.Passed, Exercised: true},
 		{CheckID: "0c0ffee00002", Method: "PUT", Path: "/pets/{petId}", StatusCode: 200, Outcome: runner.Failed, Exercised: true,
 			Failures: []runner.Failure{{Check: "response_schema", Message: "body at /id: want an integer"}}},
 	}

@@ -73,22 +73,30 @@ func (f Finding) What() string {
 	return string(f.Kind)
 }
 
-// Stale is an entry that named no finding: what it accepted is gone (a
-// fix, a renamed operation), or it never matched (a typo).
+// Stale is an entry that named no finding. When the run or diff checked
+// the operation the entry names, what it accepted is gone (a fix): the
+// entry is stale and should be deleted. When it checked no such operation
+// (filters, a skip, an interrupted run, an operation the spec no longer
+// has, a typo), nothing is known of the finding: the entry is unchecked.
 type Stale struct {
 	Entry
 	// Names is what the entry names: "GET /stats not_server_error".
 	Names string `json:"names"`
 	// Expired is true when the entry has expired too.
 	Expired bool `json:"expired"`
+	// Checked is true when an operation the entry names was checked:
+	// stale; false: unchecked.
+	Checked bool `json:"checked"`
 }
 
-// Summary counts findings by status, and stale entries.
+// Summary counts findings by status, and the entries that named none:
+// stale (their operation was checked) and unchecked (it was not).
 type Summary struct {
-	Accepted int `json:"accepted"`
-	Expired  int `json:"expired"`
-	New      int `json:"new"`
-	Stale    int `json:"stale"`
+	Accepted  int `json:"accepted"`
+	Expired   int `json:"expired"`
+	New       int `json:"new"`
+	Stale     int `json:"stale"`
+	Unchecked int `json:"unchecked"`
 }
 
 // Judgement is a run or a diff seen through a baseline.
@@ -99,8 +107,8 @@ type Judgement struct {
 	// Findings are every finding at the configured level, in report
 	// order.
 	Findings []Finding `json:"findings"`
-	// Stale lists the entries of the command's section that named
-	// nothing, in file order.
+	// Stale lists the entries of the command's section that named no
+	// finding, in file order: stale ones (Checked) and unchecked ones.
 	Stale []Stale `json:"stale"`
 }
 
@@ -194,8 +202,12 @@ func JudgeRun(f *File, results []runner.Result, opts RunOptions) *Judgement {
 		f = &File{}
 	}
 	var obs []observation
+	var checked []Finding // the operations that answered
 	for _, r := range results {
 		base := Finding{CheckID: r.CheckID, Method: r.Method, Path: r.Path, OperationID: r.OperationID}
+		if r.Outcome == runner.Passed || r.Outcome == runner.Failed {
+			checked = append(checked, base)
+		}
 		if r.Outcome == runner.Failed {
 			seen := map[string]bool{}
 			for _, fl := range r.Failures {
@@ -226,9 +238,9 @@ func JudgeRun(f *File, results []runner.Result, opts RunOptions) *Judgement {
 	// Results are matched by the entry's own rule: a check or operation,
 	// and the same assertion or reason.
 	ix := newIndex(len(f.Run), func(i int) (generator.Selector, string) { return f.Run[i].Operation, f.Run[i].Check })
-	return judge(f.Path, entries, names, obs, opts.Now, ix, func(i int, x Finding) bool {
+	return judge(f.Path, entries, names, obs, opts.Now, ix, checked, func(i int, x Finding, opOnly bool) bool {
 		e := f.Run[i]
-		if e.Assertion != x.Assertion || e.NotExercised != x.NotExercised {
+		if !opOnly && (e.Assertion != x.Assertion || e.NotExercised != x.NotExercised) {
 			return false
 		}
 		return e.matches(x.CheckID, x.Method, x.Path, x.OperationID)
@@ -246,10 +258,12 @@ func JudgeDiff(f *File, rep *diff.Report, level diff.FailOn, now time.Time) *Jud
 		f = &File{}
 	}
 	var obs []observation
+	var checked []Finding // the operations sampled on both sides
 	for _, op := range rep.Operations {
 		if op.Verdict == diff.Error {
 			continue
 		}
+		checked = append(checked, Finding{CheckID: op.CheckID, Method: op.Method, Path: op.Path, OperationID: op.OperationID})
 		for _, d := range op.Differences {
 			if d.Class == diff.ClassIgnored || d.Class == diff.ClassExpected {
 				continue
@@ -266,24 +280,31 @@ func JudgeDiff(f *File, rep *diff.Report, level diff.FailOn, now time.Time) *Jud
 		entries[i], names[i] = e.Entry, e.String()
 	}
 	ix := newIndex(len(f.Diff), func(i int) (generator.Selector, string) { return generator.Selector(f.Diff[i].Operation), "" })
-	return judge(f.Path, entries, names, obs, now, ix, func(i int, x Finding) bool {
+	return judge(f.Path, entries, names, obs, now, ix, checked, func(i int, x Finding, opOnly bool) bool {
+		m := f.Diff[i].matcher
+		if opOnly {
+			return m.MatchOperation(x.Method, x.Path, x.OperationID)
+		}
 		op := diff.Operation{CheckID: x.CheckID, Method: x.Method, Path: x.Path, OperationID: x.OperationID}
-		return f.Diff[i].matcher.Match(op, diff.Difference{Kind: x.Kind, Pointer: x.Pointer, Header: x.Header})
+		return m.Match(op, diff.Difference{Kind: x.Kind, Pointer: x.Pointer, Header: x.Header})
 	})
 }
 
 // judge matches observations with entries. A finding takes the first
 // reviewed entry that has not expired, else the first expired one, else
 // the first unreviewed one; every entry that matched an observation is
-// in use, the others are stale.
-func judge(file string, entries []Entry, names []string, obs []observation, now time.Time, ix index, match func(i int, x Finding) bool) *Judgement {
+// in use. Of the others, those that name an operation of checked are
+// stale, the rest unchecked. match(i, x, false) tells whether entry i
+// names finding x; match(i, x, true) whether it names x's operation.
+func judge(file string, entries []Entry, names []string, obs []observation, now time.Time, ix index, checked []Finding,
+	match func(i int, x Finding, opOnly bool) bool) *Judgement {
 	j := &Judgement{File: file, Findings: []Finding{}, Stale: []Stale{}}
 	used := make([]bool, len(entries))
 	for _, o := range obs {
 		best, rank := -1, 3
 		for _, i := range ix.of(o.f) {
 			e := entries[i]
-			if !match(i, o.f) {
+			if !match(i, o.f, false) {
 				continue
 			}
 			used[i] = true
@@ -323,12 +344,25 @@ func judge(file string, entries []Entry, names []string, obs []observation, now 
 			j.Summary.New++
 		}
 	}
-	for i, e := range entries {
-		if !used[i] {
-			j.Stale = append(j.Stale, Stale{Entry: e, Names: names[i], Expired: e.reviewed() && e.Expired(now)})
+	seen := make([]bool, len(entries)) // names a checked operation
+	for _, x := range checked {
+		for _, i := range ix.of(x) {
+			if !used[i] && !seen[i] && match(i, x, true) {
+				seen[i] = true
+			}
 		}
 	}
-	j.Summary.Stale = len(j.Stale)
+	for i, e := range entries {
+		if used[i] {
+			continue
+		}
+		j.Stale = append(j.Stale, Stale{Entry: e, Names: names[i], Expired: e.reviewed() && e.Expired(now), Checked: seen[i]})
+		if seen[i] {
+			j.Summary.Stale++
+		} else {
+			j.Summary.Unchecked++
+		}
+	}
 	return j
 }
 

@@ -74,10 +74,10 @@ func TestJudgeRun(t *testing.T) {
 		}
 		// The not_found entry matches although --fail-on failed does not
 		// fail on it: it is not stale.
-		if diff := cmp.Diff([]string{"b.yaml:15 GET /health content_type false", "b.yaml:19 GET /gone latency true"}, stale(j)); diff != "" {
+		if diff := cmp.Diff([]string{"b.yaml:15 GET /health content_type false", "b.yaml:19 GET /gone latency true unchecked"}, stale(j)); diff != "" {
 			t.Errorf("stale (-want +got):\n%s", diff)
 		}
-		if s := j.Summary; s != (Summary{Accepted: 1, Expired: 1, New: 1, Stale: 2}) || !j.Fails() {
+		if s := j.Summary; s != (Summary{Accepted: 1, Expired: 1, New: 1, Stale: 1, Unchecked: 1}) || !j.Fails() {
 			t.Errorf("Summary = %+v, Fails = %v", s, j.Fails())
 		}
 		if j.AllAccepted("aaa") || j.Failure("aaa", "not_server_error").Status != Accepted || j.Failure("ccc", "latency") != nil {
@@ -109,6 +109,19 @@ func TestJudgeRun(t *testing.T) {
 			t.Errorf("finding = %+v, stale %v", x, j.Stale)
 		}
 	})
+	t.Run("an entry of a check that did not answer is unchecked, not stale", func(t *testing.T) {
+		f := mustParse(t, `run:
+  - {operation: "DELETE /pets/{petId}", assertion: not_server_error, reason: r, expires: 2999-12-31}
+  - {operation: GET /health, assertion: not_server_error, reason: r, expires: 2999-12-31}
+  - {operation: GET /nowhere, assertion: not_server_error, reason: r, expires: 2999-12-31}
+`, LoadOptions{})
+		j := JudgeRun(f, runResults(), RunOptions{Now: now})
+		want := []string{"b.yaml:2 DELETE /pets/{petId} not_server_error false unchecked", "b.yaml:3 GET /health not_server_error false",
+			"b.yaml:4 GET /nowhere not_server_error false unchecked"}
+		if d := cmp.Diff(want, stale(j)); d != "" || j.Summary.Stale != 1 || j.Summary.Unchecked != 2 {
+			t.Errorf("stale (-want +got):\n%s%+v", d, j.Summary)
+		}
+	})
 	t.Run("a reviewed entry wins over an expired one", func(t *testing.T) {
 		f := mustParse(t, `run:
   - {check: aaa, assertion: not_server_error, reason: old, expires: 2020-01-01}
@@ -136,7 +149,11 @@ func statuses(j *Judgement) []string {
 func stale(j *Judgement) []string {
 	var out []string
 	for _, s := range j.Stale {
-		out = append(out, fmt.Sprintf("%s %s %v", s.Where(), s.Names, s.Expired))
+		checked := ""
+		if !s.Checked {
+			checked = " unchecked"
+		}
+		out = append(out, fmt.Sprintf("%s %s %v%s", s.Where(), s.Names, s.Expired, checked))
 	}
 	return out
 }

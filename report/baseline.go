@@ -20,8 +20,12 @@ import (
 // expired, 2 new, 1 stale entry".
 func baselineCounts(j *baseline.Judgement) string {
 	s := j.Summary
-	return fmt.Sprintf("baseline %s: %d accepted, %d expired, %d new, %s", j.File, s.Accepted, s.Expired, s.New,
+	out := fmt.Sprintf("baseline %s: %d accepted, %d expired, %d new, %s", j.File, s.Accepted, s.Expired, s.New,
 		plural(s.Stale, "stale entry", "stale entries"))
+	if s.Unchecked > 0 {
+		out += fmt.Sprintf(", %d unchecked", s.Unchecked)
+	}
+	return out
 }
 
 // baselineNote says what the baseline says of a finding: "accepted until
@@ -41,9 +45,14 @@ func baselineNote(f *baseline.Finding) string {
 	return fmt.Sprintf("listed at %s without a reason: not accepted until reviewed", e.Where())
 }
 
-// staleNote is "b.yaml:20: GET /health content_type matched no finding".
+// staleNote is "b.yaml:20: GET /health content_type matched no finding:
+// delete it", or for an entry whose operation was not checked "b.yaml:20:
+// GET /gone latency names no operation that was checked".
 func staleNote(s baseline.Stale) string {
-	n := fmt.Sprintf("%s: %s matched no finding", s.Where(), s.Names)
+	n := fmt.Sprintf("%s: %s matched no finding: delete it", s.Where(), s.Names)
+	if !s.Checked {
+		n = fmt.Sprintf("%s: %s names no operation that was checked (filtered out, skipped, without an answer, or not in the spec)", s.Where(), s.Names)
+	}
 	if s.Expired {
 		n += " (expired on " + s.Expires.String() + ")"
 	}
@@ -61,7 +70,11 @@ func writeBaselineText(bw *bufio.Writer, j *baseline.Judgement, paint func(code,
 	}
 	fmt.Fprintln(bw, paint(color, EscapeTerminal(baselineCounts(j))))
 	for _, s := range j.Stale {
-		fmt.Fprintf(bw, "  %s %s: delete it\n", paint(ansiYellow, "stale"), EscapeTerminal(staleNote(s)))
+		label := "stale"
+		if !s.Checked {
+			label = "unchecked"
+		}
+		fmt.Fprintf(bw, "  %s %s\n", paint(ansiYellow, label), EscapeTerminal(staleNote(s)))
 	}
 }
 
@@ -94,7 +107,7 @@ func writeBaselineMarkdown(bw *bufio.Writer, j *baseline.Judgement) {
 		fmt.Fprintln(bw)
 	}
 	if len(j.Stale) > 0 {
-		fmt.Fprintln(bw, "Stale entries (they match no finding any more: delete them):")
+		fmt.Fprintln(bw, "Entries that matched no finding:")
 		fmt.Fprintln(bw)
 		for _, s := range j.Stale[:min(len(j.Stale), maxMarkdownRows)] {
 			fmt.Fprintf(bw, "- %s\n", mdEscape(staleNote(s)))
@@ -132,7 +145,7 @@ var baselineHTMLTemplate = template.Must(template.New("baseline").Funcs(template
 {{with .Rows}}<table><tr><th></th><th>Operation</th><th>Finding</th><th>Expires</th><th>Reason</th><th>Entry</th></tr>
 {{range .}}<tr><td><span class="badge {{if eq .Status "accepted"}}fixed{{else}}error{{end}}">{{.Status}}</span></td><td><code>{{.Method}} {{.Path}}</code></td><td>{{.What}}<div class="muted">{{.Message}}</div></td><td>{{.Entry.Expires}}</td><td>{{.Entry.Reason}}</td><td><code>{{.Entry.Where}}</code></td></tr>
 {{end}}</table>{{end}}
-{{with .J.Stale}}<div class="warn">Stale entries (they match no finding any more: delete them):<ul>{{range .}}<li><code>{{stale .}}</code></li>{{end}}</ul></div>{{end}}
+{{with .J.Stale}}<div class="warn">Entries that matched no finding:<ul>{{range .}}<li><code>{{stale .}}</code></li>{{end}}</ul></div>{{end}}
 </section>`))
 
 // diffAccepted splits off the operations whose findings the baseline

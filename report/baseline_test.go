@@ -51,6 +51,10 @@ func sampleRunBaseline(t *testing.T) *baseline.Judgement {
     assertion: content_type
     reason: text/plain until 2.3
     expires: 2026-12-31
+  - operation: GET /gone
+    assertion: latency
+    reason: removed in 2.2
+    expires: 2026-12-31
 `)
 	return baseline.JudgeRun(f, sampleResults(), baseline.RunOptions{Now: baselineNow, FailOnUnexercised: true})
 }
@@ -114,7 +118,7 @@ func TestWriteRunBaselineApart(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc.Baseline == nil {
 		t.Fatalf("JSON: %v", err)
 	}
-	if s := doc.Baseline.Summary; s != (baseline.Summary{Accepted: 3, Expired: 1, New: 2, Stale: 1}) {
+	if s := doc.Baseline.Summary; s != (baseline.Summary{Accepted: 3, Expired: 1, New: 2, Stale: 1, Unchecked: 1}) {
 		t.Errorf("JSON baseline summary = %+v", s)
 	}
 }

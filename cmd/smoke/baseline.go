@@ -113,6 +113,11 @@ func warnBaseline(env *Env, j *baseline.Judgement) {
 		if s.Expired {
 			expired = ", and expired on " + s.Expires.String()
 		}
+		if !s.Checked {
+			fmt.Fprintf(env.Stderr, "smoke: warning: %s: baseline entry %s names no operation that was checked%s (filtered out, skipped, without an answer, or not in the spec)\n",
+				report.EscapeTerminal(s.Where()), report.EscapeTerminal(s.Names), expired)
+			continue
+		}
 		fmt.Fprintf(env.Stderr, "smoke: warning: %s: baseline entry %s matched no finding%s: stale, delete it\n",
 			report.EscapeTerminal(s.Where()), report.EscapeTerminal(s.Names), expired)
 	}
