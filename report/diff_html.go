@@ -29,9 +29,13 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			for _, d := range op.Differences {
 				sec.Diffs = append(sec.Diffs, diffRow{D: d, Old: diffPretty(d.Old), New: diffPretty(d.New)})
 			}
-			if v == diff.Parity {
+			switch {
+			case v == diff.Parity && !op.Exercised():
+				sec.Sides = diffSides(op)
+				page.Unexercised = append(page.Unexercised, sec)
+			case v == diff.Parity:
 				page.Parity = append(page.Parity, sec)
-			} else {
+			default:
 				page.Attention = append(page.Attention, sec)
 			}
 		}
@@ -56,7 +60,10 @@ type diffPage struct {
 	Confirmation string
 	Attention    []diffSection
 	Parity       []diffSection
-	Noise        []diffNoiseRow
+	// Unexercised are the operations at parity that a side did not
+	// exercise: no evidence, listed apart.
+	Unexercised []diffSection
+	Noise       []diffNoiseRow
 }
 
 type diffSection struct {
@@ -65,6 +72,9 @@ type diffSection struct {
 	Name     string
 	Statuses string
 	Diffs    []diffRow
+	// Sides says how each side fared when one did not exercise the
+	// operation.
+	Sides string
 }
 
 type diffRow struct {
@@ -137,7 +147,8 @@ nav a{margin-right:12px}
 {{with .Report.Skipped}}<div class="warn">Not sampled (writes need --allow-writes): {{range $i, $s := .}}{{if $i}}, {{end}}<code>{{$s}}</code>{{end}}</div>{{end}}
 <div class="tiles">
 <div class="tile"><b>{{.Report.Summary.Operations}}</b>operations</div>
-<div class="tile"><b>{{.Report.Summary.Parity}}</b><span class="badge parity">parity</span></div>
+<div class="tile"><b>{{.Report.Summary.Exercised}}</b>exercised on both sides</div>
+<div class="tile"><b>{{.Report.Summary.Parity}}</b><span class="badge parity">parity</span>{{with .Report.Summary.ParityUnexercised}} <span class="muted">{{.}} not exercised</span>{{end}}</div>
 <div class="tile"><b>{{.Report.Summary.Regressions}}</b><span class="badge regression">regression</span></div>
 <div class="tile"><b>{{.Report.Summary.Noise}}</b><span class="badge noise">noise</span></div>
 <div class="tile"><b>{{.Report.Summary.Fixed}}</b><span class="badge fixed">fixed</span></div>
@@ -145,7 +156,11 @@ nav a{margin-right:12px}
 </div>
 {{if .Attention}}<nav>{{range .Attention}}<a href="#{{.ID}}"><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span> <code>{{.Name}}</code></a> {{end}}</nav>{{end}}
 {{range .Attention}}{{template "section" .}}{{end}}
-{{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity</summary>
+{{with .Unexercised}}<section id="unexercised"><header><h2>Parity, not exercised ({{len .}})</h2><span class="muted">both sides answered alike, but not with a documented success: no evidence that NEW does the operation's job</span></header>
+<table><tr><th>Operation</th><th>Status</th><th>Sides</th><th>NEW answered</th></tr>
+{{range .}}<tr><td><code>{{.Name}}</code></td><td>{{.Statuses}}</td><td>{{.Sides}}</td><td class="muted">{{.Op.New.Snippet}}</td></tr>
+{{end}}</table></section>{{end}}
+{{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity, exercised</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>{{end}}
 {{with .Noise}}<section id="noise"><header><h2>Noise appendix</h2><span class="muted">differences that also appear between two samples of one side, or values compared by format only</span></header>

@@ -77,8 +77,21 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			fmt.Fprintln(bw)
 		}
 	}
-	if parity := groups[diff.Parity]; len(parity) > 0 {
-		fmt.Fprintf(bw, "<details><summary>%d at parity</summary>\n\n", len(parity))
+	parity, unexercised := diffParity(groups[diff.Parity])
+	if len(unexercised) > 0 {
+		fmt.Fprintf(bw, "#### Parity, not exercised (%d)\n\nBoth sides answered alike, but not with a documented success: no evidence that NEW does the operation's job.\n\n", len(unexercised))
+		fmt.Fprintln(bw, "| Operation | Status | Sides | NEW answered |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		for _, op := range unexercised[:min(len(unexercised), maxMarkdownRows)] {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdCellCode(diffOpName(op)), diffStatuses(op), mdEscape(diffSides(op)), mdEscape(op.New.Snippet))
+		}
+		if more := len(unexercised) - maxMarkdownRows; more > 0 {
+			fmt.Fprintf(bw, "\n… and %d more; the JSON report lists them all.\n", more)
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(parity) > 0 {
+		fmt.Fprintf(bw, "<details><summary>%d at parity, exercised</summary>\n\n", len(parity))
 		fmt.Fprintln(bw, "| Operation | Status | Latency | Notes |")
 		fmt.Fprintln(bw, "|---|---|---|---|")
 		for _, op := range parity {
