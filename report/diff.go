@@ -71,19 +71,22 @@ func diffSummaryLine(s diff.Summary) string {
 // not_found": how each side fared, for an operation a side did not
 // exercise.
 func diffSides(op diff.Operation) string {
-	side := func(s diff.Side) string {
-		if s.Exercised {
-			return "exercised"
-		}
-		if s.Status == 0 {
-			return string(s.Reason)
-		}
-		return fmt.Sprintf("%d %s", s.Status, s.Reason)
-	}
 	if op.Old == op.New {
-		return side(op.Old) + " on both sides"
+		return diffSide(op.Old) + " on both sides"
 	}
-	return "OLD " + side(op.Old) + " · NEW " + side(op.New)
+	return "OLD " + diffSide(op.Old) + " · NEW " + diffSide(op.New)
+}
+
+// diffSide is how one side fared, for the ledger: "exercised", or the
+// status and reason.
+func diffSide(s diff.Side) string {
+	switch {
+	case s.Exercised:
+		return "exercised"
+	case s.Status == 0:
+		return string(s.Reason)
+	}
+	return fmt.Sprintf("%d %s", s.Status, s.Reason)
 }
 
 // diffParity splits the operations at parity into those both sides

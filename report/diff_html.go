@@ -106,6 +106,7 @@ var diffHTMLTemplate = template.Must(template.New("diff").Funcs(template.FuncMap
 		return " [" + fmtMS(lo) + "–" + fmtMS(hi) + "]"
 	},
 	"plural":       plural,
+	"side":         diffSide,
 	"confirmation": diffOpConfirmation,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -163,6 +164,10 @@ nav a{margin-right:12px}
 {{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity, exercised</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>{{end}}
+{{with .Report.Operations}}<details><summary>Ledger: {{plural (len .) "operation" "operations"}}, OLD and NEW side by side</summary>
+<table><tr><th>Operation</th><th>OLD</th><th>NEW</th><th>Verdict</th></tr>
+{{range .}}<tr><td><code>{{.Method}} {{.Path}}</code></td><td>{{side .Old}}</td><td>{{side .New}}</td><td><span class="badge {{.Verdict}}">{{.Verdict}}</span></td></tr>
+{{end}}</table></details>{{end}}
 {{with .Noise}}<section id="noise"><header><h2>Noise appendix</h2><span class="muted">differences that also appear between two samples of one side, or values compared by format only</span></header>
 <table><tr><th>Operation</th><th>Where</th><th>OLD</th><th>NEW</th><th>Why</th></tr>
 {{range .}}<tr><td><code>{{.Op}}</code></td><td><code>{{.D.Location}}</code></td><td><code>{{printf "%s" .D.Old}}</code></td><td><code>{{printf "%s" .D.New}}</code></td><td class="muted">{{.D.Reason}}</td></tr>

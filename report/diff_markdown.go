@@ -118,6 +118,19 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
+	if len(rep.Operations) > 0 {
+		fmt.Fprintf(bw, "<details><summary>Ledger: %s, OLD and NEW side by side</summary>\n\n", plural(len(rep.Operations), "operation", "operations"))
+		fmt.Fprintln(bw, "| Operation | OLD | NEW | Verdict |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		rows := rep.Operations[:min(len(rep.Operations), maxLedgerRows)]
+		for _, op := range rows {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdCellCode(diffOpName(op)), mdEscape(diffSide(op.Old)), mdEscape(diffSide(op.New)), op.Verdict)
+		}
+		if more := len(rep.Operations) - len(rows); more > 0 {
+			fmt.Fprintf(bw, "\n… and %d more; the JSON report has the whole ledger.\n", more)
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(bw, "Not sampled (writes need `--allow-writes`): %s\n\n", mdEscape(strings.Join(rep.Skipped, ", ")))
 	}
