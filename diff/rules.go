@@ -77,7 +77,7 @@ func (r Rule) Validate() error {
 	if r.Pointer != "" && r.Header != "" {
 		return &UsageError{Msg: fmt.Sprintf("rule %s: pointer and header exclude each other", r)}
 	}
-	if _, err := SplitPointer(r.Pointer); err != nil {
+	if _, err := generator.SplitPointer(r.Pointer); err != nil {
 		return &UsageError{Msg: fmt.Sprintf("rule %s: %v", r, err)}
 	}
 	switch r.Kind {
@@ -114,7 +114,7 @@ func newRuleSet(rules []Rule) (*ruleSet, error) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
-		rs.tokens[i], _ = SplitPointer(r.Pointer) // validated above
+		rs.tokens[i], _ = generator.SplitPointer(r.Pointer) // validated above
 	}
 	return rs, nil
 }
