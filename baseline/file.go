@@ -457,7 +457,7 @@ func (p *parser) diffEntry(n *yaml.Node) (DiffEntry, error) {
 	if !diff.KnownKind(e.Kind) {
 		return e, p.errorf(m["kind"], "diff entry %s: unknown kind %q", what, e.Kind)
 	}
-	if _, err := diff.SplitPointer(e.Pointer); err != nil {
+	if _, err := generator.SplitPointer(e.Pointer); err != nil {
 		return e, p.errorf(m["pointer"], "diff entry %s: %v", what, err)
 	}
 	if err := generator.Selector(e.Operation).Validate(); err != nil {

@@ -108,7 +108,7 @@ func TestParseErrors(t *testing.T) {
 		{"diff unknown kind", dentry(append([]string{"operation: GET /a", "kind: gone"}, ok...)...),
 			`b.yaml:3: diff entry (GET /a gone): unknown kind "gone"`, false},
 		{"diff bad pointer", dentry(append([]string{"operation: GET /a", "pointer: tag", "kind: missing"}, ok...)...),
-			`diff entry (GET /a missing tag): pointer "tag": must be empty or start with /`, false},
+			`b.yaml:3: diff entry (GET /a missing tag): invalid JSON pointer "tag": must be empty or start with /`, false},
 		{"diff pointer and header", dentry(append([]string{"operation: GET /a", "pointer: /a", "header: X-A", "kind: header"}, ok...)...),
 			"pointer and header exclude each other", false},
 		{"duplicate", "run:\n  - {operation: GET /a, assertion: latency, reason: r, expires: 2026-01-01}\n  - {operation: get /a, assertion: latency, reason: s, expires: 2026-02-01}\n",

@@ -205,7 +205,7 @@ func contractBreaks(sd sides) []*aggregate {
 
 // schemaBreak is the difference a NEW-only contract failure reports.
 func schemaBreak(f runner.Failure) rawDiff {
-	toks, _ := SplitPointer(f.Pointer) // a malformed pointer gives the root
+	toks, _ := generator.SplitPointer(f.Pointer) // a malformed pointer gives the root
 	var p jpath
 	for _, t := range toks {
 		p = p.key(t)

@@ -189,22 +189,6 @@ func TestNormaliseBody(t *testing.T) {
 	}
 }
 
-func TestPointerRoundTrip(t *testing.T) {
-	for _, tokens := range [][]string{nil, {""}, {"a"}, {"a/b", "c~d", "0"}, {"~1", "/~0"}} {
-		p := JoinPointer(tokens)
-		got, err := SplitPointer(p)
-		if err != nil {
-			t.Fatalf("SplitPointer(%q): %v", p, err)
-		}
-		if !cmp.Equal(tokens, got) && !(len(tokens) == 0 && len(got) == 0) {
-			t.Errorf("SplitPointer(JoinPointer(%q)) = %q, want %q", tokens, got, tokens)
-		}
-	}
-	if _, err := SplitPointer("a/b"); err == nil || !strings.Contains(err.Error(), "start with /") {
-		t.Errorf("SplitPointer(%q) error = %v, want one about the leading /", "a/b", err)
-	}
-}
-
 // TestCompareDeepNesting checks the depth limit: values nested deeper
 // than maxCompareDepth are compared whole and reported at the limit;
 // shallower ones are compared to the leaf.

@@ -88,6 +88,19 @@ func TestConfirmation(t *testing.T) {
 			dropped:    1, requests: 4,
 		},
 		{
+			// A lagging replica: NEW misses every other read; the two
+			// confirmation reads happen to pass, but the misses among
+			// answers that vary are the regression.
+			name: "lost exercise on a flapping NEW holds",
+			old:  same(10, resp(200, `{}`)),
+			new: side(resp(200, `{}`), resp(404, `{}`), resp(200, `{}`), resp(404, `{}`), resp(200, `{}`),
+				resp(404, `{}`), resp(200, `{}`), resp(404, `{}`), resp(200, `{}`), resp(404, `{}`)),
+			confOld: same(2, resp(200, `{}`)), confNew: same(2, resp(200, `{}`)),
+			want: Regression, wantDiff: []brief{{"status code", KindStatus, ClassRegression}},
+			wantReason: "OLD exercised the operation in every sample; NEW did not (404 not_found)",
+			confirmed:  1, requests: 4,
+		},
+		{
 			name: "latency regression holds",
 			old:  timed(10, `{}`, 10, 0), new: timed(10, `{}`, 90, 0),
 			confOld: timed(6, `{}`, 10, 0), confNew: timed(6, `{}`, 90, 0),

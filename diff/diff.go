@@ -175,7 +175,15 @@ type Operation struct {
 	// Confirmation is set when the operation first compared as a
 	// regression and was sampled again to confirm it.
 	Confirmation *Confirmation `json:"confirmation,omitempty"`
+	// Old and New say whether each side exercised the operation (a
+	// documented success in every sample) and, when not, why.
+	Old Side `json:"old"`
+	New Side `json:"new"`
 }
+
+// Exercised reports whether both sides exercised the operation: parity
+// of an operation that is not exercised is no evidence.
+func (o Operation) Exercised() bool { return o.Old.Exercised && o.New.Exercised }
 
 // Count returns how many differences of class c the operation has.
 func (o Operation) Count(c Class) int {
@@ -197,6 +205,12 @@ type Summary struct {
 	Noise       int `json:"noise"`
 	Fixed       int `json:"fixed"`
 	Errors      int `json:"errors"`
+	// ParityUnexercised counts the operations at parity that a side did
+	// not exercise (both answered the same 404, say): reported apart,
+	// as they are no evidence. Parity counts them too.
+	ParityUnexercised int `json:"parity_unexercised"`
+	// Exercised counts the operations both sides exercised.
+	Exercised int `json:"exercised"`
 	// Confirmed counts the operations that first compared as regressions
 	// and held again on confirmation; Dropped those that did not (they
 	// are noise now).
@@ -292,9 +306,15 @@ func (r *Report) summarise() {
 	})
 	s := Summary{Operations: len(r.Operations)}
 	for _, op := range r.Operations {
+		if op.Exercised() {
+			s.Exercised++
+		}
 		switch op.Verdict {
 		case Parity:
 			s.Parity++
+			if !op.Exercised() {
+				s.ParityUnexercised++
+			}
 		case Regression:
 			s.Regressions++
 		case Noise:

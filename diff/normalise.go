@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/smoke-dev/smoke/generator"
 	"io"
 	"mime"
 	"net/http"
@@ -73,7 +74,7 @@ func normaliseBodyWithin(h http.Header, raw []byte, truncated bool, limit int64)
 		d, err := decompress(enc, raw, limit)
 		switch {
 		case errors.Is(err, errDecodedTooLarge):
-			return body{size: len(raw), err: fmt.Errorf("%s body larger than the %s limit once decoded", enc, byteSize(limit))}
+			return body{size: len(raw), err: fmt.Errorf("%s body larger than the %s limit once decoded", enc, runner.ByteSize(limit))}
 		case err == nil:
 			data = d
 		}
@@ -89,13 +90,13 @@ func normaliseBodyWithin(h http.Header, raw []byte, truncated bool, limit int64)
 		mt = ""
 	}
 	looksJSON := mt == "" && (data[0] == '{' || data[0] == '[')
-	if isJSONMediaType(mt) || looksJSON {
+	if generator.IsJSON(mt) || looksJSON {
 		if v, err := decodeJSON(data); err == nil {
 			b.kind, b.value = bodyJSON, v
 			return b
 		}
 	}
-	if (isTextMediaType(mt) || mt == "" || isJSONMediaType(mt)) && utf8.Valid(data) {
+	if (isTextMediaType(mt) || mt == "" || generator.IsJSON(mt)) && utf8.Valid(data) {
 		b.kind, b.text = bodyText, string(data)
 		return b
 	}
@@ -150,22 +151,6 @@ func decompress(enc string, raw []byte, limit int64) ([]byte, error) {
 		return nil, errDecodedTooLarge
 	}
 	return data, nil
-}
-
-// byteSize renders a byte count for messages, as the runner does.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-func isJSONMediaType(mt string) bool {
-	mt = strings.ToLower(mt)
-	return mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json")
 }
 
 func isTextMediaType(mt string) bool {

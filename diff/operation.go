@@ -46,6 +46,11 @@ type aggregate struct {
 	// notReproduced explains, when set, why a dropped regression did not
 	// reproduce; the default is reasonNotReproduced.
 	notReproduced string
+	// sticky marks a regression of the sides as a whole (OLD exercised
+	// the operation, NEW did not): variation within a side does not
+	// cancel it. flapping says NEW both exercised and missed the
+	// operation in the first rounds.
+	sticky, flapping bool
 }
 
 // reproduced reports whether the difference showed in the first rounds
@@ -71,7 +76,12 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	aggs := differencesBetween(sd, opts.ArrayKeys, digests)
 	fixed := isFixed(sd.allOld(), sd.allNew())
 
-	cl := classifier{rules: rules, scope: scope, secrets: generator.NewMasker(opts.Secrets...).With(c.SecretValues()...), confirming: sd.confirming(),
+	masker := generator.NewMasker(opts.Secrets...).With(c.SecretValues()...)
+	op.Old = sideOf(c, append(append([]Sample(nil), s.Old...), s.ConfirmOld...), masker)
+	op.New = sideOf(c, append(append([]Sample(nil), s.New...), s.ConfirmNew...), masker)
+	lost := exerciseLost(c, sd, op.Old, op.New)
+
+	cl := classifier{rules: rules, scope: scope, secrets: masker, confirming: sd.confirming(),
 		out: []Difference{}}
 	if cl.confirming {
 		pooled := noiseWithin(sd.allOld(), sd.allNew(), opts.ArrayKeys, digests)
@@ -81,11 +91,17 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 		cl.add(b, ClassRegression, b.d.note)
 	}
 	for _, a := range aggs {
+		if lost != nil && a.d.kind == KindStatus {
+			continue // the lost exercise below reports the status change
+		}
 		class, reason := classify(a.d, &noise)
 		if fixed {
 			class, reason = ClassFixed, "OLD failed the spec's checks, NEW passes them"
 		}
 		cl.add(a, class, reason)
+	}
+	if lost != nil {
+		cl.add(lost, ClassRegression, lost.d.note)
 	}
 	if !opts.Latency.Disabled {
 		op.Latency = cl.latency(sd, opts.Latency)
@@ -246,8 +262,15 @@ func (cl *classifier) notReproduced(a *aggregate) string {
 		return a.notReproduced
 	case a.first == 0:
 		return "appeared only on confirmation"
+	case a.sticky && a.confirm == 0 && a.flapping && a.first >= 2:
+		// NEW fails now and then (a lagging replica misses every other
+		// read): the few confirmation samples may all pass, but two or
+		// more misses among answers that vary are the regression itself.
+		return ""
 	case a.confirm == 0:
 		return reasonNotReproduced
+	case a.sticky:
+		return "" // noise within NEW is the symptom, not an excuse
 	}
 	if side, ok := cl.pooledNoise.cancels(a.d); ok {
 		return reasonNotReproduced + " (" + noiseReason(side) + ")"

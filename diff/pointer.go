@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"github.com/smoke-dev/smoke/generator"
 	"strconv"
 	"strings"
 )
@@ -104,12 +105,12 @@ func writeNoiseSegment(b *strings.Builder, s segment) {
 		b.WriteString("\x00" + s.id)
 		return
 	}
-	b.WriteString(escapeToken(s.token))
+	b.WriteString(generator.EscapeToken(s.token))
 }
 
 // Pointer renders p as an RFC 6901 JSON pointer.
 func (p *pathNode) Pointer() string {
-	return p.render(func(b *strings.Builder, s segment) { b.WriteString(escapeToken(s.token)) })
+	return p.render(func(b *strings.Builder, s segment) { b.WriteString(generator.EscapeToken(s.token)) })
 }
 
 // Template renders p with array indices replaced by "*".
@@ -119,7 +120,7 @@ func (p *pathNode) Template() string {
 			b.WriteByte('*')
 			return
 		}
-		b.WriteString(escapeToken(s.token))
+		b.WriteString(generator.EscapeToken(s.token))
 	})
 }
 
@@ -131,49 +132,6 @@ func (p *pathNode) tokens() []string {
 		out[i] = s.token
 	}
 	return out
-}
-
-var (
-	tokenEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
-	tokenUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
-)
-
-func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return tokenEscaper.Replace(s)
-}
-
-// SplitPointer splits an RFC 6901 JSON pointer into its unescaped tokens.
-// The empty pointer (the whole document) has no tokens.
-func SplitPointer(p string) ([]string, error) {
-	if p == "" {
-		return nil, nil
-	}
-	if p[0] != '/' {
-		return nil, &UsageError{Msg: "pointer " + quote(p) + ": must be empty or start with /"}
-	}
-	parts := strings.Split(p[1:], "/")
-	for i, s := range parts {
-		for j := strings.IndexByte(s, '~'); j >= 0; j = nextTilde(s, j) {
-			if j+1 == len(s) || (s[j+1] != '0' && s[j+1] != '1') {
-				return nil, &UsageError{Msg: "pointer " + quote(p) + ": ~ must be followed by 0 or 1"}
-			}
-		}
-		parts[i] = tokenUnescaper.Replace(s)
-	}
-	return parts, nil
-}
-
-// JoinPointer is the inverse of SplitPointer.
-func JoinPointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(escapeToken(t))
-	}
-	return b.String()
 }
 
 // matchTemplate reports whether the rule pointer pattern (tokens, "*"
@@ -194,13 +152,4 @@ func matchTemplate(pattern, tokens []string) bool {
 // isPrefix reports whether pointer a is b or an ancestor of b.
 func isPrefix(a, b string) bool {
 	return a == b || a == "" || (strings.HasPrefix(b, a) && b[len(a)] == '/')
-}
-
-// nextTilde returns the index of the next '~' in s after index j, or -1.
-func nextTilde(s string, j int) int {
-	k := strings.IndexByte(s[j+1:], '~')
-	if k < 0 {
-		return -1
-	}
-	return j + 1 + k
 }

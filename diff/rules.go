@@ -117,8 +117,8 @@ func (s Selector) Validate() error {
 	if s.Pointer != "" && s.Header != "" {
 		return &UsageError{Msg: "pointer and header exclude each other"}
 	}
-	if _, err := SplitPointer(s.Pointer); err != nil {
-		return err
+	if _, err := generator.SplitPointer(s.Pointer); err != nil {
+		return &UsageError{Msg: err.Error()}
 	}
 	if !KnownKind(s.Kind) && s.Kind != "" {
 		return &UsageError{Msg: fmt.Sprintf("unknown kind %q", s.Kind)}
@@ -148,7 +148,7 @@ func (s Selector) Compile() (*Matcher, error) {
 
 // compile prepares a valid selector for matching.
 func (s Selector) compile() *Matcher {
-	tokens, _ := SplitPointer(s.Pointer) // the caller validated it
+	tokens, _ := generator.SplitPointer(s.Pointer) // the caller validated it
 	return &Matcher{sel: s, tokens: tokens}
 }
 
@@ -185,7 +185,7 @@ type tokenSource interface{ tokens() []string }
 type renderedPointer string
 
 func (p renderedPointer) tokens() []string {
-	toks, _ := SplitPointer(string(p)) // a malformed pointer matches as the root
+	toks, _ := generator.SplitPointer(string(p)) // a malformed pointer matches as the root
 	return toks
 }
 

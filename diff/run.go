@@ -309,7 +309,7 @@ func (sp *sampler) sample(ctx context.Context, base, side string) Sample {
 		err = errors.New("no response")
 	}
 	if err == nil && resp.Truncated {
-		err = fmt.Errorf("response body larger than the %s limit: not compared", byteSize(int64(len(resp.Body))))
+		err = fmt.Errorf("response body larger than the %s limit: not compared", runner.ByteSize(int64(len(resp.Body))))
 		resp = nil
 	}
 	var lag time.Duration
@@ -365,7 +365,7 @@ func sampleProblem(s Sample) string {
 	case s.Response == nil:
 		return "no response"
 	case s.Response.Truncated:
-		return fmt.Sprintf("response body larger than the %s limit: not compared", byteSize(int64(len(s.Response.Body))))
+		return fmt.Sprintf("response body larger than the %s limit: not compared", runner.ByteSize(int64(len(s.Response.Body))))
 	}
 	return ""
 }

@@ -120,6 +120,22 @@ var scenarios = []scenario{
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			writeJSON(w, pick(v, 500, 200), pick(v, `{"error":"nil pointer"}`, `{"ok":true}`))
 		}},
+	{path: "/both-missing", verdict: diff.Parity,
+		serve: func(w http.ResponseWriter, v int, _ int64) {
+			// The same 404 on both sides: parity, but no evidence.
+			writeJSON(w, 404, `{"message":"no such thing"}`)
+		}},
+	{path: "/replica-lag", verdict: diff.Regression, regressions: []string{"status status code"},
+		serve: func(w http.ResponseWriter, v int, n int64) {
+			// NEW reads from a lagging replica: every other read misses.
+			// Its answers vary, but OLD exercised the operation every
+			// time and NEW did not.
+			if v == 2 && n%2 == 0 {
+				writeJSON(w, 404, `{"message":"not found"}`)
+				return
+			}
+			writeJSON(w, 200, `{"id":1}`)
+		}},
 	{path: "/unreachable", verdict: diff.Error,
 		serve: func(w http.ResponseWriter, v int, _ int64) {
 			if v == 2 {
@@ -245,15 +261,16 @@ func TestScenarioPrecisionRecall(t *testing.T) {
 		t.Errorf("precision = %.2f, recall = %.2f, want 1 and 1", precision, recall)
 	}
 
-	// Every regression is confirmed: one round (4 requests) for the eight
+	// Every regression is confirmed: one round (4 requests) for the nine
 	// value regressions, three (12) for the latency one, and up to three
 	// more if samples were taken while the machine starved smoke of CPU.
 	got := rep.Summary
-	if r := got.ConfirmationRequests; r < 8*4+12 || r > 8*4+diff.MaxConfirmRequests {
-		t.Errorf("confirmation requests = %d, want between %d and %d", r, 8*4+12, 8*4+diff.MaxConfirmRequests)
+	if r := got.ConfirmationRequests; r < 9*4+12 || r > 9*4+diff.MaxConfirmRequests {
+		t.Errorf("confirmation requests = %d, want between %d and %d", r, 9*4+12, 9*4+diff.MaxConfirmRequests)
 	}
 	got.ConfirmationRequests, got.StarvedSamples = 0, 0
-	want := diff.Summary{Operations: len(scenarios), Parity: 3, Regressions: 9, Noise: 2, Fixed: 1, Errors: 1, Confirmed: 9}
+	want := diff.Summary{Operations: len(scenarios), Parity: 4, ParityUnexercised: 1, Exercised: 13,
+		Regressions: 10, Noise: 2, Fixed: 1, Errors: 1, Confirmed: 10}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}

@@ -33,7 +33,7 @@ func responseSchema(c generator.Check, status int, contentType string) *openapi3
 		if strings.EqualFold(ct.MediaType, mt) {
 			return ct.Schema
 		}
-		if fallback == nil && (isJSONMediaType(ct.MediaType) || ct.MediaType == "*/*") {
+		if fallback == nil && (generator.IsJSON(ct.MediaType) || ct.MediaType == "*/*") {
 			fallback = ct.Schema
 		}
 	}

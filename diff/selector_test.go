@@ -57,8 +57,8 @@ func TestSelectorValidate(t *testing.T) {
 		{}: "",
 		{Operation: "GET /pets", Pointer: "/a/*/b", Kind: KindChanged}: "",
 		{Pointer: "/a", Header: "X-A"}:                                 "pointer and header exclude each other",
-		{Pointer: "a"}:                                                 `pointer "a": must be empty or start with /`,
-		{Pointer: "/a~2"}:                                              `pointer "/a~2": ~ must be followed by 0 or 1`,
+		{Pointer: "a"}:                                                 `invalid JSON pointer "a": must be empty or start with /`,
+		{Pointer: "/a~2"}:                                              `invalid JSON pointer "/a~2": ~ must be followed by 0 or 1`,
 		{Kind: "gone"}:                                                 `unknown kind "gone"`,
 		{Operation: "GET pets"}:                                        `operation must be "METHOD /path", a path or an operationId`,
 		{Operation: "GET /pets/["}:                                     "operation path: syntax error in pattern",
@@ -73,7 +73,7 @@ func TestSelectorValidate(t *testing.T) {
 	}
 	// A rule's errors name the rule.
 	err := Rule{Action: Ignore, Pointer: "a", Reason: "r"}.Validate()
-	if err == nil || err.Error() != `rule ignore pointer "a": pointer "a": must be empty or start with /` {
+	if err == nil || err.Error() != `rule ignore pointer "a": invalid JSON pointer "a": must be empty or start with /` {
 		t.Errorf("Rule.Validate = %v", err)
 	}
 }

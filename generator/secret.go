@@ -71,7 +71,8 @@ func IsCredentialName(name string) bool {
 
 // nameWords splits a name into lower-case words at separators and at
 // lower-to-upper case changes: "X-Api-Key" and "xApiKey" both give
-// x, api, key.
+// x, api, key; "startsAt" gives starts, at. It is how the generator reads
+// names, for secrets and for values alike.
 func nameWords(name string) []string {
 	var words []string
 	var cur []rune

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -724,33 +723,6 @@ func numBounds(s *openapi3.Schema, integer bool) (lo, hi float64) {
 	return lo, hi
 }
 
-// Names whose value is time-relative, split into words: "startsAt" is
-// [starts at], "not_before" is [not before].
-func words(s string) []string {
-	var out []string
-	var cur []rune
-	prevLower := false
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	for _, r := range s {
-		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ':
-			flush()
-			prevLower = false
-			continue
-		case unicode.IsUpper(r) && prevLower:
-			flush()
-		}
-		cur = append(cur, r)
-		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
-	}
-	flush()
-	return out
-}
 
 // endsRange reports whether a name says its value ends a range: end,
 // until, to, finish, not_after, valid_to… ("endsAt", "validTo",
@@ -759,7 +731,7 @@ func words(s string) []string {
 // alone: every generated moment is in the future, and an end comes after
 // its start.
 func endsRange(nm name) bool {
-	w := words(string(nm))
+	w := nameWords(string(nm))
 	for i, x := range w {
 		switch x {
 		case "end", "ends", "ended", "ending", "until", "till", "to", "finish", "finishes", "finished", "through", "thru", "stop", "stops", "expires", "expiry", "expiration":
@@ -776,7 +748,7 @@ func endsRange(nm name) bool {
 // timeWords are the last words of names an integer may hold a Unix time
 // for: "created_at", "startTime", "timestamp".
 func unixName(nm name) (ms bool, ok bool) {
-	w := words(string(nm))
+	w := nameWords(string(nm))
 	if len(w) == 0 {
 		return false, false
 	}
@@ -851,7 +823,7 @@ func holdsIdentity(s *openapi3.Schema) bool {
 // "repo_name", "displayName", "api-key"). Such a string gets the run
 // token, so that a rerun never collides with what an earlier run left.
 func identityName(n string) bool {
-	w := words(n)
+	w := nameWords(n)
 	if len(w) == 0 {
 		return false
 	}
@@ -950,7 +922,7 @@ func formatValue(format, seed string, nm name) any {
 		if ends {
 			return "17:00:00Z"
 		}
-		if startsRange(words(string(nm))) {
+		if startsRange(nameWords(string(nm))) {
 			return "09:00:00Z"
 		}
 		return dynamic("${time+1h}")

@@ -59,12 +59,52 @@ func diffByVerdict(ops []diff.Operation) map[diff.Verdict][]diff.Operation {
 	return g
 }
 
-// diffSummaryLine is "12 operations: 9 parity, 1 regression, 1 noise,
-// 1 fixed, 0 errors".
+// diffSummaryLine leads with exercise: "12 operations: 8 exercised on
+// both sides; 9 parity (2 not exercised), 1 regression, 1 noise, 1 fixed,
+// 0 errors".
 func diffSummaryLine(s diff.Summary) string {
-	return fmt.Sprintf("%s: %d parity, %s, %d noise, %d fixed, %s",
-		plural(s.Operations, "operation", "operations"), s.Parity,
+	parity := fmt.Sprintf("%d parity", s.Parity)
+	if s.ParityUnexercised > 0 {
+		parity += fmt.Sprintf(" (%d not exercised)", s.ParityUnexercised)
+	}
+	return fmt.Sprintf("%s: %d exercised on both sides; %s, %s, %d noise, %d fixed, %s",
+		plural(s.Operations, "operation", "operations"), s.Exercised, parity,
 		plural(s.Regressions, "regression", "regressions"), s.Noise, s.Fixed, plural(s.Errors, "error", "errors"))
+}
+
+// diffSides is "404 not_found on both sides", or "OLD ok · NEW 404
+// not_found": how each side fared, for an operation a side did not
+// exercise.
+func diffSides(op diff.Operation) string {
+	if op.Old == op.New {
+		return diffSide(op.Old) + " on both sides"
+	}
+	return "OLD " + diffSide(op.Old) + " · NEW " + diffSide(op.New)
+}
+
+// diffSide is how one side fared, for the ledger: "exercised", or the
+// status and reason.
+func diffSide(s diff.Side) string {
+	switch {
+	case s.Exercised:
+		return "exercised"
+	case s.Status == 0:
+		return string(s.Reason)
+	}
+	return fmt.Sprintf("%d %s", s.Status, s.Reason)
+}
+
+// diffParity splits the operations at parity into those both sides
+// exercised and those they did not: the latter are no evidence.
+func diffParity(ops []diff.Operation) (exercised, not []diff.Operation) {
+	for _, op := range ops {
+		if op.Exercised() {
+			exercised = append(exercised, op)
+		} else {
+			not = append(not, op)
+		}
+	}
+	return exercised, not
 }
 
 // diffConfirmationLine says what the confirmation of regressions did and

@@ -32,5 +32,5 @@ func ExampleWriteDiffText() {
 	//   ✗ GET /receivers  200
 	//       regression missing /1  old {"name":"team-b"}  new —
 	//
-	// 1 operation: 0 parity, 1 regression, 0 noise, 0 fixed, 0 errors
+	// 1 operation: 1 exercised on both sides; 0 parity, 1 regression, 0 noise, 0 fixed, 0 errors
 }

@@ -35,9 +35,13 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	for _, v := range diffVerdictOrder {
 		for _, op := range groups[v] {
 			sec := section(op)
-			if v == diff.Parity {
+			switch {
+			case v == diff.Parity && !op.Exercised():
+				sec.Sides = diffSides(op)
+				page.Unexercised = append(page.Unexercised, sec)
+			case v == diff.Parity:
 				page.Parity = append(page.Parity, sec)
-			} else {
+			default:
 				page.Attention = append(page.Attention, sec)
 			}
 		}
@@ -69,7 +73,10 @@ type diffPage struct {
 	Confirmation string
 	Attention    []diffSection
 	Parity       []diffSection
-	Noise        []diffNoiseRow
+	// Unexercised are the operations at parity that a side did not
+	// exercise: no evidence, listed apart.
+	Unexercised []diffSection
+	Noise       []diffNoiseRow
 	// Accepted are the operations whose findings the baseline accepts
 	// all; Baseline is the rendered baseline section.
 	Accepted []diffSection
@@ -82,6 +89,9 @@ type diffSection struct {
 	Name     string
 	Statuses string
 	Diffs    []diffRow
+	// Sides says how each side fared when one did not exercise the
+	// operation.
+	Sides string
 }
 
 type diffRow struct {
@@ -116,6 +126,7 @@ var diffHTMLTemplate = template.Must(template.New("diff").Funcs(template.FuncMap
 		return " [" + fmtMS(lo) + "–" + fmtMS(hi) + "]"
 	},
 	"plural":       plural,
+	"side":         diffSide,
 	"confirmation": diffOpConfirmation,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -157,7 +168,8 @@ nav a{margin-right:12px}
 {{with .Report.Skipped}}<div class="warn">Not sampled (writes need --allow-writes): {{range $i, $s := .}}{{if $i}}, {{end}}<code>{{$s}}</code>{{end}}</div>{{end}}
 <div class="tiles">
 <div class="tile"><b>{{.Report.Summary.Operations}}</b>operations</div>
-<div class="tile"><b>{{.Report.Summary.Parity}}</b><span class="badge parity">parity</span></div>
+<div class="tile"><b>{{.Report.Summary.Exercised}}</b>exercised on both sides</div>
+<div class="tile"><b>{{.Report.Summary.Parity}}</b><span class="badge parity">parity</span>{{with .Report.Summary.ParityUnexercised}} <span class="muted">{{.}} not exercised</span>{{end}}</div>
 <div class="tile"><b>{{.Report.Summary.Regressions}}</b><span class="badge regression">regression</span></div>
 <div class="tile"><b>{{.Report.Summary.Noise}}</b><span class="badge noise">noise</span></div>
 <div class="tile"><b>{{.Report.Summary.Fixed}}</b><span class="badge fixed">fixed</span></div>
@@ -169,9 +181,17 @@ nav a{margin-right:12px}
 {{end}}{{with .Accepted}}<details><summary>{{plural (len .) "operation" "operations"}} accepted by the baseline</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>
-{{end}}{{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity</summary>
+{{end}}{{with .Unexercised}}<section id="unexercised"><header><h2>Parity, not exercised ({{len .}})</h2><span class="muted">both sides answered alike, but not with a documented success: no evidence that NEW does the operation's job</span></header>
+<table><tr><th>Operation</th><th>Status</th><th>Sides</th><th>NEW answered</th></tr>
+{{range .}}<tr><td><code>{{.Name}}</code></td><td>{{.Statuses}}</td><td>{{.Sides}}</td><td class="muted">{{.Op.New.Snippet}}</td></tr>
+{{end}}</table></section>{{end}}
+{{with .Parity}}<details><summary>{{plural (len .) "operation" "operations"}} at parity, exercised</summary>
 {{range .}}{{template "section" .}}{{end}}
 </details>{{end}}
+{{with .Report.Operations}}<details><summary>Ledger: {{plural (len .) "operation" "operations"}}, OLD and NEW side by side</summary>
+<table><tr><th>Operation</th><th>OLD</th><th>NEW</th><th>Verdict</th></tr>
+{{range .}}<tr><td><code>{{.Method}} {{.Path}}</code></td><td>{{side .Old}}</td><td>{{side .New}}</td><td><span class="badge {{.Verdict}}">{{.Verdict}}</span></td></tr>
+{{end}}</table></details>{{end}}
 {{with .Noise}}<section id="noise"><header><h2>Noise appendix</h2><span class="muted">differences that also appear between two samples of one side, or values compared by format only</span></header>
 <table><tr><th>Operation</th><th>Where</th><th>OLD</th><th>NEW</th><th>Why</th></tr>
 {{range .}}<tr><td><code>{{.Op}}</code></td><td><code>{{.D.Location}}</code></td><td><code>{{printf "%s" .D.Old}}</code></td><td><code>{{printf "%s" .D.New}}</code></td><td class="muted">{{.D.Reason}}</td></tr>

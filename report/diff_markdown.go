@@ -86,8 +86,21 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		}
 	}
 	writeBaselineMarkdown(bw, opts.Baseline)
-	if parity := groups[diff.Parity]; len(parity) > 0 {
-		fmt.Fprintf(bw, "<details><summary>%d at parity</summary>\n\n", len(parity))
+	parity, unexercised := diffParity(groups[diff.Parity])
+	if len(unexercised) > 0 {
+		fmt.Fprintf(bw, "#### Parity, not exercised (%d)\n\nBoth sides answered alike, but not with a documented success: no evidence that NEW does the operation's job.\n\n", len(unexercised))
+		fmt.Fprintln(bw, "| Operation | Status | Sides | NEW answered |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		for _, op := range unexercised[:min(len(unexercised), maxMarkdownRows)] {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdCellCode(diffOpName(op)), diffStatuses(op), mdEscape(diffSides(op)), mdEscape(op.New.Snippet))
+		}
+		if more := len(unexercised) - maxMarkdownRows; more > 0 {
+			fmt.Fprintf(bw, "\n… and %d more; the JSON report lists them all.\n", more)
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(parity) > 0 {
+		fmt.Fprintf(bw, "<details><summary>%d at parity, exercised</summary>\n\n", len(parity))
 		fmt.Fprintln(bw, "| Operation | Status | Latency | Notes |")
 		fmt.Fprintln(bw, "|---|---|---|---|")
 		for _, op := range parity {
@@ -111,6 +124,19 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		for _, n := range noise {
 			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCellCode(n.Op), mdCellCode(n.D.Location()),
 				mdCellCode(diffExample(n.D.Old, 60)), mdCellCode(diffExample(n.D.New, 60)), mdEscape(n.D.Reason))
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
+	if len(rep.Operations) > 0 {
+		fmt.Fprintf(bw, "<details><summary>Ledger: %s, OLD and NEW side by side</summary>\n\n", plural(len(rep.Operations), "operation", "operations"))
+		fmt.Fprintln(bw, "| Operation | OLD | NEW | Verdict |")
+		fmt.Fprintln(bw, "|---|---|---|---|")
+		rows := rep.Operations[:min(len(rep.Operations), maxLedgerRows)]
+		for _, op := range rows {
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdCellCode(diffOpName(op)), mdEscape(diffSide(op.Old)), mdEscape(diffSide(op.New)), op.Verdict)
+		}
+		if more := len(rep.Operations) - len(rows); more > 0 {
+			fmt.Fprintf(bw, "\n… and %d more; the JSON report has the whole ledger.\n", more)
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}

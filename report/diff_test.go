@@ -61,6 +61,9 @@ func sampleDiff(t *testing.T) *diff.Report {
 			New: repeat(func(i int) diff.Sample {
 				return diff.Sample{Err: errors.New("GET http://127.0.0.1:9/down: connection refused")}
 			})},
+		{Check: check("GET", "/gone/{id}", "getGone"),
+			Old: repeat(func(i int) diff.Sample { return answer(404, `{"message":"no such thing"}`, 3) }),
+			New: repeat(func(i int) diff.Sample { return answer(404, `{"message":"no such thing"}`, 3) })},
 		{Check: check("GET", "/search", "search"),
 			Old: repeat(func(i int) diff.Sample { return answer(200, `{}`, 40+float64(i%4)) }),
 			New: repeat(func(i int) diff.Sample { return answer(200, `{}`, 140+float64(i%4), "Cache-Control", "no-store") })},

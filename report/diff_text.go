@@ -45,10 +45,28 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	groups := diffByVerdict(ops)
 	for _, v := range diffVerdictOrder {
 		ops := groups[v]
+		title := strings.ToUpper(string(v))
+		if v == diff.Parity {
+			var not []diff.Operation
+			ops, not = diffParity(ops)
+			if len(not) > 0 {
+				// Parity nobody exercised is no evidence: listed apart,
+				// with how each side answered.
+				fmt.Fprintln(bw, paint(ansiBold+ansiYellow, fmt.Sprintf("PARITY, NOT EXERCISED (%d)", len(not))))
+				for _, op := range not {
+					fmt.Fprintf(bw, "  %s %-*s  %s  %s\n", paint(ansiYellow, "~"), width, EscapeTerminal(diffOpName(op)), diffStatuses(op),
+						paint(ansiDim, diffSides(op)))
+					if sn := op.New.Snippet; sn != "" {
+						fmt.Fprintf(bw, "      %s\n", paint(ansiDim, EscapeTerminal(sn)))
+					}
+				}
+				fmt.Fprintln(bw)
+			}
+		}
 		if len(ops) == 0 {
 			continue
 		}
-		fmt.Fprintln(bw, paint(ansiBold+diffColor[v], fmt.Sprintf("%s (%d)", strings.ToUpper(string(v)), len(ops))))
+		fmt.Fprintln(bw, paint(ansiBold+diffColor[v], fmt.Sprintf("%s (%d)", title, len(ops))))
 		for _, op := range ops {
 			lat := diffLatency(op.Latency)
 			if lat != "" {

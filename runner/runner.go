@@ -359,7 +359,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		res.Outcome = Errored
 		res.Failures = []Failure{{Check: CheckRequest, Message: fmt.Sprintf(
 			"response body larger than the %s limit: read the first %s, discarded the rest",
-			byteSize(r.opts.MaxBodyBytes), byteSize(r.opts.MaxBodyBytes))}}
+			ByteSize(r.opts.MaxBodyBytes), ByteSize(r.opts.MaxBodyBytes))}}
 		return res, false
 	}
 	if res.Exercised, res.Reason = Exercised(resp.StatusCode, c.Expect); !res.Exercised {

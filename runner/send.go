@@ -321,7 +321,7 @@ type bodyError struct {
 }
 
 func (e *bodyError) Error() string {
-	return fmt.Sprintf("read body after %s: %v", byteSize(e.read), e.err)
+	return fmt.Sprintf("read body after %s: %v", ByteSize(e.read), e.err)
 }
 
 func (e *bodyError) Unwrap() error { return e.err }
@@ -346,7 +346,7 @@ func describe(err error, timeout time.Duration) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		if be, ok := errors.AsType[*bodyError](err); ok {
-			return fmt.Sprintf("timed out after %s while reading the body (%s read)", timeout, byteSize(be.read))
+			return fmt.Sprintf("timed out after %s while reading the body (%s read)", timeout, ByteSize(be.read))
 		}
 		return fmt.Sprintf("timed out after %s: no answer", timeout)
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -359,8 +359,9 @@ func describe(err error, timeout time.Duration) string {
 	return err.Error()
 }
 
-// byteSize renders a byte count for messages.
-func byteSize(n int64) string {
+// ByteSize renders a byte count for messages ("4 MiB", "512 KiB", "100
+// bytes"), as body limits are shown in every report.
+func ByteSize(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)

@@ -272,9 +272,8 @@ func TestInitCorpus(t *testing.T) {
 	defer srv.Close()
 	for _, sp := range specs {
 		t.Run(filepath.Base(sp), func(t *testing.T) {
-			if testing.Short() && strings.Contains(sp, "github") {
-				t.Skip("the 13 MB GitHub description takes seconds; -short skips it")
-			}
+			testenv.SkipBig(t, sp)
+
 			out := filepath.Join(t.TempDir(), "smoke.yaml")
 			_, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", out)
 			if code != 0 {

@@ -123,6 +123,7 @@ func TestPlanCorpus(t *testing.T) {
 	for _, name := range names {
 		file := files[name]
 		t.Run(name, func(t *testing.T) {
+			testenv.SkipBig(t, file)
 			stdout, stderr, code := cli(t, nil, "", "plan", "--spec", file, "--format", "json")
 			if code != 0 {
 				t.Fatalf("smoke plan exit %d, stderr:\n%s", code, stderr)
@@ -189,6 +190,11 @@ func TestPlanMatchesCountsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, c := range counts {
+		if testing.Short() {
+			if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Size() > 2<<20 {
+				continue // testenv.SkipBig's rule, per document of one test
+			}
+		}
 		stdout, stderr, code := cli(t, nil, "", "plan", "--spec", filepath.Join(dir, name), "--format", "json")
 		if code != 0 {
 			t.Errorf("%s: exit %d: %s", name, code, stderr)

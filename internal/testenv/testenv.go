@@ -110,3 +110,19 @@ func FreePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// bigDocument is the size past which a spec counts as big for SkipBig.
+const bigDocument = 2 << 20
+
+// SkipBig skips t under -short when the document at path is larger than
+// 2 MiB (GitHub's 13 MB description, Datadog's v2): the race-detector
+// run in CI uses -short, and the full run covers them.
+func SkipBig(t testing.TB, path string) {
+	t.Helper()
+	if !testing.Short() {
+		return
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > bigDocument {
+		t.Skipf("skipping under -short: %s is %d MiB (the full run covers it)", filepath.Base(path), fi.Size()>>20)
+	}
+}
