@@ -207,6 +207,45 @@ func TestResolveRunPolicy(t *testing.T) {
 	}
 }
 
+// TestResolveRunBind checks smoke.yaml's bind and chain settings: parsed
+// once, each entry with the line it was written on, a bad one refused
+// with its place.
+func TestResolveRunBind(t *testing.T) {
+	rs, err := resolveRunCase(t, resolveCase{
+		cfg:  "operations:\n  getSilence:\n    bind:\n      path.silenceID: POST /silences $response.body#/silenceID\n      query.x: none\n  deleteSilence:\n    chain: false\n",
+		args: []string{"--base-url", "http://127.0.0.1:1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]generator.Operation{
+		"getSilence": {Where: "smoke.yaml:2", Bind: []generator.Rebind{
+			{In: "path", Name: "silenceID", Operation: "POST /silences", From: "$response.body#/silenceID", Where: "smoke.yaml:4"},
+			{In: "query", Name: "x", None: true, Where: "smoke.yaml:5"},
+		}},
+		"deleteSilence": {Where: "smoke.yaml:6", NoChain: true},
+	}
+	if diff := cmp.Diff(want, rs.load.Generator.Operations); diff != "" {
+		t.Errorf("operations (-want +got):\n%s", diff)
+	}
+	for _, tc := range []resolveCase{
+		{name: "bad target", cfg: "operations:\n  getSilence:\n    bind:\n      form.x: POST /silences $response.body#/id\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.form.x: target "form.x": "form" is not path, query, header, cookie or body`},
+		{name: "bad expression", cfg: "operations:\n  getSilence:\n    bind:\n      path.id: POST /silences $response.bdy\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.path.id: source "POST /silences $response.bdy": unsupported runtime expression "$response.bdy": want $response.body#/pointer, $response.header.NAME or $request.(body#/pointer|path.NAME|query.NAME|header.NAME)`},
+		{name: "no operation", cfg: "operations:\n  getSilence:\n    bind:\n      path.id: $response.body#/id\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.path.id: source "$response.body#/id": want "OPERATION EXPRESSION" (e.g. "POST /silences $response.body#/silenceID") or none`},
+		{name: "not a bool", cfg: "operations:\n  getSilence:\n    chain: maybe\n",
+			wantErr: "config smoke.yaml:3: cannot unmarshal !!str `maybe` into bool"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.args = []string{"--base-url", "http://127.0.0.1:1"}
+			_, err := resolveRunCase(t, tc)
+			tc.check(t, err)
+		})
+	}
+}
+
 // TestResolveSecrets checks how configured ${VAR} values become check
 // values: the value is sent, the reference kept as the template, and an
 // inline secret is never kept as a "template".
