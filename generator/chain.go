@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -347,4 +348,51 @@ func PathValue(template, param, location string) (string, bool) {
 
 func isParamSegment(s string) bool {
 	return len(s) > 2 && s[0] == '{' && s[len(s)-1] == '}' && !strings.ContainsAny(s[1:len(s)-1], "{}")
+}
+
+// Support returns the checks of all that the checks of selected need
+// without being selected themselves (filters, --read-only): the safe
+// producers of their bindings (and theirs, in turn), whose values they
+// take, and the deletes of the resources selected creates make, sent
+// only to clean up. A write is never a support producer: a run that
+// filtered out a create creates nothing. Checks keep the order of all.
+func Support(all, selected []Check) []Check {
+	in := make(map[string]bool, len(selected))
+	for _, c := range selected {
+		in[c.ID] = true
+	}
+	byID := make(map[string]int, len(all))
+	for i, c := range all {
+		byID[c.ID] = i
+	}
+	want := map[int]bool{}
+	queue := slices.Clone(selected)
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, b := range c.Bindings {
+			i, ok := byID[b.Producer]
+			if !ok || in[b.Producer] || want[i] || !all[i].Safe {
+				continue
+			}
+			want[i] = true
+			queue = append(queue, all[i])
+		}
+	}
+	creates := map[string]bool{}
+	for _, c := range selected {
+		if c.Chain != nil && c.Chain.Role == RoleCreate {
+			creates[c.ID] = true
+		}
+	}
+	for i, c := range all {
+		if !in[c.ID] && c.Chain != nil && c.Chain.Role == RoleDelete && creates[c.Chain.Group] {
+			want[i] = true
+		}
+	}
+	out := make([]Check, 0, len(want))
+	for _, i := range slices.Sorted(maps.Keys(want)) {
+		out = append(out, all[i])
+	}
+	return out
 }

@@ -31,6 +31,7 @@ func chain(plan *Plan, ops []spec.Operation, pol policy) error {
 	in.links()
 	in.paths()
 	in.bodies()
+	in.fixtures()
 	if err := in.overrides(ops, pol); err != nil {
 		return err
 	}
@@ -578,6 +579,29 @@ func (in *inferrer) sent(ci int, where, field string) bool {
 	}
 	_, ok = obj[field]
 	return ok
+}
+
+// fixtures drops the bindings of parameters a smoke.yaml fixture sets:
+// a value the user chose wins over everything the document says, links
+// and inference alike (a bind entry still overrides it).
+func (in *inferrer) fixtures() {
+	for ci := range in.checks {
+		r := in.checks[ci].Request
+		in.binds[ci] = slices.DeleteFunc(in.binds[ci], func(b Binding) bool {
+			var list []Param
+			switch b.In {
+			case InPath:
+				list = r.Path
+			case InQuery:
+				list = r.Query
+			case InHeader:
+				list = r.Headers
+			case InCookie:
+				list = r.Cookies
+			}
+			return slices.ContainsFunc(list, func(p Param) bool { return p.Name == b.Name && p.Source == SourceFixture })
+		})
+	}
 }
 
 // overrides applies smoke.yaml's bind and chain settings.

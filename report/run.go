@@ -25,6 +25,19 @@ type RunOptions struct {
 	// Incomplete says why not every check ran (interrupted, unreachable);
 	// reports show it prominently.
 	Incomplete string
+	// Resources is what a run with chains created and deleted; nil when
+	// it created nothing.
+	Resources *runner.Resources
+}
+
+// resourcesLine is "created 2 resources, deleted 2" (and how many are
+// left behind).
+func resourcesLine(r *runner.Resources) string {
+	line := fmt.Sprintf("created %s, deleted %d", plural(r.Created, "resource", "resources"), r.Deleted)
+	if n := len(r.Left); n > 0 {
+		line += fmt.Sprintf(", %d left behind", n)
+	}
+	return line
 }
 
 // outcomeOrder is the order of outcome groups in human reports: what needs

@@ -71,6 +71,9 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 			for _, f := range r.Failures {
 				fmt.Fprintf(bw, "      %s %s\n", paint(outcomeColor[o], f.Check+":"), oneLine(f.Message))
 			}
+			for _, n := range r.Notes {
+				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "note:"), oneLine(n))
+			}
 			if cmd := opts.Reproduce[r.CheckID]; cmd != "" && o != runner.Skipped {
 				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "reproduce:"), cmd)
 			}
@@ -88,6 +91,23 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		color = ansiRed
 	case s.Errored > 0 || s.Skipped > 0:
 		color = ansiYellow
+	}
+	if res := opts.Resources; res != nil && res.Created > 0 {
+		line += "; " + resourcesLine(res)
+		if len(res.Left) > 0 {
+			fmt.Fprintln(bw, paint(ansiBold+ansiYellow, fmt.Sprintf("LEFT BEHIND (%d)", len(res.Left))))
+			for _, l := range res.Left {
+				id := ""
+				if l.ID != "" {
+					id = " " + oneLine(l.ID)
+				}
+				fmt.Fprintf(bw, "  %s %s%s: %s\n", l.Method, l.Path, id, oneLine(l.Reason))
+				if l.Delete != "" {
+					fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "delete:"), oneLine(l.Delete))
+				}
+			}
+			fmt.Fprintln(bw)
+		}
 	}
 	fmt.Fprintln(bw, paint(ansiBold+color, line))
 	if opts.Incomplete != "" {
