@@ -581,9 +581,10 @@ func (in *inferrer) sent(ci int, where, field string) bool {
 	return ok
 }
 
-// fixtures drops the bindings of parameters a smoke.yaml fixture sets:
-// a value the user chose wins over everything the document says, links
-// and inference alike (a bind entry still overrides it).
+// fixtures drops the bindings of parameters, and of body fields, a
+// smoke.yaml fixture sets: a value the user chose wins over everything
+// the document says, links and inference alike (a bind entry still
+// overrides it).
 func (in *inferrer) fixtures() {
 	for ci := range in.checks {
 		r := in.checks[ci].Request
@@ -599,9 +600,26 @@ func (in *inferrer) fixtures() {
 			case InCookie:
 				list = r.Cookies
 			}
+			if b.In == InBody {
+				return fixedBodyField(r.Body, b.Name)
+			}
 			return slices.ContainsFunc(list, func(p Param) bool { return p.Name == b.Name && p.Source == SourceFixture })
 		})
 	}
+}
+
+// fixedBodyField reports whether a fixture body sets the field at
+// pointer.
+func fixedBodyField(b *Body, pointer string) bool {
+	if b == nil || b.Source != SourceFixture || mediaPreference(b.ContentType) > 1 {
+		return false
+	}
+	doc, err := DecodeJSON([]byte(b.Text))
+	if err != nil {
+		return false
+	}
+	_, ok := Lookup(doc, pointer)
+	return ok
 }
 
 // overrides applies smoke.yaml's bind and chain settings.
@@ -873,16 +891,7 @@ func (in *inferrer) brokenWarnings() []string {
 }
 
 // deleteRank prefers a REST DELETE, then the RPC verbs in order.
-func (in *inferrer) deleteRank(ci int) int {
-	inf := in.info[ci]
-	if inf.method == "DELETE" {
-		return -1
-	}
-	if r := slices.Index(deleteVerbs, inf.verb); r >= 0 {
-		return r
-	}
-	return len(deleteVerbs)
-}
+func (in *inferrer) deleteRank(ci int) int { return deletePreference(in.checks[ci]) }
 
 // role finds the group of a check (the create whose resource it works
 // on) and its role in it.
@@ -1010,11 +1019,13 @@ func Order(checks []Check) []string {
 }
 
 // Dependencies returns, for each check, the indexes of the checks it
-// waits for: the producers of its bindings; for a group's update, use or
+// waits for: the first present producer of each bound target; for a group's update, use or
 // delete, the group's read (read-after-write comes first); for a
 // delete, every other check that depends on the group's create, directly
-// or not. Producers and groups outside checks are ignored. Edges that
-// would close a cycle are left out.
+// or not; for a list of a collection a chain creates in, that create's
+// read (and the create's deletes wait for the list). Producers and
+// groups outside checks are ignored. Edges that would close a cycle are
+// left out.
 func Dependencies(checks []Check) [][]int {
 	n := len(checks)
 	idx := make(map[string]int, n)
@@ -1028,10 +1039,18 @@ func Dependencies(checks []Check) [][]int {
 		}
 	}
 	for i, c := range checks {
+		// Of a target's producers, the check waits for the first one
+		// present: an alternative (a list when the create runs too) is a
+		// fallback taken if it has answered by then, and waiting for it
+		// would put a list before the create it should see.
+		waited := map[string]bool{}
 		for _, b := range c.Bindings {
-			if p, ok := idx[b.Producer]; ok {
-				addDep(i, p)
+			p, ok := idx[b.Producer]
+			if !ok || waited[b.Target()] {
+				continue
 			}
+			waited[b.Target()] = true
+			addDep(i, p)
 		}
 	}
 	// Reads of each group, and the dependents of each create (through
@@ -1073,10 +1092,72 @@ func Dependencies(checks []Check) [][]int {
 			}
 		}
 	}
+	// Of the deletes of one group, the others wait for the preferred one
+	// (a DELETE, else the first delete verb): they find the resource gone,
+	// always, rather than one of them at random.
+	preferred := map[string]int{}
+	for i, c := range checks {
+		if c.Chain == nil || c.Chain.Role != RoleDelete {
+			continue
+		}
+		if p, ok := preferred[c.Chain.Group]; !ok || deletePreference(c) < deletePreference(checks[p]) {
+			preferred[c.Chain.Group] = i
+		}
+	}
+	for i, c := range checks {
+		if c.Chain == nil || c.Chain.Role != RoleDelete {
+			continue
+		}
+		if p := preferred[c.Chain.Group]; p != i && !reaches(deps, p, i) {
+			addDep(i, p)
+		}
+	}
+	// A list of a collection a chain also creates in (GET
+	// /owners/{ownerId}/pets beside POST /owners/{ownerId}/pets) waits
+	// for that create's read, and that create's deletes wait for it: it
+	// sees the new item, whatever the concurrency.
+	for i, c := range checks {
+		if c.Chain == nil || c.Method != "GET" {
+			continue
+		}
+		for j, p := range checks {
+			if j == i || p.Method != "POST" || p.Path != c.Path || p.Chain == nil || p.Chain.Role != RoleCreate {
+				continue
+			}
+			after := j
+			if rs := reads[p.ID]; len(rs) > 0 {
+				after = rs[0]
+			}
+			if !reaches(deps, after, i) {
+				addDep(i, after)
+			}
+			for k, d := range checks {
+				if d.Chain != nil && d.Chain.Role == RoleDelete && d.Chain.Group == p.ID && !reaches(deps, i, k) {
+					addDep(k, i)
+				}
+			}
+		}
+	}
 	for i := range deps {
 		slices.Sort(deps[i])
 	}
 	return deps
+}
+
+// deletePreference ranks the deletes of a group: DELETE first, then the
+// RPC delete verbs in order.
+func deletePreference(c Check) int {
+	if c.Method == "DELETE" {
+		return -1
+	}
+	segs := pathSegments(c.Path)
+	if len(segs) == 0 {
+		return len(deleteVerbs)
+	}
+	if r := slices.Index(deleteVerbs, strings.ToLower(segs[len(segs)-1])); r >= 0 {
+		return r
+	}
+	return len(deleteVerbs)
 }
 
 // descendants lists the checks that depend on p through bindings.
