@@ -867,7 +867,15 @@ func (in *inferrer) graph() Graph {
 			}
 		}
 		if len(deletes) > 0 {
-			slices.SortStableFunc(deletes, func(a, b int) int { return cmp.Compare(in.deleteRank(a), in.deleteRank(b)) })
+			slices.SortStableFunc(deletes, func(a, b int) int {
+				switch {
+				case PreferDelete(in.checks[a], in.checks[b], in.checks[p].Path):
+					return -1
+				case PreferDelete(in.checks[b], in.checks[a], in.checks[p].Path):
+					return 1
+				}
+				return cmp.Compare(a, b)
+			})
 			grp.Delete = in.checks[deletes[0]].ID
 			for _, d := range deletes[1:] {
 				grp.Use = append(grp.Use, in.checks[d].ID)
@@ -889,9 +897,6 @@ func (in *inferrer) brokenWarnings() []string {
 	}
 	return out
 }
-
-// deleteRank prefers a REST DELETE, then the RPC verbs in order.
-func (in *inferrer) deleteRank(ci int) int { return deletePreference(in.checks[ci]) }
 
 // role finds the group of a check (the create whose resource it works
 // on) and its role in it.
@@ -1100,7 +1105,11 @@ func Dependencies(checks []Check) [][]int {
 		if c.Chain == nil || c.Chain.Role != RoleDelete {
 			continue
 		}
-		if p, ok := preferred[c.Chain.Group]; !ok || deletePreference(c) < deletePreference(checks[p]) {
+		create := ""
+		if g, ok := idx[c.Chain.Group]; ok {
+			create = checks[g].Path
+		}
+		if p, ok := preferred[c.Chain.Group]; !ok || PreferDelete(c, checks[p], create) {
 			preferred[c.Chain.Group] = i
 		}
 	}
@@ -1142,6 +1151,26 @@ func Dependencies(checks []Check) [][]int {
 		slices.Sort(deps[i])
 	}
 	return deps
+}
+
+// PreferDelete reports whether delete a is preferred to b for the group
+// of the create at createPath: a DELETE, then the first delete verb, then
+// the one nearer the create's path (/v3/lease/revoke for
+// /v3/lease/grant, rather than /v3/kv/lease/revoke).
+func PreferDelete(a, b Check, createPath string) bool {
+	if pa, pb := deletePreference(a), deletePreference(b); pa != pb {
+		return pa < pb
+	}
+	return commonPrefix(a.Path, createPath) > commonPrefix(b.Path, createPath)
+}
+
+func commonPrefix(a, b string) int {
+	sa, sb := pathSegments(a), pathSegments(b)
+	n := 0
+	for n < len(sa) && n < len(sb) && sa[n] == sb[n] {
+		n++
+	}
+	return n
 }
 
 // deletePreference ranks the deletes of a group: DELETE first, then the

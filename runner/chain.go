@@ -276,9 +276,15 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 		// run; a read is as trustworthy as the values it was sent with.
 		e.created = res.Exercised && (!c.Safe || (len(bound) > 0 && fromCreated))
 		g.st.put(c.ID, e)
-		if c.Chain != nil && c.Chain.Role == generator.RoleCreate && e.created && !c.Safe {
-			g.ledger.add(c.ID, sent, e)
+	}
+	// What a write made is accounted for: a group's create that
+	// succeeded, and any write answered 201 Created, group or not.
+	if !c.Safe && res.Exercised && ((c.Chain != nil && c.Chain.Role == generator.RoleCreate) || res.StatusCode == http.StatusCreated) {
+		e := g.st.get(c.ID)
+		if e == nil || e.sent.ID != c.ID {
+			e = &entry{sent: sent, resp: res.Response, exercised: true, created: true}
 		}
+		g.ledger.add(c.ID, sent, e)
 	}
 	if c.Chain != nil && c.Chain.Role == generator.RoleDelete {
 		g.deleted(c, res, bound)

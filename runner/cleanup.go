@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,7 +124,7 @@ func (g *graph) cleanup(ctx context.Context) Resources {
 		sent, bound, notes, _, _ := g.bind(del)
 		if !slices.ContainsFunc(bound, func(b Bound) bool { return b.Producer == it.createID }) {
 			left.ID = g.idOf(it)
-			left.Reason = fmt.Sprintf("%s %s could not take its id: %v", del.Method, del.Path, notes)
+			left.Reason = fmt.Sprintf("%s %s could not take its id: %s", del.Method, del.Path, strings.Join(notes, "; "))
 			out.Left = append(out.Left, left)
 			continue
 		}
@@ -160,16 +161,21 @@ func (g *graph) cleanup(ctx context.Context) Resources {
 	return out
 }
 
-// deleteFor returns the check that deletes what createID makes: a DELETE
-// first, else the first check with the delete role in its group.
+// deleteFor returns the check that deletes what createID makes: the
+// group's preferred delete (generator.Dependencies orders the others
+// after it).
 func (g *graph) deleteFor(createID string) (generator.Check, bool) {
 	var found *generator.Check
+	create := ""
+	if it := g.ledger.find(createID); it != nil {
+		create = it.create.Path
+	}
 	for i := range g.deletes {
 		d := &g.deletes[i]
 		if d.Chain == nil || d.Chain.Group != createID {
 			continue
 		}
-		if found == nil || (d.Method == "DELETE" && found.Method != "DELETE") {
+		if found == nil || generator.PreferDelete(*d, *found, create) {
 			found = d
 		}
 	}
@@ -180,7 +186,8 @@ func (g *graph) deleteFor(createID string) (generator.Check, bool) {
 }
 
 // idOf evaluates, for a resource without a usable delete, the first
-// binding any check takes from its create: the value that names it.
+// binding any check takes from its create: the value that names it; else
+// the last segment of the create's Location, or the id of its answer.
 func (g *graph) idOf(it *resource) string {
 	for _, c := range g.nodes {
 		for _, b := range c.Bindings {
@@ -190,6 +197,22 @@ func (g *graph) idOf(it *resource) string {
 			if v, err := it.entry.eval(b, c); err == nil {
 				s, _ := generator.Scalar(v)
 				return s
+			}
+		}
+	}
+	if it.entry.resp != nil {
+		if loc := it.entry.resp.Header.Get("Location"); loc != "" {
+			if i := strings.LastIndexByte(strings.TrimRight(loc, "/"), '/'); i >= 0 {
+				return strings.TrimRight(loc, "/")[i+1:]
+			}
+		}
+	}
+	if doc, err := it.entry.responseBody(); err == nil {
+		for _, k := range []string{"/id", "/ID", "/Id", "/uuid"} {
+			if v, ok := generator.Lookup(doc, k); ok {
+				if s, ok := generator.Scalar(v); ok {
+					return s
+				}
 			}
 		}
 	}
