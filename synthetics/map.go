@@ -84,6 +84,10 @@ type Test struct {
 	// Variables are the global variables the test refers to, sorted by
 	// name.
 	Variables []Variable
+	// Steps are the IDs of the checks a multistep test runs, in order;
+	// nil for the HTTP test of one check. Its CheckID is then the first
+	// step's, prefixed with "chain-".
+	Steps []string
 
 	api datadogV1.SyntheticsAPITest
 }
@@ -118,7 +122,21 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 		return nil, fmt.Errorf("map checks: tick every %s is outside Datadog's 30s to 168h", opts.TickEvery)
 	}
 	out := make([]Test, 0, len(checks))
+	// Checks a chain links become one multistep test, at the place of
+	// its first step (see multistep.go).
+	chs, member := chains(checks)
 	for _, c := range checks {
+		if k, ok := member[c.ID]; ok {
+			if chs[k].steps[0].ID != c.ID {
+				continue
+			}
+			t, err := mapChain(chs[k], base, opts)
+			if err != nil {
+				return nil, fmt.Errorf("map chain %s %s: %w", c.Method, c.Path, err)
+			}
+			out = append(out, t)
+			continue
+		}
 		t, err := mapCheck(c, base, opts)
 		if err != nil {
 			return nil, fmt.Errorf("map %s %s: %w", c.Method, c.Path, err)

@@ -331,6 +331,7 @@ type view struct {
 			BasicAuth       map[string]any    `json:"basicAuth,omitempty"`
 		} `json:"request"`
 		Assertions      []map[string]any `json:"assertions"`
+		Steps           stepsView        `json:"steps,omitempty"`
 		ConfigVariables []struct {
 			Type string `json:"type"`
 			Name string `json:"name"`

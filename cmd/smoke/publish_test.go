@@ -41,7 +41,7 @@ func TestPublishExitCodes(t *testing.T) {
 		{name: "faults converge", faults: []ddemu.Fault{
 			{Operation: "ListTests", Status: 429},
 			{Operation: "CreateSyntheticsAPITest", Skip: 2, Status: 500, AfterStore: true},
-		}, code: 0, wantTests: 7},
+		}, code: 0, wantTests: 6},
 		{name: "invalid payload", faults: []ddemu.Fault{
 			{Operation: "CreateSyntheticsAPITest", Skip: 3, Status: 400, Errors: []string{"Invalid request: tick_every out of range"}},
 		}, code: 3, wantStderr: "CreateSyntheticsAPITest: 400 Bad Request: Invalid request: tick_every out of range", wantTests: 3},
@@ -78,11 +78,12 @@ func TestPublishPartialThenConverges(t *testing.T) {
 		t.Fatalf("first publish = exit %d, stderr %q, want 3 and a partial-publish note", code, stderr)
 	}
 	stdout, stderr, code := cli(t, env, "", publishArgs(spec)...)
-	if code != 0 || !strings.Contains(stdout, "Published: 4 created, 0 updated, 0 deleted, 3 unchanged") {
-		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 4 missing tests created", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "Published: 3 created, 0 updated, 0 deleted, 3 unchanged") {
+		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 3 missing tests created", code, stdout, stderr)
 	}
-	if got := len(emu.Tests()); got != 7 {
-		t.Errorf("tests in Datadog = %d, want 7", got)
+	// 4 HTTP tests and the 2 chains as multistep tests.
+	if got := len(emu.Tests()); got != 6 {
+		t.Errorf("tests in Datadog = %d, want 6", got)
 	}
 }
 
@@ -122,11 +123,11 @@ func TestTriggerTimeoutExits3(t *testing.T) {
 	if code != 3 || !strings.Contains(stderr, "timed out waiting for results") {
 		t.Errorf("trigger = exit %d, stderr %q, want 3 and a timeout message", code, stderr)
 	}
-	if !strings.Contains(stdout, "4 without result") {
+	if !strings.Contains(stdout, "8 without result") {
 		t.Errorf("trigger stdout = %q, want the runs without result counted", stdout)
 	}
-	if b := readFile(t, junit); !strings.Contains(b, `errors="4"`) {
-		t.Errorf("JUnit = %s, want 4 errors", b)
+	if b := readFile(t, junit); !strings.Contains(b, `errors="8"`) {
+		t.Errorf("JUnit = %s, want 8 errors", b)
 	}
 }
 
