@@ -80,25 +80,53 @@ func (c Check) WithValue(in, name string, v any) (Check, error) {
 // it.
 func rebindPath(template, rawURL, name, value string) (string, error) {
 	path, query, hasQuery := strings.Cut(rawURL, "?")
-	names := pathParamRe.FindAllStringSubmatch(template, -1)
-	re, err := templateRegexp(template)
-	if err != nil {
-		return "", err
+	out, ok := rebindSegments(template, path, name, url.PathEscape(value))
+	if !ok {
+		// A segment mixes parameters and text ("{name}.{ext}"): match
+		// the whole template.
+		names := pathParamRe.FindAllStringSubmatch(template, -1)
+		re, err := templateRegexp(template)
+		if err != nil {
+			return "", err
+		}
+		m := re.FindStringSubmatch(path)
+		if m == nil {
+			return "", fmt.Errorf("path %s: URL %q does not follow the template %s", name, path, template)
+		}
+		values := map[string]string{}
+		for i, n := range names {
+			values[n[1]] = m[i+1]
+		}
+		values[name] = url.PathEscape(value)
+		out = substitutePath(template, values)
 	}
-	m := re.FindStringSubmatch(path)
-	if m == nil {
-		return "", fmt.Errorf("path %s: URL %q does not follow the template %s", name, path, template)
-	}
-	values := map[string]string{}
-	for i, n := range names {
-		values[n[1]] = m[i+1]
-	}
-	values[name] = url.PathEscape(value)
-	out := substitutePath(template, values)
 	if hasQuery {
 		out += "?" + query
 	}
 	return out, nil
+}
+
+// rebindSegments replaces the segment of path that template's segment
+// "{name}" stands for, when every segment of template is a parameter or
+// plain text: the common case, without a regular expression.
+func rebindSegments(template, path, name, escaped string) (string, bool) {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return "", false
+	}
+	want := "{" + name + "}"
+	found := false
+	for i, t := range ts {
+		switch {
+		case t == want:
+			ps[i] = escaped
+			found = true
+		case isParamSegment(t):
+		case strings.ContainsAny(t, "{}"), t != ps[i]:
+			return "", false
+		}
+	}
+	return strings.Join(ps, "/"), found
 }
 
 // templateRegexp matches a concrete path against its template, one group

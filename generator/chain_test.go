@@ -193,6 +193,18 @@ func TestWithValue(t *testing.T) {
 			t.Errorf("WithValue(%s, %s, %v) error = %v, want %q", tc.in, tc.name, tc.v, err, tc.err)
 		}
 	}
+	for _, tc := range []struct{ template, url, param, want string }{
+		{"/pets/{id}/", "/pets/1/", "id", "/pets/9/"},
+		{"/{id}", "/1?x=1", "id", "/9?x=1"},
+		{"/files/{name}.{ext}", "/files/a.b", "ext", "/files/a.9"},
+		{"/a/{x}/b/{y}", "/a/1/b/2", "x", "/a/9/b/2"},
+	} {
+		c := generator.Check{Path: tc.template, Request: generator.Request{URL: tc.url, Path: []generator.Param{{Name: tc.param}}}}
+		got, err := c.WithValue("path", tc.param, "9")
+		if err != nil || got.Request.URL != tc.want {
+			t.Errorf("WithValue(%s, %s) URL = %q, %v; want %q", tc.template, tc.url, got.Request.URL, err, tc.want)
+		}
+	}
 	form := generator.Check{Request: generator.Request{Body: &generator.Body{ContentType: "application/x-www-form-urlencoded", Text: "a=1&b=2"}}}
 	c, err := form.WithValue("body", "/b", "x y")
 	if err != nil || c.Request.Body.Text != "a=1&b=x+y" {

@@ -78,6 +78,7 @@ type inferrer struct {
 	// its collections, for foreign keys ("petId" in another body).
 	rest     map[string][]int
 	warnings []string
+	sx       *schemaIndex
 }
 
 type rpcCreate struct {
@@ -113,6 +114,7 @@ func newInferrer(checks []Check, ops []spec.Operation) *inferrer {
 		byName: map[string]int{},
 		rpc:    map[string]rpcCreate{},
 		rest:   map[string][]int{},
+		sx:     newSchemaIndex(),
 	}
 	// A prefix with a POST child named by a create verb (/v3/kv/put) is
 	// an RPC resource: every POST child of it is one of its verbs
@@ -158,7 +160,7 @@ func (in *inferrer) indexCreates() {
 			if rank < 0 {
 				continue
 			}
-			id, ok := rpcIdent(inf, inf.rpcKey)
+			id, ok := in.sx.rpcIdent(inf, inf.rpcKey)
 			if !ok {
 				continue
 			}
@@ -188,16 +190,16 @@ func isVerb(v string) bool {
 
 // rpcIdent finds what an RPC create's exchange names its resource by: an
 // id-like field of its answer, else a name, key or id it was sent.
-func rpcIdent(inf opInfo, res string) (ident, bool) {
+func (x *schemaIndex) rpcIdent(inf opInfo, res string) (ident, bool) {
 	for _, cand := range []string{"id", res + "id", "uuid", res + "uuid"} {
-		if ptr, ok := findField(inf.resp, res, cand); ok {
+		if ptr, ok := x.findField(inf.resp, res, cand); ok {
 			return ident{expr: "$response.body#" + ptr, kind: "id", prop: cand}, true
 		}
 	}
 	for _, c := range []struct{ name, kind string }{
 		{"id", "id"}, {res + "id", "id"}, {"name", "name"}, {res + "name", "name"}, {"key", "key"}, {res + "key", "key"}, {res, "name"},
 	} {
-		if p, ok := scalarProp(inf.body, c.name); ok {
+		if p, ok := x.scalarProp(inf.body, c.name); ok {
 			return ident{expr: "$request.body#" + JoinPointer(p), kind: c.kind, prop: c.name}, true
 		}
 	}
@@ -405,7 +407,7 @@ func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool)
 		if in.info[p].location {
 			return in.binding(ci, p, InPath, name, "$response.header.Location", OriginLocation), true
 		}
-		if ptr, ok := fieldFor(in.info[p].resp, name, res); ok {
+		if ptr, ok := in.sx.fieldFor(in.info[p].resp, name, res); ok {
 			return in.binding(ci, p, InPath, name, "$response.body#"+ptr, OriginInferred), true
 		}
 	}
@@ -432,11 +434,11 @@ func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
 		if p == ci {
 			continue
 		}
-		items, base, ok := listItems(in.info[p].resp, res)
+		items, base, ok := in.sx.listItems(in.info[p].resp, res)
 		if !ok {
 			continue
 		}
-		if ptr, ok := fieldFor(items, name, res); ok {
+		if ptr, ok := in.sx.fieldFor(items, name, res); ok {
 			return in.binding(ci, p, InPath, name, "$response.body#"+base+ptr, OriginInferred), true
 		}
 	}
@@ -449,8 +451,9 @@ func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
 func (in *inferrer) bodies() {
 	for ci := range in.checks {
 		inf := in.info[ci]
-		for _, f := range slices.Sorted(maps.Keys(properties(inf.body))) {
-			if !isScalar(properties(inf.body)[f]) || in.bound(ci, InBody, JoinPointer(f)) {
+		props := in.sx.properties(inf.body)
+		for _, f := range slices.Sorted(maps.Keys(props)) {
+			if !isScalar(props[f]) || in.bound(ci, InBody, JoinPointer(f)) {
 				continue
 			}
 			if b, ok := in.rpcField(ci, f); ok {
@@ -517,7 +520,7 @@ func (in *inferrer) sameCollection(ci int, f string) (Binding, bool) {
 		if in.info[p].method != "POST" {
 			continue
 		}
-		if ptr, ok := fieldFor(in.info[p].resp, f, res); ok {
+		if ptr, ok := in.sx.fieldFor(in.info[p].resp, f, res); ok {
 			return in.binding(ci, p, InBody, JoinPointer(f), "$response.body#"+ptr, OriginInferred), true
 		}
 	}
@@ -537,7 +540,7 @@ func (in *inferrer) foreignKey(ci int, where, target, f string) (Binding, bool) 
 			if p == ci || !in.inScope(p, ci) {
 				continue
 			}
-			if ptr, ok := fieldFor(in.info[p].resp, f, res); ok {
+			if ptr, ok := in.sx.fieldFor(in.info[p].resp, f, res); ok {
 				return in.binding(ci, p, where, target, "$response.body#"+ptr, OriginInferred), true
 			}
 		}
@@ -972,262 +975,6 @@ func (in *inferrer) createOf(ci int, where, name string, idx map[string]int) (in
 	return 0, false
 }
 
-// Order returns the IDs of the checks that take part in a chain (with
-// bindings or a role), producers before consumers, a group's read before
-// its updates and uses, and its deletes after every other check that
-// depends on its create; ties keep the order of checks. Constraints that
-// would contradict each other are dropped, so Order always terminates.
-func Order(checks []Check) []string {
-	deps := Dependencies(checks)
-	var order []string
-	n := len(checks)
-	indeg := make([]int, n)
-	users := make([][]int, n)
-	in := make([]bool, n)
-	for i, ds := range deps {
-		if len(ds) > 0 || checks[i].Chain != nil || len(checks[i].Bindings) > 0 {
-			in[i] = true
-		}
-		for _, d := range ds {
-			in[d] = true
-			indeg[i]++
-			users[d] = append(users[d], i)
-		}
-	}
-	done := make([]bool, n)
-	for {
-		next := -1
-		for i := range n {
-			if in[i] && !done[i] && indeg[i] == 0 {
-				next = i
-				break
-			}
-		}
-		if next < 0 {
-			// Everything left waits on something: take the first.
-			for i := range n {
-				if in[i] && !done[i] {
-					next = i
-					break
-				}
-			}
-		}
-		if next < 0 {
-			return order
-		}
-		done[next] = true
-		order = append(order, checks[next].ID)
-		for _, u := range users[next] {
-			indeg[u]--
-		}
-	}
-}
-
-// Dependencies returns, for each check, the indexes of the checks it
-// waits for: the first present producer of each bound target; for a group's update, use or
-// delete, the group's read (read-after-write comes first); for a
-// delete, every other check that depends on the group's create, directly
-// or not; for a list of a collection a chain creates in, that create's
-// read (and the create's deletes wait for the list). Producers and
-// groups outside checks are ignored. Edges that would close a cycle are
-// left out.
-func Dependencies(checks []Check) [][]int {
-	n := len(checks)
-	idx := make(map[string]int, n)
-	for i, c := range checks {
-		idx[c.ID] = i
-	}
-	deps := make([][]int, n)
-	addDep := func(i, d int) {
-		if i != d && !slices.Contains(deps[i], d) {
-			deps[i] = append(deps[i], d)
-		}
-	}
-	for i, c := range checks {
-		// Of a target's producers, the check waits for the first one
-		// present: an alternative (a list when the create runs too) is a
-		// fallback taken if it has answered by then, and waiting for it
-		// would put a list before the create it should see.
-		waited := map[string]bool{}
-		for _, b := range c.Bindings {
-			p, ok := idx[b.Producer]
-			if !ok || waited[b.Target()] {
-				continue
-			}
-			waited[b.Target()] = true
-			addDep(i, p)
-		}
-	}
-	// Reads of each group, and the dependents of each create (through
-	// bindings).
-	reads := map[string][]int{}
-	for i, c := range checks {
-		if c.Chain != nil && c.Chain.Role == RoleRead {
-			reads[c.Chain.Group] = append(reads[c.Chain.Group], i)
-		}
-	}
-	users := make([][]int, n)
-	for i, ds := range deps {
-		for _, d := range ds {
-			users[d] = append(users[d], i)
-		}
-	}
-	for i, c := range checks {
-		if c.Chain == nil {
-			continue
-		}
-		switch c.Chain.Role {
-		case RoleUpdate, RoleUse:
-			for _, r := range reads[c.Chain.Group] {
-				if !reaches(deps, r, i) {
-					addDep(i, r)
-				}
-			}
-		case RoleDelete:
-			p, ok := idx[c.Chain.Group]
-			if !ok {
-				continue
-			}
-			for _, u := range descendants(users, p) {
-				uc := checks[u].Chain
-				if u == i || (uc != nil && uc.Role == RoleDelete && uc.Group == c.Chain.Group) || reaches(deps, u, i) {
-					continue
-				}
-				addDep(i, u)
-			}
-		}
-	}
-	// Of the deletes of one group, the others wait for the preferred one
-	// (a DELETE, else the first delete verb): they find the resource gone,
-	// always, rather than one of them at random.
-	preferred := map[string]int{}
-	for i, c := range checks {
-		if c.Chain == nil || c.Chain.Role != RoleDelete {
-			continue
-		}
-		create := ""
-		if g, ok := idx[c.Chain.Group]; ok {
-			create = checks[g].Path
-		}
-		if p, ok := preferred[c.Chain.Group]; !ok || PreferDelete(c, checks[p], create) {
-			preferred[c.Chain.Group] = i
-		}
-	}
-	for i, c := range checks {
-		if c.Chain == nil || c.Chain.Role != RoleDelete {
-			continue
-		}
-		if p := preferred[c.Chain.Group]; p != i && !reaches(deps, p, i) {
-			addDep(i, p)
-		}
-	}
-	// A list of a collection a chain also creates in (GET
-	// /owners/{ownerId}/pets beside POST /owners/{ownerId}/pets) waits
-	// for that create's read, and that create's deletes wait for it: it
-	// sees the new item, whatever the concurrency.
-	for i, c := range checks {
-		if c.Chain == nil || c.Method != "GET" {
-			continue
-		}
-		for j, p := range checks {
-			if j == i || p.Method != "POST" || p.Path != c.Path || p.Chain == nil || p.Chain.Role != RoleCreate {
-				continue
-			}
-			after := j
-			if rs := reads[p.ID]; len(rs) > 0 {
-				after = rs[0]
-			}
-			if !reaches(deps, after, i) {
-				addDep(i, after)
-			}
-			for k, d := range checks {
-				if d.Chain != nil && d.Chain.Role == RoleDelete && d.Chain.Group == p.ID && !reaches(deps, i, k) {
-					addDep(k, i)
-				}
-			}
-		}
-	}
-	for i := range deps {
-		slices.Sort(deps[i])
-	}
-	return deps
-}
-
-// PreferDelete reports whether delete a is preferred to b for the group
-// of the create at createPath: a DELETE, then the first delete verb, then
-// the one nearer the create's path (/v3/lease/revoke for
-// /v3/lease/grant, rather than /v3/kv/lease/revoke).
-func PreferDelete(a, b Check, createPath string) bool {
-	if pa, pb := deletePreference(a), deletePreference(b); pa != pb {
-		return pa < pb
-	}
-	return commonPrefix(a.Path, createPath) > commonPrefix(b.Path, createPath)
-}
-
-func commonPrefix(a, b string) int {
-	sa, sb := pathSegments(a), pathSegments(b)
-	n := 0
-	for n < len(sa) && n < len(sb) && sa[n] == sb[n] {
-		n++
-	}
-	return n
-}
-
-// deletePreference ranks the deletes of a group: DELETE first, then the
-// RPC delete verbs in order.
-func deletePreference(c Check) int {
-	if c.Method == "DELETE" {
-		return -1
-	}
-	segs := pathSegments(c.Path)
-	if len(segs) == 0 {
-		return len(deleteVerbs)
-	}
-	if r := slices.Index(deleteVerbs, strings.ToLower(segs[len(segs)-1])); r >= 0 {
-		return r
-	}
-	return len(deleteVerbs)
-}
-
-// descendants lists the checks that depend on p through bindings.
-func descendants(users [][]int, p int) []int {
-	seen := map[int]bool{p: true}
-	queue := []int{p}
-	var out []int
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		for _, u := range users[x] {
-			if !seen[u] {
-				seen[u] = true
-				out = append(out, u)
-				queue = append(queue, u)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// reaches reports whether from waits, directly or not, for to.
-func reaches(deps [][]int, from, to int) bool {
-	seen := map[int]bool{}
-	stack := []int{from}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == to {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, deps[x]...)
-	}
-	return false
-}
-
 // Schema helpers.
 
 func pathSegments(p string) []string {
@@ -1258,8 +1005,10 @@ func norm(s string) string {
 	if !strings.ContainsAny(s, "_-. ") {
 		return s
 	}
-	return strings.NewReplacer("_", "", "-", "", ".", "", " ", "").Replace(s)
+	return normReplacer.Replace(s)
 }
+
+var normReplacer = strings.NewReplacer("_", "", "-", "", ".", "", " ", "")
 
 // singular returns the singular of an English plural, as resource names
 // use them; other words come back unchanged.
@@ -1354,6 +1103,55 @@ func jsonSchema(c openapi3.Content) *openapi3.Schema {
 	return nil
 }
 
+// schemaIndex caches what inference looks up in a schema again and again:
+// its properties (allOf merged) and their names normalised. GitHub's
+// description asks for the same few hundred schemas thousands of times.
+type schemaIndex struct {
+	props  map[*openapi3.Schema]map[string]*openapi3.Schema
+	byNorm map[*openapi3.Schema]map[string]string // normalised → name, the first in sorted order
+}
+
+func newSchemaIndex() *schemaIndex {
+	return &schemaIndex{props: map[*openapi3.Schema]map[string]*openapi3.Schema{}, byNorm: map[*openapi3.Schema]map[string]string{}}
+}
+
+// properties returns the properties of an object schema, allOf branches
+// merged.
+func (x *schemaIndex) properties(s *openapi3.Schema) map[string]*openapi3.Schema {
+	if s == nil {
+		return nil
+	}
+	if p, ok := x.props[s]; ok {
+		return p
+	}
+	out := properties(s)
+	x.props[s] = out
+	return out
+}
+
+// named returns the property of s whose normalised name is want.
+func (x *schemaIndex) named(s *openapi3.Schema, want string) (string, *openapi3.Schema, bool) {
+	if s == nil {
+		return "", nil, false
+	}
+	idx, ok := x.byNorm[s]
+	if !ok {
+		props := x.properties(s)
+		idx = make(map[string]string, len(props))
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			if _, dup := idx[norm(name)]; !dup {
+				idx[norm(name)] = name
+			}
+		}
+		x.byNorm[s] = idx
+	}
+	name, ok := idx[want]
+	if !ok {
+		return "", nil, false
+	}
+	return name, x.props[s][name], true
+}
+
 // properties returns the properties of an object schema, allOf branches
 // merged.
 func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
@@ -1395,35 +1193,31 @@ func isObject(s *openapi3.Schema) bool {
 }
 
 // scalarProp finds a scalar property whose normalised name is want.
-func scalarProp(s *openapi3.Schema, want string) (string, bool) {
-	props := properties(s)
-	for _, name := range slices.Sorted(maps.Keys(props)) {
-		if norm(name) == want && isScalar(props[name]) {
-			return name, true
-		}
+func (x *schemaIndex) scalarProp(s *openapi3.Schema, want string) (string, bool) {
+	name, p, ok := x.named(s, want)
+	if !ok || !isScalar(p) {
+		return "", false
 	}
-	return "", false
+	return name, true
 }
 
 // findField looks for a scalar property named want (normalised) at the
 // top of an object schema, then inside one wrapper object (data, result,
 // item or the resource's own name).
-func findField(s *openapi3.Schema, res, want string) (string, bool) {
+func (x *schemaIndex) findField(s *openapi3.Schema, res, want string) (string, bool) {
 	if !isObject(s) {
 		return "", false
 	}
-	if p, ok := scalarProp(s, want); ok {
+	if p, ok := x.scalarProp(s, want); ok {
 		return JoinPointer(p), true
 	}
-	props := properties(s)
 	for _, w := range []string{norm(res), "data", "result", "item", "resource"} {
-		for _, name := range slices.Sorted(maps.Keys(props)) {
-			if norm(name) != w || !isObject(props[name]) {
-				continue
-			}
-			if p, ok := scalarProp(props[name], want); ok {
-				return JoinPointer(name, p), true
-			}
+		name, obj, ok := x.named(s, w)
+		if !ok || !isObject(obj) {
+			continue
+		}
+		if p, ok := x.scalarProp(obj, want); ok {
+			return JoinPointer(name, p), true
 		}
 	}
 	return "", false
@@ -1434,7 +1228,7 @@ func findField(s *openapi3.Schema, res, want string) (string, bool) {
 // (silenceID ↔ silenceID, pet_id ↔ petId), then the resource's own field
 // for a parameter named after it (petId ↔ id, issue_number ↔ number), or
 // the resource-named field for a bare one (id ↔ petId).
-func fieldFor(s *openapi3.Schema, name, res string) (string, bool) {
+func (x *schemaIndex) fieldFor(s *openapi3.Schema, name, res string) (string, bool) {
 	nn, r := norm(name), norm(singular(strings.ToLower(res)))
 	cands := []string{nn}
 	if nn == "username" || (r == "user" && nn == "name") {
@@ -1454,7 +1248,7 @@ func fieldFor(s *openapi3.Schema, name, res string) (string, bool) {
 		cands = append(cands, "name", "slug", "key")
 	}
 	for _, c := range cands {
-		if ptr, ok := findField(s, r, c); ok {
+		if ptr, ok := x.findField(s, r, c); ok {
 			return ptr, true
 		}
 	}
@@ -1464,14 +1258,14 @@ func fieldFor(s *openapi3.Schema, name, res string) (string, bool) {
 // listItems returns the schema of a list answer's items and the pointer
 // of the first one: a top-level array ("/0"), or the array property of an
 // object ("/items/0").
-func listItems(s *openapi3.Schema, res string) (*openapi3.Schema, string, bool) {
+func (x *schemaIndex) listItems(s *openapi3.Schema, res string) (*openapi3.Schema, string, bool) {
 	if s == nil {
 		return nil, "", false
 	}
 	if s.Type != nil && s.Type.Includes("array") && s.Items != nil && isObject(s.Items.Value) {
 		return s.Items.Value, "/0", true
 	}
-	props := properties(s)
+	props := x.properties(s)
 	var arrays []string
 	for _, name := range slices.Sorted(maps.Keys(props)) {
 		p := props[name]

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +94,9 @@ type graph struct {
 
 func (r *Runner) newGraph(checks, support []generator.Check, results []Result, refused []bool, report func(int)) *graph {
 	g := &graph{r: r, n: len(checks), results: results, refused: refused, report: report, st: newStore(), keep: map[string]bool{}}
-	g.nodes = append(g.nodes, checks...)
+	// The nodes are the checks themselves, not a copy, unless support
+	// producers join them.
+	g.nodes = checks[:len(checks):len(checks)]
 	in := map[string]bool{}
 	for _, c := range checks {
 		in[c.ID] = true
@@ -141,26 +142,55 @@ func (r *Runner) newGraph(checks, support []generator.Check, results []Result, r
 
 // ready is the queue of checks whose producers have all answered: reads
 // bound to a create first (read-after-write is checked at once), then in
-// the order of checks.
+// the order of checks. A binary heap of indexes, without the boxing of
+// container/heap.
 type ready struct {
 	idx   []int
 	first func(int) bool
 }
 
 func (q *ready) Len() int { return len(q.idx) }
-func (q *ready) Less(i, j int) bool {
+
+func (q *ready) less(i, j int) bool {
 	a, b := q.idx[i], q.idx[j]
 	if fa, fb := q.first(a), q.first(b); fa != fb {
 		return fa
 	}
 	return a < b
 }
-func (q *ready) Swap(i, j int) { q.idx[i], q.idx[j] = q.idx[j], q.idx[i] }
-func (q *ready) Push(x any)    { q.idx = append(q.idx, x.(int)) }
-func (q *ready) Pop() any {
-	x := q.idx[len(q.idx)-1]
-	q.idx = q.idx[:len(q.idx)-1]
-	return x
+
+func (q *ready) push(x int) {
+	q.idx = append(q.idx, x)
+	for i := len(q.idx) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q.idx[i], q.idx[p] = q.idx[p], q.idx[i]
+		i = p
+	}
+}
+
+func (q *ready) pop() int {
+	top := q.idx[0]
+	last := len(q.idx) - 1
+	q.idx[0] = q.idx[last]
+	q.idx = q.idx[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(q.idx) && q.less(l, m) {
+			m = l
+		}
+		if r < len(q.idx) && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q.idx[i], q.idx[m] = q.idx[m], q.idx[i]
+		i = m
+	}
+	return top
 }
 
 // run sends every node once its dependencies answered, with at most
@@ -181,7 +211,7 @@ func (g *graph) run(ctx context.Context) {
 	}}
 	for i := range total {
 		if indeg[i] == 0 {
-			heap.Push(q, i)
+			q.push(i)
 		}
 	}
 	started := make([]bool, total)
@@ -210,7 +240,7 @@ func (g *graph) run(ctx context.Context) {
 					for i := range total {
 						if !started[i] {
 							notes[i] = append(notes[i], "sent without waiting for its producers: they wait for it too (a cycle)")
-							heap.Push(q, i)
+							q.push(i)
 							break
 						}
 					}
@@ -222,7 +252,7 @@ func (g *graph) run(ctx context.Context) {
 				mu.Unlock()
 				return nil
 			}
-			i := heap.Pop(q).(int)
+			i := q.pop()
 			started[i] = true
 			running++
 			mu.Unlock()
@@ -235,7 +265,7 @@ func (g *graph) run(ctx context.Context) {
 			for _, u := range users[i] {
 				indeg[u]--
 				if indeg[u] == 0 && !started[u] {
-					heap.Push(q, u)
+					q.push(u)
 				}
 			}
 			cond.Broadcast()
@@ -264,7 +294,8 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 	res.Notes = append(append(res.Notes, notes...), bindNotes...)
 	if len(bound) > 0 {
 		res.Bound = bound
-		res.Sent = &sent
+		// What a reproduce line needs: the request with the real ids.
+		res.Sent = &generator.Check{ID: c.ID, Method: c.Method, Path: c.Path, Request: sent.Request}
 	}
 	if !res.Exercised && missing && res.StatusCode != 0 {
 		res.Reason = ReasonNoValue
@@ -303,41 +334,47 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 // when every value came from a resource this run created.
 func (g *graph) bind(c generator.Check) (sent generator.Check, bound []Bound, notes []string, missing, fromCreated bool) {
 	sent, fromCreated = c, true
-	var targets []string
-	byTarget := map[string][]generator.Binding{}
-	for _, b := range c.Bindings {
-		t := b.Target()
-		if _, ok := byTarget[t]; !ok {
-			targets = append(targets, t)
+	done := make([]bool, len(c.Bindings))
+	for k := range c.Bindings {
+		if done[k] {
+			continue
 		}
-		byTarget[t] = append(byTarget[t], b)
-	}
-	for _, t := range targets {
+		t := c.Bindings[k].Target()
 		var why []string
 		ok, tried := false, false
-		for _, b := range byTarget[t] {
+		// The bindings of one target, in order: the first that gives a
+		// value wins.
+		for j := k; j < len(c.Bindings); j++ {
+			b := c.Bindings[j]
+			if done[j] || (j > k && b.Target() != t) {
+				continue
+			}
+			done[j] = true
+			if ok {
+				continue
+			}
 			e := g.st.get(b.Producer)
 			if e == nil {
 				continue
 			}
 			tried = true
-			src := b.Operation + " " + generator.ShortExpr(b.From)
+			src := func() string { return b.Operation + " " + generator.ShortExpr(b.From) }
 			switch {
 			case !e.exercised:
 				why = append(why, b.Operation+" "+answered(e))
 				continue
 			case !c.Safe && !e.created:
-				why = append(why, src+": a write takes only values of resources this run created")
+				why = append(why, src()+": a write takes only values of resources this run created")
 				continue
 			}
 			v, err := e.eval(b, c)
 			if err != nil {
-				why = append(why, src+": "+err.Error()+" ("+b.Origin+" binding not confirmed)")
+				why = append(why, src()+": "+err.Error()+" ("+b.Origin+" binding not confirmed)")
 				continue
 			}
 			next, err := sent.WithValue(b.In, b.Name, v)
 			if err != nil {
-				why = append(why, src+": "+err.Error())
+				why = append(why, src()+": "+err.Error())
 				continue
 			}
 			text, _ := generator.Scalar(v)
@@ -346,9 +383,8 @@ func (g *graph) bind(c generator.Check) (sent generator.Check, bound []Bound, no
 			fromCreated = fromCreated && e.created
 			ok = true
 			if len(why) > 0 {
-				notes = append(notes, fmt.Sprintf("%s: %s; took %s", t, strings.Join(why, "; "), src))
+				notes = append(notes, fmt.Sprintf("%s: %s; took %s", t, strings.Join(why, "; "), src()))
 			}
-			break
 		}
 		if !ok && tried {
 			missing = true

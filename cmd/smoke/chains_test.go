@@ -267,11 +267,15 @@ func TestChainsEtcd(t *testing.T) {
 	base := testenv.Etcd(t)
 	plan := planChecks(t, specPath)
 	start := time.Now()
-	rep, _, stderr := runJSON(t, "--spec", specPath, "--base-url", base, "--config", os.DevNull, "--timeout", "2s", "--concurrency", "8")
-	if rep.Summary.Total != 41 {
+	// RoleGrantPermission is left out: sent with a role that exists and
+	// no permission, it crashes etcd 3.4.23 (see the subtest below), and
+	// every check after it would only find the server gone.
+	rep, _, stderr := runJSON(t, "--spec", specPath, "--base-url", base, "--config", os.DevNull, "--timeout", "2s", "--concurrency", "8",
+		"--exclude", "POST /v3/auth/role/grant")
+	if rep.Summary.Total != 40 {
 		t.Fatalf("summary %+v; stderr %s", rep.Summary, stderr)
 	}
-	t.Logf("41 operations in %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("40 operations in %s", time.Since(start).Round(time.Millisecond))
 	chainInvariants(t, plan, rep)
 	by := rep.byOp()
 	grant := rep.Results[by["LeaseGrant"]]
@@ -312,5 +316,37 @@ func TestChainsEtcd(t *testing.T) {
 			why = r.Failures[0].Message
 		}
 		t.Logf("not exercised: %s %s %d: %.160s", r.Method, r.Path, r.StatusCode, why)
+	}
+}
+
+// TestChainsEtcdRoleGrantCrash pins what chains found in etcd 3.4.23: a
+// role/grant that names a role that exists (the chain's role/add) but
+// carries no permission — the description marks perm optional — makes
+// etcd panic on a nil pointer (auth/store.go RoleGrantPermission) and
+// exit. smoke reports the exchange errored and the server gone.
+func TestChainsEtcdRoleGrantCrash(t *testing.T) {
+	specPath := testenv.Spec(t, "etcd-v3.4.23-rpc.swagger.json")
+	base := testenv.Etcd(t)
+	cfg := filepath.Join(t.TempDir(), "smoke.yaml")
+	if err := os.WriteFile(cfg, []byte("operations:\n  RoleAdd:\n    body: {name: smoke-role}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, code, _ := runJSON(t, "--spec", specPath, "--base-url", base, "--config", cfg, "--timeout", "2s", "--concurrency", "1",
+		"--include", "POST /v3/auth/role/add", "--include", "POST /v3/auth/role/grant")
+	by := rep.byOp()
+	add, grant := rep.Results[by["RoleAdd"]], rep.Results[by["RoleGrantPermission"]]
+	if add.StatusCode != 200 || len(grant.Bound) != 1 || grant.Bound[0].Value != "smoke-role" {
+		t.Fatalf("role/add %d, role/grant bound %+v: want the grant sent with the created role", add.StatusCode, grant.Bound)
+	}
+	if grant.Outcome != "errored" || code != exitIncomplete {
+		t.Errorf("role/grant = %s %d (exit %d), want errored: etcd dies answering it", grant.Outcome, grant.StatusCode, code)
+	}
+	if resp, err := http.Get(base + "/health"); err == nil {
+		resp.Body.Close()
+		t.Errorf("etcd still answers /health after role/grant without perm: has the crash been fixed?")
+	}
+	// The role smoke created cannot be deleted any more: it is listed.
+	if r := rep.Resources; r == nil || r.Created != 1 || len(r.Left) != 1 || r.Left[0].Delete == "" {
+		t.Errorf("resources = %+v, want the role left behind with its delete command", r)
 	}
 }
