@@ -401,7 +401,7 @@ func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool)
 		}
 	}
 	for _, p := range cands {
-		if p == ci {
+		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
 		if in.info[p].location {
@@ -431,7 +431,7 @@ func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
 		}
 	}
 	for _, p := range cands {
-		if p == ci {
+		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
 		items, base, ok := in.sx.listItems(in.info[p].resp, res)
@@ -546,6 +546,20 @@ func (in *inferrer) foreignKey(ci int, where, target, f string) (Binding, bool) 
 		}
 	}
 	return Binding{}, false
+}
+
+// sameParents reports whether the path parameters a producer's path
+// shares with a consumer's, position by position, have the same names:
+// /users/{user_id}/projectsV2/... produces nothing for
+// /users/{username}/projectsV2/..., whose user is another value.
+func (in *inferrer) sameParents(producer, consumer int) bool {
+	ps, cs := in.info[producer].segs, in.info[consumer].segs
+	for i := 0; i < len(ps) && i < len(cs); i++ {
+		if isParamSegment(ps[i]) && isParamSegment(cs[i]) && norm(ps[i]) != norm(cs[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // inScope reports whether a create's collection lives where the consumer
