@@ -723,7 +723,6 @@ func numBounds(s *openapi3.Schema, integer bool) (lo, hi float64) {
 	return lo, hi
 }
 
-
 // endsRange reports whether a name says its value ends a range: end,
 // until, to, finish, not_after, valid_to… ("endsAt", "validTo",
 // "end_time"). Such a value is sent an hour after the values that start
