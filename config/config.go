@@ -81,6 +81,14 @@ type Operation struct {
 	LatencyMS int `yaml:"latency_ms"`
 	// Assertions to skip for this operation.
 	SkipAssertions []string `yaml:"skip_assertions"`
+	// Bind sets the bindings of request values by target
+	// ("path.silenceID", "body#/ID"): "OPERATION EXPRESSION" (e.g.
+	// "POST /silences $response.body#/silenceID"), or none to send the
+	// static value.
+	Bind map[string]string `yaml:"bind"`
+	// Chain false drops every binding smoke inferred for the operation
+	// (those of Bind stay).
+	Chain *bool `yaml:"chain"`
 
 	// HasBody is true when the file has a body key (even null).
 	HasBody bool `yaml:"-"`
@@ -270,12 +278,24 @@ var lineRe = regexp.MustCompile(`line (\d+)`)
 // shiftLines rewrites "line N" in errors from a re-encoded node to the
 // node's line in the original file.
 func shiftLines(err error, offset int) error {
-	msg := lineRe.ReplaceAllStringFunc(err.Error(), func(m string) string {
-		var n int
-		fmt.Sscanf(m, "line %d", &n)
-		return fmt.Sprintf("line %d", n+offset)
-	})
-	return errors.New(msg)
+	shift := func(s string) string {
+		return lineRe.ReplaceAllStringFunc(s, func(m string) string {
+			var n int
+			fmt.Sscanf(m, "line %d", &n)
+			return fmt.Sprintf("line %d", n+offset)
+		})
+	}
+	// A type error keeps its type, so that its first message can be
+	// reported on one line with its line number.
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		out := &yaml.TypeError{Errors: make([]string, len(te.Errors))}
+		for i, e := range te.Errors {
+			out.Errors[i] = shift(e)
+		}
+		return out
+	}
+	return errors.New(shift(err.Error()))
 }
 
 // Error is a configuration error; the CLI maps it to exit code 2.

@@ -162,7 +162,7 @@ func classify(d rawDiff, noise *noiseSet) (Class, string) {
 // contractChecks are the assertions whose NEW-only failures are
 // reported as schema differences; status failures show as status
 // differences already.
-var contractChecks = map[string]bool{"response_schema": true, "content_type": true, "required_headers": true}
+var contractChecks = map[string]bool{"response_schema": true, "content_type": true, "required_headers": true, "read_after_write": true}
 
 // contractBreaks returns a schema difference for each contract assertion
 // that some NEW sample fails and no OLD sample fails, counting the NEW

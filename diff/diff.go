@@ -244,6 +244,9 @@ type Report struct {
 	// Warnings are problems that did not stop the run: rules that
 	// matched nothing, for instance.
 	Warnings []string `json:"warnings,omitempty"`
+	// Resources is what the chains of each side created, deleted and
+	// left behind; nil when no chain ran.
+	Resources *Resources `json:"resources,omitempty"`
 }
 
 // FailOn names the least severe finding that should fail a run.

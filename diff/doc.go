@@ -31,6 +31,15 @@
 // differences, each with a reason; rules that match nothing are reported
 // as warnings.
 //
+// Checks that take part in chains (bindings, a create's group) run with
+// Options.Chain, after the others: each side runs its chains on its own
+// state, twice per round, creating, reading and deleting its own
+// resources. A value bound on OLD and its counterpart on NEW are aliases:
+// NEW's id differing from OLD's is never a difference by itself, while
+// the fields a read echoes compare as usual, and a read-after-write
+// failure on NEW alone is a regression. Report.Resources says what each
+// side created and left behind.
+//
 // Latency is compared when each side has enough samples (5 rounds by
 // default): the medians after a warm-up sample, with the Mann-Whitney U
 // test of golang.org/x/perf/benchmath. A slowdown is a regression only

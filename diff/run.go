@@ -79,6 +79,15 @@ type Options struct {
 	// OnSampled is called after each check has been sampled, from one
 	// goroutine at a time, for progress display.
 	OnSampled func(c generator.Check)
+	// Support are checks left out of the selection that the chained ones
+	// need (generator.Support): the lists their reads take ids from, the
+	// deletes of what their creates make. They are sent only as needed.
+	Support []generator.Check
+	// Chain runs the checks that take part in chains (bindings, groups)
+	// against one side, each side on its own state; their bound values
+	// are aliases across sides. Nil samples them one by one, with their
+	// static values, like the others.
+	Chain ChainFunc
 }
 
 func (o Options) withDefaults() Options {
@@ -170,6 +179,7 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 		lag = startLagMonitor()
 		defer lag.stop()
 	}
+	todo, chain := chained(todo, opts)
 	// Each check is compared as soon as it is sampled, so that only the
 	// answers of the checks in flight are held in memory.
 	ops := make([]Operation, len(todo))
@@ -190,8 +200,19 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 	}
 	_ = g.Wait() // the goroutines above never return an error
 
+	// Chains run after the independent checks, so that those see each
+	// side's state without what the chains create.
+	var res *Resources
+	if len(chain) > 0 {
+		var more []Operation
+		more, res = runChains(ctx, chain, checks, oldURL, newURL, opts, rules)
+		ops = append(ops, more...)
+	}
 	rep := &Report{Old: redactURL(oldURL), New: redactURL(newURL), Rounds: opts.Rounds, Seed: opts.Seed,
-		Operations: ops, Skipped: skipped, Warnings: rules.warnings()}
+		Operations: ops, Skipped: skipped, Warnings: rules.warnings(), Resources: res}
+	if res != nil {
+		rep.Warnings = append(rep.Warnings, res.leftWarnings()...)
+	}
 	rep.summarise()
 	return rep, ctx.Err()
 }

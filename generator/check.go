@@ -55,6 +55,14 @@ type Check struct {
 	// Notes says what the generator could not do for this check (a body of
 	// an unsupported media type, a required value it had to invent).
 	Notes []string `json:"notes,omitempty"`
+	// Bindings are the request values taken from earlier checks'
+	// exchanges, in order of preference: of two bindings of one target,
+	// the first whose producer gave a value wins. The static value stays
+	// in Request as the fallback.
+	Bindings []Binding `json:"bindings,omitempty"`
+	// Chain places the check in the group of a created resource; nil
+	// when it is in none.
+	Chain *Role `json:"chain,omitempty"`
 }
 
 // Request is the concrete request of a check. URL is relative to the

@@ -23,6 +23,19 @@
 // a schema gives is capped where it becomes a size or a loop (see the
 // generation caps in values.go).
 //
+// Chains (DESIGN.md, "Depth"): a Check's Bindings say which of its
+// request values come from an earlier check's exchange (a JSON pointer
+// into the answer, a header such as Location, or an OpenAPI links
+// expression); its static value stays as the fallback. Generate infers
+// them — links first, then the Location a create documents, then names
+// along the path hierarchy (a create's answer, a list's items for safe
+// checks only), RPC-style resources by their verbs — applies smoke.yaml's
+// bind and chain settings, breaks cycles by dropping the weakest binding
+// (with a warning), and gives every check of a created resource its Role
+// (create, read, update, use, delete). Plan.Graph holds the order and the
+// groups; Dependencies and Order are the one schedule every backend
+// follows. Check.WithValue puts a bound value into a copy of a check.
+//
 // # Usage
 //
 //	doc, err := spec.Load(ctx, "openapi.yaml", spec.Options{})

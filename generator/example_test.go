@@ -20,3 +20,21 @@ func ExampleGenerate() {
 	}
 	// Output: 715a635633b3 GET /pets/7 example [200]
 }
+
+// A bound value replaces the static one in a copy of the check; the URL
+// is rebuilt around it.
+func ExampleCheck_WithValue() {
+	c := generator.Check{
+		Method: "GET", Path: "/silence/{silenceID}",
+		Request: generator.Request{URL: "/silence/static-id", Path: []generator.Param{{Name: "silenceID", Value: "static-id"}}},
+	}
+	bound, err := c.WithValue(generator.InPath, "silenceID", "5f0c8f5e-real")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(bound.Request.URL)
+	fmt.Println(c.Request.URL)
+	// Output:
+	// /silence/5f0c8f5e-real
+	// /silence/static-id
+}

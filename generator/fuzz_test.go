@@ -14,6 +14,7 @@ import (
 func FuzzGenerate(f *testing.F) {
 	f.Add([]byte(resolution))
 	f.Add([]byte(composition))
+	f.Add([]byte(chainDoc))
 	f.Add([]byte(`{"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{"/a/{b}":{"post":{"parameters":[{"name":"b","in":"path","required":true,"style":"matrix","explode":true,"schema":{"type":"object","properties":{"x":{"type":"integer"}},"required":["x"]}}],"requestBody":{"required":true,"content":{"multipart/form-data":{"schema":{"type":"object","required":["f"],"properties":{"f":{"type":"string","format":"binary"}}}}}},"responses":{"200":{"description":"ok"}}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := spec.Load(t.Context(), "-", spec.Options{Stdin: bytes.NewReader(data), SkipValidation: true})

@@ -78,6 +78,8 @@ type Plan struct {
 	// Warnings are the document's load warnings followed by generation
 	// warnings.
 	Warnings []string `json:"warnings,omitempty"`
+	// Graph is what the checks' bindings make of them: order and groups.
+	Graph Graph `json:"graph,omitzero"`
 }
 
 // SpecInfo describes the document a plan was made from.
@@ -123,6 +125,7 @@ func Generate(doc *spec.Document, opts Options) (*Plan, error) {
 		components = doc.T.Components.Schemas
 	}
 	b := builder{doc: doc, opts: opts, is31: doc.Is31(), policy: pol, cache: newSchemaCache(components)}
+	kept := make([]spec.Operation, 0, len(ops))
 	for _, op := range ops {
 		set, _ := pol.forOp(op)
 		if set.Skip {
@@ -132,6 +135,10 @@ func Generate(doc *spec.Document, opts Options) (*Plan, error) {
 		c := b.check(service, op)
 		set.apply(&c)
 		plan.Checks = append(plan.Checks, c)
+		kept = append(kept, op)
+	}
+	if err := chain(plan, kept, pol); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return plan, nil
 }

@@ -22,6 +22,11 @@ type Operation struct {
 	Expect []string
 	// Assertions refine how the answer is judged (see Check.Assertions).
 	Assertions Assertions
+	// Bind overrides the operation's bindings, one entry per target (see
+	// Rebind); NoChain drops every binding smoke inferred for it (those
+	// of Bind stay).
+	Bind    []Rebind
+	NoChain bool
 	// Where names the place the settings were written ("smoke.yaml:12"),
 	// for messages; empty when unknown.
 	Where string

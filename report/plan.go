@@ -1,11 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/smoke-dev/smoke/generator"
 )
@@ -32,24 +33,132 @@ func WritePlan(w io.Writer, format string, p *generator.Plan) error {
 // untrusted URL may hold escape sequences or tabs.
 func writePlanText(w io.Writer, p *generator.Plan) error {
 	esc := EscapeTerminal
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tVALUES\tEXPECT")
+	// A table aligned by hand: tabwriter would end its column block at
+	// every binding line.
+	rows := [][]string{{"METHOD", "PATH", "OPERATION", "VALUES", "EXPECT"}}
 	for _, c := range p.Checks {
 		op := c.OperationID
 		if op == "" {
 			op = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(c.Method), esc(c.Path), esc(op), ValueSources(c), esc(strings.Join(c.Expect.Status, ",")))
+		rows = append(rows, []string{esc(c.Method), esc(c.Path), esc(op), ValueSources(c), esc(strings.Join(c.Expect.Status, ","))})
 	}
-	if err := tw.Flush(); err != nil {
+	widths := make([]int, 4)
+	for _, r := range rows {
+		for i := range widths {
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	cleanup := cleanupChecks(p)
+	for i, r := range rows {
+		for j := range widths {
+			fmt.Fprintf(bw, "%s%s  ", r[j], strings.Repeat(" ", widths[j]-utf8.RuneCountInString(r[j])))
+		}
+		fmt.Fprintln(bw, r[4])
+		if i == 0 {
+			continue
+		}
+		for _, line := range BindingLines(p.Checks[i-1], cleanup) {
+			fmt.Fprintf(bw, "    %s\n", esc(line))
+		}
+	}
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	title := p.Spec.Title
 	if title == "" {
 		title = "untitled spec"
 	}
-	_, err := fmt.Fprintf(w, "\n%s from %s %s (%s)\n", plural(len(p.Checks), "check", "checks"), esc(title), esc(p.Spec.Version), esc(p.Spec.OpenAPI))
+	if len(p.Graph.Groups) > 0 {
+		fmt.Fprintln(w, "\nChains (create → read → update/use → delete):")
+		for _, line := range ChainLines(p) {
+			fmt.Fprintf(w, "  %s\n", esc(line))
+		}
+	}
+	counts := ""
+	if n := bindingCount(p.Checks); n > 0 {
+		counts = fmt.Sprintf("; %s, %s", plural(n, "binding", "bindings"), plural(len(p.Graph.Groups), "chain", "chains"))
+	}
+	_, err := fmt.Fprintf(w, "\n%s from %s %s (%s)%s\n", plural(len(p.Checks), "check", "checks"), esc(title), esc(p.Spec.Version), esc(p.Spec.OpenAPI), counts)
 	return err
+}
+
+func bindingCount(checks []generator.Check) int {
+	n := 0
+	for _, c := range checks {
+		n += len(c.Bindings)
+	}
+	return n
+}
+
+// BindingLines renders a check's bindings, one a line: "path:silenceID ←
+// POST /silences /silenceID", marked "(cleanup)" on the check that
+// deletes its group's resource and "(config)" or "(links)" where the
+// binding did not come from inference.
+func BindingLines(c generator.Check, cleanup map[string]bool) []string {
+	var out []string
+	for _, b := range c.Bindings {
+		line := oneLine(b.Short())
+		var marks []string
+		if b.Origin == generator.OriginConfig || b.Origin == generator.OriginLinks {
+			marks = append(marks, b.Origin)
+		}
+		if cleanup[c.ID] && c.Chain != nil && c.Chain.Group == b.Producer {
+			marks = append(marks, "cleanup")
+		}
+		if len(marks) > 0 {
+			line += "  (" + strings.Join(marks, ", ") + ")"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// ChainLines renders the groups of a plan, one a line:
+// "POST /silences → read GET /silence/{silenceID} → delete DELETE …".
+func ChainLines(p *generator.Plan) []string {
+	byID := make(map[string]generator.Check, len(p.Checks))
+	for _, c := range p.Checks {
+		byID[c.ID] = c
+	}
+	name := func(id string) string {
+		if c, ok := byID[id]; ok {
+			return c.Method + " " + c.Path
+		}
+		return id
+	}
+	var out []string
+	for _, g := range p.Graph.Groups {
+		parts := []string{g.Operation}
+		if g.Read != "" {
+			parts = append(parts, "read "+name(g.Read))
+		}
+		for _, u := range g.Update {
+			parts = append(parts, "update "+name(u))
+		}
+		for _, u := range g.Use {
+			parts = append(parts, "use "+name(u))
+		}
+		if g.Delete != "" {
+			parts = append(parts, "delete "+name(g.Delete))
+		} else {
+			parts = append(parts, "no delete in the spec: what it creates is left behind")
+		}
+		out = append(out, oneLine(strings.Join(parts, " → ")))
+	}
+	return out
+}
+
+// cleanupChecks are the checks that delete their group's resource.
+func cleanupChecks(p *generator.Plan) map[string]bool {
+	m := map[string]bool{}
+	for _, g := range p.Graph.Groups {
+		if g.Delete != "" {
+			m[g.Delete] = true
+		}
+	}
+	return m
 }
 
 // ValueSources summarises where a check's values came from:

@@ -8,14 +8,15 @@ import (
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
-// WritePublishText writes a publish plan for a person: one line per
-// change, test kept, check skipped and missing variable, the notes, what
-// the change costs in scheduled runs, and a summary. With st (after
-// Apply) it ends with what was written; without, a plan that changes
-// something ends with "Dry run: nothing was written."
 // PublishFormats are the --format values of smoke publish.
 var PublishFormats = []string{"text", "json"}
 
+// WritePublishText writes a publish plan for a person: one line per
+// change, test kept, check skipped (unless a kept or deleted test already
+// names it) and missing variable, the notes, what the change costs in
+// scheduled runs, and a summary. With st (after Apply) it ends with what
+// was written; without, a plan that changes something ends with "Dry
+// run: nothing was written."
 func WritePublishText(w io.Writer, p *synthetics.Plan, st *synthetics.Stats) error {
 	var b strings.Builder
 	for _, c := range p.Create {
@@ -30,7 +31,14 @@ func WritePublishText(w io.Writer, p *synthetics.Plan, st *synthetics.Stats) err
 	for _, c := range p.Kept {
 		fmt.Fprintf(&b, "! keep    %s  %s  (%s; pass --prune to delete)\n", EscapeTerminal(c.Name), c.PublicID, c.Reason)
 	}
+	listed := map[string]bool{}
+	for _, c := range append(p.Delete[:len(p.Delete):len(p.Delete)], p.Kept...) {
+		listed[c.CheckID] = true
+	}
 	for _, s := range p.Skipped {
+		if listed[s.CheckID] {
+			continue
+		}
 		fmt.Fprintf(&b, "  skip    %s  (%s)\n", EscapeTerminal(s.Name), s.Reason)
 	}
 	for _, v := range p.MissingVariables {

@@ -37,6 +37,9 @@ type RunOptions struct {
 	// success as a finding (smoke run --fail-on unexercised): JUnit then
 	// reports it as a failure.
 	FailOnUnexercised bool
+	// Resources is what a run with chains created and deleted; nil when
+	// it created nothing.
+	Resources *runner.Resources
 	// Baseline is the run or diff judged through --baseline: reports
 	// show the findings it accepted apart, expired entries with their
 	// reason, and its stale entries. Nil without a baseline.
@@ -60,6 +63,16 @@ func WriteRun(w io.Writer, format string, results []runner.Result, opts RunOptio
 		return WriteRunHTML(w, results, opts)
 	}
 	return WriteRunText(w, results, opts)
+}
+
+// resourcesLine is "created 2 resources, deleted 2" (and how many are
+// left behind).
+func resourcesLine(r *runner.Resources) string {
+	line := fmt.Sprintf("created %s, deleted %d", plural(r.Created, "resource", "resources"), r.Deleted)
+	if n := len(r.Left); n > 0 {
+		line += fmt.Sprintf(", %d left behind", n)
+	}
+	return line
 }
 
 // outcomeOrder is the order of outcome groups in human reports: what needs

@@ -10,12 +10,14 @@ import (
 // runJSON is the `smoke run --format json` document (DESIGN.md). Fields may
 // be added, never renamed.
 type runJSON struct {
-	Title      string          `json:"title,omitempty"`
-	Target     string          `json:"target,omitempty"`
-	Summary    runner.Summary  `json:"summary"`
-	Incomplete string          `json:"incomplete,omitempty"`
-	ElapsedMS  float64         `json:"elapsed_ms,omitempty"`
-	Results    []runResultJSON `json:"results"`
+	Title      string         `json:"title,omitempty"`
+	Target     string         `json:"target,omitempty"`
+	Summary    runner.Summary `json:"summary"`
+	Incomplete string         `json:"incomplete,omitempty"`
+	ElapsedMS  float64        `json:"elapsed_ms,omitempty"`
+	// Resources is what the run created, deleted and left behind.
+	Resources *runner.Resources `json:"resources,omitempty"`
+	Results   []runResultJSON   `json:"results"`
 	// Coverage is the ledger: exercised or not, per operation, per tag
 	// and in total.
 	Coverage Coverage `json:"coverage"`
@@ -38,6 +40,8 @@ type runResultJSON struct {
 	DurationMS  float64          `json:"duration_ms"`
 	Failures    []runner.Failure `json:"failures"`
 	Reproduce   string           `json:"reproduce,omitempty"`
+	Bound       []runner.Bound   `json:"bound,omitempty"`
+	Notes       []string         `json:"notes,omitempty"`
 }
 
 // WriteRunJSON writes the machine-readable report: a summary and one
@@ -49,6 +53,7 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		Summary:    runner.Summarize(results),
 		Incomplete: opts.Incomplete,
 		ElapsedMS:  float64(opts.Elapsed.Microseconds()) / 1000,
+		Resources:  opts.Resources,
 		Results:    make([]runResultJSON, len(results)),
 		Coverage:   coverage(results, opts),
 		Baseline:   opts.Baseline,
@@ -57,7 +62,7 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		out := runResultJSON{
 			CheckID: r.CheckID, Method: r.Method, Path: r.Path, OperationID: r.OperationID, URL: r.URL,
 			StatusCode: r.StatusCode, Outcome: r.Outcome, Exercised: r.Exercised, Reason: r.Reason, Snippet: r.Snippet,
-			DurationMS: r.DurationMS, Failures: r.Failures,
+			DurationMS: r.DurationMS, Failures: r.Failures, Bound: r.Bound, Notes: r.Notes,
 		}
 		if out.Failures == nil {
 			out.Failures = []runner.Failure{}

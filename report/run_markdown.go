@@ -49,6 +49,15 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}
 	fmt.Fprint(bw, "\n\n")
+	if res := opts.Resources; res != nil && res.Created > 0 {
+		fmt.Fprintf(bw, "%s\n\n", mdEscape(capitalize(resourcesLine(res))))
+		for _, l := range res.Left {
+			fmt.Fprintf(bw, "- left behind: %s %s %s: %s\n", l.Method, mdEscape(l.Path), mdEscape(l.ID), mdEscape(l.Reason))
+		}
+		if len(res.Left) > 0 {
+			fmt.Fprintln(bw)
+		}
+	}
 	if opts.Incomplete != "" {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Incomplete: %s\n\n", mdEscape(opts.Incomplete))
 	}
@@ -212,4 +221,11 @@ func share(n, of int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f %%", 100*float64(n)/float64(of))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

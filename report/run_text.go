@@ -107,6 +107,9 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 			if w := whyOf[r.CheckID]; r.Outcome == runner.Failed && w != "" && w != r.Snippet {
 				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "why:"), EscapeTerminal(w))
 			}
+			for _, n := range r.Notes {
+				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "note:"), EscapeTerminal(n))
+			}
 			if cmd := opts.Reproduce[r.CheckID]; cmd != "" && r.Outcome != runner.Skipped {
 				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "reproduce:"), EscapeTerminal(cmd))
 			}
@@ -124,6 +127,23 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		color = ansiRed
 	case s.Errored > 0 || s.Skipped > 0 || s.Unexercised() > 0:
 		color = ansiYellow
+	}
+	if res := opts.Resources; res != nil && res.Created > 0 {
+		summary += "; " + resourcesLine(res)
+		if len(res.Left) > 0 {
+			fmt.Fprintln(bw, paint(ansiBold+ansiYellow, fmt.Sprintf("LEFT BEHIND (%d)", len(res.Left))))
+			for _, l := range res.Left {
+				id := ""
+				if l.ID != "" {
+					id = " " + EscapeTerminal(l.ID)
+				}
+				fmt.Fprintf(bw, "  %s %s%s: %s\n", l.Method, EscapeTerminal(l.Path), id, EscapeTerminal(l.Reason))
+				if l.Delete != "" {
+					fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "delete:"), EscapeTerminal(l.Delete))
+				}
+			}
+			fmt.Fprintln(bw)
+		}
 	}
 	if j := opts.Baseline; j != nil {
 		color = ansiGreen

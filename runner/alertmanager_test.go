@@ -90,22 +90,14 @@ func TestAlertmanager(t *testing.T) {
 			"getAlertGroups passed 200",
 			"getSilences passed 200",
 			"postSilences passed 200",
-			// An unknown silence: a documented 404.
-			"getSilence passed 404",
-			// A genuine mismatch: deleting an unknown silence answers 500
-			// "silence not found" where a 404 belongs; the spec documents
-			// only 200 and 500 for this operation.
-			"deleteSilence failed 500 not_server_error",
+			// Chains: the read and the delete take the silence the
+			// create made; the delete expires it before the run ends.
+			"getSilence passed 200",
+			"deleteSilence passed 200",
 		}
 		if diff := cmp.Diff(want, verdicts(results)); diff != "" {
 			t.Errorf("alertmanager verdicts (-want +got):\n%s", diff)
 		}
-		del := results[len(results)-1]
-		if len(del.Failures) == 0 || !strings.Contains(del.Failures[0].Message, `silence not found`) {
-			t.Errorf("deleteSilence failures = %v, want the server's \"silence not found\"", del.Failures)
-		}
-		// Nothing smoke created stays active: the silence is expired here
-		// (chains, which will do it in the run, do not exist yet).
 		var created struct {
 			SilenceID string `json:"silenceID"`
 		}
@@ -116,14 +108,40 @@ func TestAlertmanager(t *testing.T) {
 			StartsAt, EndsAt time.Time
 			Status           struct{ State string }
 		}
-		getJSON(t, base+"/silence/"+created.SilenceID, &silence)
-		if !silence.StartsAt.After(time.Now()) || !silence.EndsAt.After(silence.StartsAt) || silence.Status.State != "pending" {
-			t.Errorf("silence = %+v, want a pending one that starts in the future and ends after it starts", silence)
+		// As the chain's read saw it: pending, starting in the future and
+		// ending after it starts (success-seeking values).
+		if err := json.Unmarshal(results[7].Response.Body, &silence); err != nil {
+			t.Fatal(err)
 		}
-		expire(t, base, created.SilenceID)
+		if !silence.EndsAt.After(silence.StartsAt) || silence.Status.State != "pending" {
+			t.Errorf("silence read right after its create = %+v, want a pending one ending after it starts", silence)
+		}
+		// Nothing smoke created stays active.
 		getJSON(t, base+"/silence/"+created.SilenceID, &silence)
 		if silence.Status.State != "expired" {
-			t.Errorf("silence %s state = %q after DELETE, want expired", created.SilenceID, silence.Status.State)
+			t.Errorf("silence %s state = %q after the run, want expired by its delete", created.SilenceID, silence.Status.State)
+		}
+	})
+
+	t.Run("unknown silence", func(t *testing.T) {
+		// A fixture wins over the chain: an id that does not exist.
+		unknown := generator.Fixture{Path: map[string]string{"silenceID": "00000000-0000-4000-8000-000000000000"}}
+		byOp := alertmanagerChecks(t, generator.Options{Operations: map[string]generator.Operation{
+			"getSilence": {Fixture: unknown}, "deleteSilence": {Fixture: unknown}}})
+		results := run(t, t.Context(), base, byOp["getSilence"], byOp["deleteSilence"])
+		want := []string{
+			// A documented 404.
+			"getSilence passed 404",
+			// A genuine mismatch: deleting an unknown silence answers 500
+			// "silence not found" where a 404 belongs; the spec documents
+			// only 200 and 500 for this operation.
+			"deleteSilence failed 500 not_server_error",
+		}
+		if diff := cmp.Diff(want, verdicts(results)); diff != "" {
+			t.Errorf("alertmanager verdicts (-want +got):\n%s", diff)
+		}
+		if del := results[1]; len(del.Failures) == 0 || !strings.Contains(del.Failures[0].Message, `silence not found`) {
+			t.Errorf("deleteSilence failures = %v, want the server's \"silence not found\"", del.Failures)
 		}
 	})
 

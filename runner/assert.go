@@ -25,13 +25,16 @@ const (
 	CheckResponseSchema   = "response_schema"
 	CheckRequiredHeaders  = "required_headers"
 	CheckLatency          = "latency"
-	CheckRequest          = "request"
+	// CheckReadAfterWrite: the GET bound to a create is exercised right
+	// after it, and echoes the fields that were sent.
+	CheckReadAfterWrite = "read_after_write"
+	CheckRequest        = "request"
 )
 
 // AssertionNames lists every assertion, in evaluation order.
 func AssertionNames() []string {
 	return []string{CheckNotServerError, CheckStatusDocumented, CheckContentType,
-		CheckResponseSchema, CheckRequiredHeaders, CheckLatency}
+		CheckResponseSchema, CheckRequiredHeaders, CheckLatency, CheckReadAfterWrite}
 }
 
 // maxSchemaFailures bounds the schema errors listed for one check; the

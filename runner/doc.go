@@ -18,12 +18,25 @@
 // not_server_error, status_documented, content_type, response_schema
 // (kin-openapi's validator; JSON Schema 2020-12 for OpenAPI 3.1, each
 // schema compiled once per Runner with the same result as kin-openapi),
-// required_headers and latency. A failure message says what was expected,
+// required_headers, latency and, for chains, read_after_write. A failure message says what was expected,
 // what came, and where, with a JSON pointer for schema errors. Secret
 // parameters, credential headers, the user information of a base URL
 // (sent as an HTTP Basic Authorization header) and configured secrets are
 // masked in every message, URL, curl line and log record, in every
 // encoding they take there (generator.Masker), before any excerpt is cut.
+//
+// Checks with bindings run as a chain ([Runner.RunChains]; Run does it
+// for them): a dependency graph, not waves — a consumer waits for its own
+// producers, a group's delete for the rest of its group — with bound
+// values taken from a store of the producers' exchanges and confirmed
+// against what each returned; a wrong guess or a missing value leaves the
+// static value, with a note, and reason no_value if the check fails. A
+// write only takes values of resources this run created. The read bound
+// to a create runs at once and must echo what was sent (read_after_write).
+// Everything the run created is deleted before it returns, by the spec's
+// own delete, within a cleanup deadline of its own (an interrupted run
+// still cleans up); [Resources] lists what is left, with a command that
+// deletes it.
 //
 // # Usage
 //

@@ -3,6 +3,8 @@ package runner
 import (
 	"net/http"
 	"time"
+
+	"github.com/smoke-dev/smoke/generator"
 )
 
 // Outcome is the verdict on one check.
@@ -19,8 +21,8 @@ const (
 // Failure is one failed assertion, or the reason a check errored.
 type Failure struct {
 	// Check names the assertion: not_server_error, status_documented,
-	// content_type, response_schema, required_headers, latency, or
-	// "request" for an errored exchange.
+	// content_type, response_schema, required_headers, latency,
+	// read_after_write, or "request" for an errored exchange.
 	Check   string `json:"check"`
 	Message string `json:"message"`
 	// Pointer is the JSON pointer into the body for schema failures.
@@ -52,6 +54,15 @@ type Result struct {
 	// without a failure passed.
 	Assertions []string  `json:"assertions,omitempty"`
 	Failures   []Failure `json:"failures,omitempty"`
+	// Bound lists the request values taken from earlier checks'
+	// exchanges (chains); Notes say what the run could not do for the
+	// check: a binding not confirmed by what its producer returned, a
+	// producer that gave no value.
+	Bound []Bound  `json:"bound,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+	// Sent is the check as it was sent when bound values changed it, for
+	// a reproduce line with the real ids; nil otherwise.
+	Sent *generator.Check `json:"-"`
 	// Response is the captured answer, for diff and for reports that
 	// show what came back. It is not part of the JSON report.
 	Response *Response `json:"-"`

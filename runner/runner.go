@@ -85,6 +85,11 @@ type Options struct {
 	// OnResult is called once per check, in completion order, always
 	// from the same goroutine, before Run returns. Progress bars use it.
 	OnResult func(Result)
+	// CleanupTimeout bounds the deletes sent at the end of a run for what
+	// it created and did not delete yet, independently of the run's
+	// context (an interrupted run still cleans up). Zero means
+	// DefaultCleanupTimeout.
+	CleanupTimeout time.Duration
 	// Transport replaces the HTTP transport; tests and benchmarks use it.
 	// When set, Insecure, CAFile and proxy settings are ignored.
 	Transport http.RoundTripper
@@ -236,38 +241,37 @@ func newTransport(opts Options) (*http.Transport, error) {
 
 // Run sends every check once to Options.BaseURL and returns one Result
 // per check, in the order of checks. A failed check is a Result, never an
-// error. When ctx is cancelled, Run stops sending, waits for the requests
-// in flight, marks the unsent checks Skipped and returns the results with
-// ctx.Err(). When every sent check failed to connect, the error wraps
-// ErrUnreachable.
+// error. Checks with bindings run as a chain (see RunChains); what they
+// create is deleted before Run returns. When ctx is cancelled, Run stops
+// sending, waits for the requests in flight, marks the unsent checks
+// Skipped and returns the results with ctx.Err(). When every sent check
+// failed to connect, the error wraps ErrUnreachable.
 func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, error) {
-	if r.base == nil {
-		return nil, errors.New("run: no base URL")
-	}
-	results := make([]Result, len(checks))
-	// OnResult runs on one goroutine of its own, fed by the workers.
-	var done chan int
-	collected := make(chan struct{})
-	if r.opts.OnResult != nil {
-		done = make(chan int, r.opts.Concurrency)
-		go func() {
-			defer close(collected)
-			for i := range done {
-				r.opts.OnResult(results[i])
-			}
-		}()
-	} else {
-		close(collected)
-	}
-	report := func(i int) {
-		if done != nil {
-			done <- i
-		}
-	}
+	results, _, err := r.RunChains(ctx, checks, nil)
+	return results, err
+}
 
-	// A fixed pool of workers takes checks in order: long-lived goroutines
-	// keep their grown stacks, which matters at thousands of checks.
-	refused := make([]bool, len(checks))
+// reporter feeds Options.OnResult from one goroutine of its own; wait
+// returns once every reported result has been handed over.
+func (r *Runner) reporter(results []Result) (report func(i int), wait func()) {
+	if r.opts.OnResult == nil {
+		return func(int) {}, func() {}
+	}
+	done := make(chan int, r.opts.Concurrency)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for i := range done {
+			r.opts.OnResult(results[i])
+		}
+	}()
+	return func(i int) { done <- i }, func() { close(done); <-collected }
+}
+
+// runFree sends checks that wait for nothing: a fixed pool of workers
+// takes them in order. Long-lived goroutines keep their grown stacks,
+// which matters at thousands of checks.
+func (r *Runner) runFree(ctx context.Context, checks []generator.Check, results []Result, refused []bool, report func(int)) {
 	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.opts.Concurrency)
@@ -288,13 +292,13 @@ func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, e
 		})
 	}
 	_ = g.Wait() // workers never return errors: a failed check is a Result
-	if done != nil {
-		close(done)
-	}
-	<-collected
+}
 
+// runErr is the error of a finished run: the context's, or
+// ErrUnreachable when every check that was sent failed to connect.
+func (r *Runner) runErr(ctx context.Context, results []Result, refused []bool) error {
 	if err := ctx.Err(); err != nil {
-		return results, err
+		return err
 	}
 	sent, down := 0, 0
 	for i := range results {
@@ -306,9 +310,9 @@ func (r *Runner) Run(ctx context.Context, checks []generator.Check) ([]Result, e
 		}
 	}
 	if sent > 0 && down == sent {
-		return results, fmt.Errorf("%s: %w: every request failed to connect", r.base.Redacted(), ErrUnreachable)
+		return fmt.Errorf("%s: %w: every request failed to connect", r.base.Redacted(), ErrUnreachable)
 	}
-	return results, nil
+	return nil
 }
 
 // check sends one check to the base URL and evaluates the answer. refused

@@ -21,6 +21,16 @@
 // tick_every, tags, variable names, body size ([Options.Validate] and the
 // Check functions; docs/datadog.md lists each rule with its source).
 //
+// Checks that chains link (generator.Binding) map to one multistep API
+// test (subtype multi) instead: the checks are its steps, in the order
+// the runner sends them; a step that produces a value extracts it
+// (extractedValues: a JSONPath on the body, a regular expression on a
+// Location header) and later steps refer to it as {{ VAR }}. The read
+// bound to a create asserts a success only (read-after-write). Values
+// read from a list are not chained: a monitor must not fail because a
+// list is empty. The test's identity is its first step's check ID,
+// prefixed with "chain-".
+//
 // Every test carries three identity tags, normalised as Datadog stores
 // tags ([NormalizeTag]): managed-by:smoke, smoke-service:<service> and
 // smoke-check:<check id>. Only tests carrying the first two are ever

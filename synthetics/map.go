@@ -82,6 +82,10 @@ type Test struct {
 	// Notes say what of the check the test leaves out, and why (a
 	// response schema larger than Datadog accepts).
 	Notes []string
+	// Steps are the IDs of the checks a multistep test runs, in order;
+	// nil for the HTTP test of one check. Its CheckID is then the first
+	// step's, prefixed with "chain-".
+	Steps []string
 
 	api datadogV1.SyntheticsAPITest
 }
@@ -136,17 +140,58 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 	}
 	names := newVariableNames(opts.Variables)
 	out := make([]Test, 0, len(checks))
-	for _, c := range checks {
-		t, err := mapDynamic(c, func(c generator.Check) (Test, error) {
+	// Checks a chain links become one multistep test, at the place of
+	// its first step (see multistep.go).
+	chs, member := chains(checks)
+	// build maps one check to its HTTP test, dynamic values as local
+	// variables; a chain's steps are built the same way.
+	build := func(c generator.Check) (Test, error) {
+		return mapDynamic(c, func(c generator.Check) (Test, error) {
 			m := &mapper{c: c, base: base, opts: opts, names: names, schedule: sched.forCheck(c)}
 			return m.test()
 		})
+	}
+	for _, c := range checks {
+		if k, ok := member[c.ID]; ok {
+			if chs[k].steps[0].ID != c.ID {
+				continue
+			}
+			t, err := mapChain(chs[k], build, opts)
+			if err != nil {
+				return nil, fmt.Errorf("map chain %s %s: %w", c.Method, c.Path, err)
+			}
+			t.Notes = append(t.Notes, leaks(chs[k].steps)...)
+			out = append(out, t)
+			continue
+		}
+		t, err := build(c)
 		if err != nil {
 			return nil, fmt.Errorf("map %s %s: %w", c.Method, c.Path, err)
 		}
+		t.Notes = append(t.Notes, leaks([]generator.Check{c})...)
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// leaks says, for each create among steps whose delete is not a later
+// step, that every scheduled run leaves a resource behind: Datadog runs
+// the test every few minutes, forever (the delete is missing from the
+// spec, or filtered out).
+func leaks(steps []generator.Check) []string {
+	deleted := map[string]bool{}
+	for _, c := range steps {
+		if c.Chain != nil && c.Chain.Role == generator.RoleDelete {
+			deleted[c.Chain.Group] = true
+		}
+	}
+	var notes []string
+	for _, c := range steps {
+		if c.Chain != nil && c.Chain.Role == generator.RoleCreate && !deleted[c.ID] {
+			notes = append(notes, fmt.Sprintf("%s %s creates a resource no step deletes: every run leaves one behind", c.Method, c.Path))
+		}
+	}
+	return notes
 }
 
 // Export writes the payloads of tests as one indented JSON array.

@@ -326,8 +326,14 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Created != len(plan.Checks) {
-				t.Errorf("created %d tests, want one per check (%d)", st.Created, len(plan.Checks))
+			// One test per check, a chain's checks being the steps of one
+			// multistep test.
+			steps := 0
+			for _, tt := range tests {
+				steps += max(len(tt.Steps), 1)
+			}
+			if st.Created != len(tests) || steps != len(plan.Checks) {
+				t.Errorf("created %d tests of %d steps, want %d tests covering every check (%d)", st.Created, steps, len(tests), len(plan.Checks))
 			}
 			if p, err = c.Plan(t.Context(), service, tests, synthetics.PlanOptions{Prune: true}); err != nil || !p.InSync() {
 				t.Errorf("plan after publish: %v, in sync %v, want in sync", err, p != nil && p.InSync())

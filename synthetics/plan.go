@@ -60,7 +60,7 @@ type Change struct {
 	// Fields lists the owned fields that differ, for an update.
 	Fields []string `json:"fields,omitempty"`
 	// Reason says why a test is deleted or kept: ReasonRemoved,
-	// ReasonWrites or ReasonDuplicate.
+	// ReasonWrites, ReasonChained and a test name, or ReasonDuplicate.
 	Reason string `json:"reason,omitempty"`
 	// Survivor is, for a duplicate a concurrent publish also created,
 	// the public id of the test that was kept in its place.
@@ -81,6 +81,9 @@ const (
 	ReasonRemoved   = "not in the spec or the filters"
 	ReasonDuplicate = "duplicate"
 	ReasonWrites    = "writes: Datadog would send it on every run; pass --allow-writes to publish it"
+	// ReasonChained is followed by the name of the multistep test that
+	// now runs the check as one of its steps.
+	ReasonChained = "now a step of "
 )
 
 // Writes returns the number of changes the plan would make.
@@ -94,13 +97,16 @@ func (p *Plan) InSync() bool {
 }
 
 // SkipWrites splits checks into those publish sends by default (safe
-// methods) and the writes it skips without allowWrites: a Synthetics
-// test runs every few minutes, forever, so a published DELETE /pets/3
-// would delete pet 3 every few minutes.
+// methods) and the tests it skips without allowWrites: a Synthetics test
+// runs every few minutes, forever, so a published DELETE /pets/3 would
+// delete pet 3 every few minutes. A chain with a write is skipped whole,
+// under the multistep test's name (its safe steps are published alone);
+// a write no chain takes is skipped under its own.
 func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]generator.Check, []Skipped) {
 	if allowWrites {
 		return checks, nil
 	}
+	chs, member := chains(checks)
 	var keep []generator.Check
 	var skipped []Skipped
 	for _, c := range checks {
@@ -108,9 +114,27 @@ func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]g
 			keep = append(keep, c)
 			continue
 		}
-		skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: ReasonWrites})
+		k, ok := member[c.ID]
+		if !ok {
+			skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: ReasonWrites})
+			continue
+		}
+		// A chain is listed once, at its first write.
+		if ch := chs[k]; firstWrite(ch) == c.ID {
+			skipped = append(skipped, Skipped{CheckID: ch.id(), Name: ch.name(service), Reason: ReasonWrites})
+		}
 	}
 	return keep, skipped
+}
+
+// firstWrite returns the ID of the first step of ch that writes.
+func firstWrite(ch chain) string {
+	for _, c := range ch.steps {
+		if !c.Safe {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 // PlanOptions tunes planning.
@@ -143,9 +167,13 @@ func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts 
 		p.Cost.RunsPerMonthBefore += e.runs
 	}
 	want := map[string]bool{}
+	stepOf := map[string]string{} // check ID → the chain test it is a step of
 	for i := range desired {
 		t := &desired[i]
 		want[t.CheckID] = true
+		for _, id := range t.Steps {
+			stepOf[id] = t.Name
+		}
 		p.Cost.RunsPerMonthAfter += t.RunsPerMonth()
 		for _, n := range t.Notes {
 			p.Notes = append(p.Notes, t.Name+": "+n)
@@ -163,8 +191,12 @@ func (c *Client) Plan(ctx context.Context, service string, desired []Test, opts 
 			continue
 		}
 		ch := Change{CheckID: e.checkID, PublicID: e.publicID, Name: e.name, Reason: ReasonRemoved}
-		if skipped[e.checkID] {
+		switch {
+		case skipped[e.checkID]:
 			ch.Reason = ReasonWrites
+		case stepOf[e.checkID] != "":
+			// Published alone by an older smoke, now a chain's step.
+			ch.Reason = ReasonChained + stepOf[e.checkID]
 		}
 		if opts.Prune {
 			p.Delete = append(p.Delete, ch)
@@ -313,6 +345,7 @@ type view struct {
 			BasicAuth       map[string]any    `json:"basicAuth,omitempty"`
 		} `json:"request"`
 		Assertions      []map[string]any `json:"assertions"`
+		Steps           stepsView        `json:"steps,omitempty"`
 		ConfigVariables []struct {
 			Type    string `json:"type"`
 			Name    string `json:"name"`

@@ -47,8 +47,13 @@ directory), whose paths are printed on stderr.
 
 The example has deliberate faults, so the reports show what findings look
 like: version 1 answers GET /stats with a 500 (a failed check, fixed in
-version 2), and version 2 drops a field of GET /pets/{petId} (a regression).
-The demo checks that smoke finds exactly these, and exits 0 when it does.
+version 2); version 2 drops a field of GET /pets/{petId} (a regression),
+and lags like a read replica: a pet just given to an owner is not found
+by the read that follows (a read-after-write failure). Chains carry the
+ids each create answers to the checks that read, update and delete it,
+and delete everything the demo created. The diff sends writes: each
+version creates and deletes its own resources. The demo checks that smoke
+finds exactly these faults, and exits 0 when it does.
 --serve only starts the service and prints its URL, for trying smoke's
 other commands by hand.
 
@@ -182,7 +187,10 @@ func (d *demo) plan(ctx context.Context) (*loaded, error) {
 	}
 	fmt.Fprintf(d.env.Stdout, "1/3 smoke plan: %d checks from %s\n", len(l.Plan.Checks), ls.Spec)
 	for _, c := range l.Plan.Checks {
-		fmt.Fprintf(d.env.Stdout, "    %-7s %-16s %s\n", c.Method, c.Path, report.ValueSources(c))
+		fmt.Fprintf(d.env.Stdout, "    %-7s %-31s %s\n", c.Method, c.Path, report.ValueSources(c))
+		for _, b := range report.BindingLines(c, nil) {
+			fmt.Fprintf(d.env.Stdout, "            %s\n", b)
+		}
 	}
 	return l, nil
 }
@@ -225,8 +233,10 @@ func (d *demo) run(ctx context.Context, l *loaded) (*runOutcome, string, error) 
 func (d *demo) diff(ctx context.Context, l *loaded) (*diffOutcome, string, error) {
 	v1, v2 := d.urls[1], d.urls[2]
 	fmt.Fprintf(d.env.Stdout, "\n3/3 smoke diff: %s (version 1) → %s (version 2)\n", v1, v2)
+	// The example keeps its state in memory: the diff sends writes, and
+	// each version's chains create and delete their own resources.
 	ds, err := resolveDiff(d.env, diffOptions{common: d.common(), req: defaultRequests(), Old: v1, New: v2,
-		Rounds: 3, FailOn: string(diff.FailOnRegression), Format: "html"})
+		Rounds: 3, FailOn: string(diff.FailOnRegression), Format: "html", AllowWrites: true})
 	if err != nil {
 		return nil, "", err
 	}
@@ -254,7 +264,7 @@ func (d *demo) diff(ctx context.Context, l *loaded) (*diffOutcome, string, error
 // verdict is the demo's own exit: 0 when smoke found exactly the
 // example's deliberate faults.
 func (d *demo) verdict(out *runOutcome, dout *diffOutcome) error {
-	if unexpected := demoSurprises(d.runVersion, out.results, dout.report); len(unexpected) > 0 {
+	if unexpected := demoSurprises(d.runVersion, out, dout.report); len(unexpected) > 0 {
 		for _, u := range unexpected {
 			fmt.Fprintf(d.env.Stderr, "smoke: unexpected: %s\n", u)
 		}
@@ -267,31 +277,51 @@ func (d *demo) verdict(out *runOutcome, dout *diffOutcome) error {
 // demoSurprises compares what smoke found with what the example service
 // is built to show (examples/petstore/README.md): the demo doubles as a
 // self-check of smoke on a known service.
-func demoSurprises(runVersion int, results []runner.Result, rep *diff.Report) []string {
-	var out []string
-	for _, r := range results {
-		deliberate := runVersion == 1 && r.Method == "GET" && r.Path == "/stats"
-		switch {
-		case deliberate && r.Outcome != runner.Failed:
-			out = append(out, fmt.Sprintf("run: GET /stats %s, want the deliberate 500 failure", r.Outcome))
-		case !deliberate && r.Outcome != runner.Passed:
-			out = append(out, fmt.Sprintf("run: %s %s %s", r.Method, r.Path, r.Outcome))
+func demoSurprises(runVersion int, out *runOutcome, rep *diff.Report) []string {
+	var surprises []string
+	// The deliberate failures of a run, by version: the check and the
+	// assertion that fails.
+	deliberate := map[string]string{"GET /stats": runner.CheckNotServerError}
+	if runVersion == 2 {
+		deliberate = map[string]string{
+			"GET /pets/{petId}":                  runner.CheckReadAfterWrite, // the tag is not echoed
+			"GET /owners/{ownerId}/pets/{petId}": runner.CheckReadAfterWrite, // the replica lags
 		}
 	}
-	want := map[string]diff.Verdict{"GET /pets/{petId}": diff.Regression, "GET /stats": diff.Fixed}
+	for _, r := range out.results {
+		key := r.Method + " " + r.Path
+		want, isDeliberate := deliberate[key]
+		switch {
+		case isDeliberate && (r.Outcome != runner.Failed || !slices.ContainsFunc(r.Failures, func(f runner.Failure) bool { return f.Check == want })):
+			surprises = append(surprises, fmt.Sprintf("run: %s %s, want the deliberate %s failure", key, r.Outcome, want))
+		case !isDeliberate && r.Outcome != runner.Passed:
+			surprises = append(surprises, fmt.Sprintf("run: %s %s", key, r.Outcome))
+		}
+	}
+	if res := out.opts.Resources; res == nil || res.Created == 0 || res.Created != res.Deleted || len(res.Left) > 0 {
+		surprises = append(surprises, fmt.Sprintf("run: resources %+v, want every created resource deleted", res))
+	}
+	want := map[string]diff.Verdict{
+		"GET /pets/{petId}":                  diff.Regression,
+		"GET /owners/{ownerId}/pets/{petId}": diff.Regression,
+		"GET /stats":                         diff.Fixed,
+	}
 	for _, op := range rep.Operations {
 		key := op.Method + " " + op.Path
 		if v, ok := want[key]; ok {
 			if op.Verdict != v {
-				out = append(out, fmt.Sprintf("diff: %s %s, want %s", key, op.Verdict, v))
+				surprises = append(surprises, fmt.Sprintf("diff: %s %s, want %s", key, op.Verdict, v))
 			}
 			continue
 		}
 		if !slices.Contains([]diff.Verdict{diff.Parity, diff.Noise}, op.Verdict) {
-			out = append(out, fmt.Sprintf("diff: %s %s", key, op.Verdict))
+			surprises = append(surprises, fmt.Sprintf("diff: %s %s", key, op.Verdict))
 		}
 	}
-	return out
+	if res := rep.Resources; res == nil || len(res.Old.Left)+len(res.New.Left) > 0 {
+		surprises = append(surprises, "diff: a side left resources behind")
+	}
+	return surprises
 }
 
 func formatExt(format string) string {

@@ -277,6 +277,10 @@ func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffO
 	}
 	dopts := ds.diff
 	dopts.Send = send
+	if dopts.Chain, err = diffChains(env, ds); err != nil {
+		return nil, err
+	}
+	dopts.Support = l.Support
 	dopts.Evaluate = r.Evaluate
 	dopts.Concurrency = ds.runner.Concurrency
 	dopts.Secrets = r.Secrets()
@@ -350,6 +354,28 @@ func diffSender(env *Env, ds diffSettings) (diff.SendFunc, *runner.Runner, error
 		return oldR.Send(ctx, base, c)
 	}
 	return send, oldR, nil
+}
+
+// diffChains runs chains on each side with a runner of its own, so that
+// each side's store, cleanup and headers stay apart.
+func diffChains(env *Env, ds diffSettings) (diff.ChainFunc, error) {
+	runners := map[string]*runner.Runner{}
+	for _, t := range []target{ds.old, ds.new} {
+		ro := withTarget(ds.runner, t)
+		ro.Logger = env.Logger
+		r, err := runner.New(ro)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		runners[t.URL] = r
+	}
+	return func(ctx context.Context, base string, checks, support []generator.Check) ([]runner.Result, runner.Resources, error) {
+		r, ok := runners[base]
+		if !ok {
+			return nil, runner.Resources{}, fmt.Errorf("diff chains: no runner for %s", base)
+		}
+		return r.RunChains(ctx, checks, support)
+	}, nil
 }
 
 // exitErr maps a diff to its exit code, as smoke run does: 3 when

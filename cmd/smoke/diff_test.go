@@ -66,7 +66,9 @@ func TestDiffConfigLayering(t *testing.T) {
 }
 
 // TestDemoDiff runs the diff step smoke demo uses: v1 against v2 of the
-// example gives one regression, one fix and noise, and an HTML report.
+// example, writes included, gives two regressions (a missing field, a
+// read right after a create that fails), one fix and noise, and an HTML
+// report; each side deletes what it created.
 func TestDemoDiff(t *testing.T) {
 	v1 := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
 	v2 := httptest.NewServer(petstore.New(petstore.Options{Version: 2}))
@@ -86,8 +88,11 @@ func TestDemoDiff(t *testing.T) {
 		t.Fatalf("diff step: %v", err)
 	}
 	s := out.report.Summary
-	if s.Regressions != 1 || s.Fixed != 1 || s.Noise != 1 || s.Errors != 0 {
-		t.Errorf("summary = %+v, want 1 regression, 1 fixed, 1 noise, no error", s)
+	if s.Regressions != 2 || s.Fixed != 1 || s.Noise != 1 || s.Errors != 0 {
+		t.Errorf("summary = %+v, want 2 regressions, 1 fixed, 1 noise, no error", s)
+	}
+	if r := out.report.Resources; r == nil || r.Old.Created == 0 || r.Old.Created != r.Old.Deleted || r.New.Created != r.New.Deleted || len(r.Old.Left)+len(r.New.Left) > 0 {
+		t.Errorf("resources = %+v, want every resource of each side deleted", r)
 	}
 	if err := out.exitErr(); !errors.Is(err, errFindings) {
 		t.Errorf("exitErr() = %v, want errFindings", err)

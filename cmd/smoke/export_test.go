@@ -90,7 +90,7 @@ func TestResolveExportK6(t *testing.T) {
 		{resolveCase: resolveCase{name: "file timeout", cfg: "run:\n  timeout: 0s\n", wantErr: "smoke.yaml:2: run.timeout 0s: must be positive"}},
 		{resolveCase: resolveCase{name: "file latency", cfg: "run:\n  latency_ms: -1\n", wantErr: "smoke.yaml:2: run.latency_ms -1: must not be negative"}},
 		{resolveCase: resolveCase{name: "file assertions", cfg: "run:\n  skip_assertions: [speed]\n",
-			wantErr: `smoke.yaml:2: run.skip_assertions: unknown assertion "speed" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency)`}},
+			wantErr: `smoke.yaml:2: run.skip_assertions: unknown assertion "speed" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency, read_after_write)`}},
 		{resolveCase: resolveCase{name: "inline secret header of an environment",
 			cfg: "environments:\n  staging:\n    base_url: https://staging.example.com\n    headers:\n      Authorization: Bearer abc\n", args: []string{"--base-url", "staging"},
 			wantErr: "smoke.yaml:5: environments.staging.headers.Authorization (a secret): written inline: the script would carry it; write it as ${VAR}"}},

@@ -56,7 +56,12 @@ func newPublishCmdF(env *Env, runF func(context.Context, *Env, publishOptions) e
 		Use:   "publish",
 		Short: "Create, update and prune Datadog Synthetics API tests from the checks",
 		Long: `Keep one Datadog Synthetics API test per check, in sync with the spec, and
-the service's tests in one Datadog suite.
+the service's tests in one Datadog suite. Checks a chain links (a create,
+the read, update and delete of what it creates: see smoke plan) are the
+steps of one multistep API test: each step extracts the id the next ones
+use ({{ VAR }}), and the read right after the create must succeed. Values
+read from a list are not chained: an empty list must not page anyone.
+Chains write, so they are published with --allow-writes only.
 
 Each test requests --base-url plus the check's path (no redirect following)
 and asserts the documented status codes, the content type and, where it

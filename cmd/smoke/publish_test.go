@@ -47,7 +47,7 @@ func TestPublishExitCodes(t *testing.T) {
 		{name: "faults converge", faults: []ddemu.Fault{
 			{Operation: "ListTests", Status: 429},
 			{Operation: "CreateSyntheticsAPITest", Skip: 2, Status: 500, AfterStore: true},
-		}, code: 0, wantTests: 4},
+		}, code: 0, wantTests: 8},
 		{name: "invalid payload", faults: []ddemu.Fault{
 			{Operation: "CreateSyntheticsAPITest", Skip: 3, Status: 400, Errors: []string{"Invalid request: tick_every out of range"}},
 		}, code: 3, wantStderr: "CreateSyntheticsAPITest: 400 Bad Request: Invalid request: tick_every out of range", wantTests: 3},
@@ -84,11 +84,11 @@ func TestPublishPartialThenConverges(t *testing.T) {
 		t.Fatalf("first publish = exit %d, stderr %q, want 3 and a partial-publish note", code, stderr)
 	}
 	stdout, stderr, code := cli(t, env, "", publishArgs(spec)...)
-	if code != 0 || !strings.Contains(stdout, "Published: 1 created, 0 updated, 0 deleted, 3 unchanged") {
-		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the missing test created", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "Published: 5 created, 0 updated, 0 deleted, 3 unchanged") {
+		t.Errorf("second publish = exit %d, stdout %q, stderr %q, want the 5 missing tests created", code, stdout, stderr)
 	}
-	if got := len(emu.Tests()); got != 4 {
-		t.Errorf("tests in Datadog = %d, want 4 (the safe checks)", got)
+	if got := len(emu.Tests()); got != 8 {
+		t.Errorf("tests in Datadog = %d, want 8 (the safe checks)", got)
 	}
 }
 
@@ -128,13 +128,13 @@ func TestTriggerTimeoutExits3(t *testing.T) {
 	if code != 3 || !strings.Contains(stderr, "timed out waiting for results") {
 		t.Errorf("trigger = exit %d, stderr %q, want 3 and a timeout message", code, stderr)
 	}
-	if !strings.Contains(stdout, "4 without result") {
+	if !strings.Contains(stdout, "8 without result") {
 		t.Errorf("trigger stdout = %q, want the runs without result counted", stdout)
 	}
 	// A run smoke's own deadline cut is a failure of type timeout, as
 	// datadog-ci reports a timed-out result (it was an error before).
-	if b := readFile(t, junit); !strings.Contains(b, `failures="4"`) || strings.Count(b, `type="timeout"`) != 4 {
-		t.Errorf("JUnit = %s, want 4 timeout failures", b)
+	if b := readFile(t, junit); !strings.Contains(b, `failures="8"`) || strings.Count(b, `type="timeout"`) != 8 {
+		t.Errorf("JUnit = %s, want 8 timeout failures", b)
 	}
 }
 
@@ -185,8 +185,9 @@ func TestConcurrentPublishes(t *testing.T) {
 		}
 		seen[s.Name] = true
 	}
-	if len(seen) != 10 || len(emu.Suites()) != 1 {
-		t.Errorf("%d tests and %d suites, want 10 and 1", len(seen), len(emu.Suites()))
+	// 18 checks: 3 chains as multistep tests, 4 reads on their own.
+	if len(seen) != 7 || len(emu.Suites()) != 1 {
+		t.Errorf("%d tests and %d suites, want 7 and 1", len(seen), len(emu.Suites()))
 	}
 }
 
@@ -226,8 +227,8 @@ func TestTriggerLikeDatadogCI(t *testing.T) {
 		if code != tt.code || !strings.Contains(stdout, tt.line) {
 			t.Errorf("%s %v: exit %d, stdout %q, stderr %q, want %d and %q", tt.outcome, tt.args, code, stdout, stderr, tt.code, tt.line)
 		}
-		if b := readFile(t, junit); !strings.Contains(b, tt.junit) || strings.Count(b, "<testcase ") != 4 {
-			t.Errorf("%s: JUnit = %s, want 4 testcases and %s", tt.outcome, b, tt.junit)
+		if b := readFile(t, junit); !strings.Contains(b, tt.junit) || strings.Count(b, "<testcase ") != 8 {
+			t.Errorf("%s: JUnit = %s, want 8 testcases and %s", tt.outcome, b, tt.junit)
 		}
 		if n := emu.Calls()["GetSyntheticsCIBatch"]; n != 4 {
 			t.Errorf("%s: %d batch polls, want 4 (two 404s, one in progress, one final)", tt.outcome, n)
@@ -268,7 +269,7 @@ func TestPublishBlockedDelete(t *testing.T) {
 	emu.Depend(health, "slos: [abc123,availability]")
 	stdout, stderr, code := cli(t, env, "", publishArgs(spec, "--include", "GET /stats", "--prune", "--force")...)
 	if code != 3 || !strings.Contains(stdout, "! not deleted  [petstore] GET /health  "+health+"  (monitor [") ||
-		!strings.Contains(stdout, "2 deleted") || !strings.Contains(stderr, "refused to delete tests other resources depend on") {
+		!strings.Contains(stdout, "6 deleted") || !strings.Contains(stderr, "refused to delete tests other resources depend on") {
 		t.Errorf("prune with a test an SLO uses = exit %d\nstdout %s\nstderr %s\nwant 3, the others deleted, the blocked one named", code, stdout, stderr)
 	}
 }
@@ -302,8 +303,8 @@ datadog:
 	if err := json.Unmarshal([]byte(readFile(t, out)), &payloads); err != nil {
 		t.Fatal(err)
 	}
-	if len(payloads) != 10 {
-		t.Fatalf("%d payloads, want 10", len(payloads))
+	if len(payloads) != 7 {
+		t.Fatalf("%d payloads, want 7 (3 chains, 4 single checks)", len(payloads))
 	}
 	for _, p := range payloads {
 		req, err := http.NewRequestWithContext(t.Context(), "POST", emu.URL+"/api/v1/synthetics/tests/api", bytes.NewReader(p))

@@ -235,7 +235,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	}
 	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", generator.RedactURL(ro.BaseURL), "concurrency", ro.Concurrency)
 	start := env.Now()
-	results, runErr := r.Run(ctx, l.Plan.Checks)
+	results, resources, runErr := r.RunChains(ctx, l.Plan.Checks, l.Support)
 	elapsed := env.Now().Sub(start)
 	if progress != nil {
 		progress.Done()
@@ -253,6 +253,9 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 			Reproduce:         reproduce(r, l.Plan.Checks, results),
 			Elapsed:           elapsed.Round(time.Millisecond),
 		},
+	}
+	if resources.Created > 0 {
+		out.opts.Resources = &resources
 	}
 	switch {
 	case errors.Is(runErr, context.Canceled), errors.Is(runErr, context.DeadlineExceeded):
@@ -310,18 +313,38 @@ func (o *runOutcome) exitErr() error {
 	switch {
 	case s.Errored > 0:
 		return incompleteErr(fmt.Errorf("%d of %d checks errored: no usable answer", s.Errored, s.Total))
+	case o.opts.Resources != nil && o.leftDeletable() > 0:
+		return incompleteErr(fmt.Errorf("%d resources this run created could not be deleted (the report lists them with the request that deletes them)", o.leftDeletable()))
 	case s.Skipped > 0:
 		return incompleteErr(fmt.Errorf("%d of %d checks were not sent", s.Skipped, s.Total))
 	}
 	return nil
 }
 
-// reproduce builds the curl command of every check that did not pass.
+// leftDeletable counts the resources left behind although the spec
+// documents how to delete them: cleanup failed, and the run is
+// incomplete.
+func (o *runOutcome) leftDeletable() int {
+	n := 0
+	for _, l := range o.opts.Resources.Left {
+		if l.Delete != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// reproduce builds the curl command of every check that did not pass,
+// with the values it was sent with (a chain's real ids).
 func reproduce(r *runner.Runner, checks []generator.Check, results []runner.Result) map[string]string {
 	m := map[string]string{}
 	for i, res := range results {
 		if res.Outcome == runner.Failed || res.Outcome == runner.Errored {
-			if cmd := r.Curl("", checks[i]); cmd != "" {
+			c := checks[i]
+			if res.Sent != nil {
+				c = *res.Sent
+			}
+			if cmd := r.Curl("", c); cmd != "" {
 				m[res.CheckID] = cmd
 			}
 		}

@@ -16,7 +16,8 @@ import (
 )
 
 // TestRunInterrupt cancels a run while a request is in flight: smoke
-// stops sending, writes the partial report and exits 3.
+// stops sending, deletes what its chains created so far, writes the
+// partial report and exits 3.
 func TestRunInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	specPath, err := petstore.WriteSpec(dir)
@@ -44,7 +45,7 @@ func TestRunInterrupt(t *testing.T) {
 	if code != exitIncomplete {
 		t.Fatalf("run() = %d, want %d; stderr:\n%s", code, exitIncomplete, stderr.String())
 	}
-	if !strings.HasPrefix(stderr.String(), "smoke: interrupted: 8 of 10 checks not judged") {
+	if !strings.HasPrefix(stderr.String(), "smoke: interrupted: 11 of 20 checks not judged") {
 		t.Errorf("stderr = %q, want the interruption explained", stderr.String())
 	}
 	data, err := os.ReadFile(out)
@@ -52,14 +53,27 @@ func TestRunInterrupt(t *testing.T) {
 		t.Fatalf("partial report not written: %v", err)
 	}
 	var rep struct {
-		Summary    runner.Summary `json:"summary"`
-		Incomplete string         `json:"incomplete"`
+		Summary    runner.Summary    `json:"summary"`
+		Incomplete string            `json:"incomplete"`
+		Resources  *runner.Resources `json:"resources"`
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if want := (runner.Summary{Total: 10, Passed: 2, Skipped: 8, Exercised: 2, NotExercised: runner.ReasonCounts{NoAnswer: 8}}); rep.Summary != want || rep.Incomplete == "" {
+	// One worker: the owners' chains ran whole, GET /pets was in flight,
+	// the rest had not started.
+	if want := (runner.Summary{Total: 20, Passed: 9, Skipped: 11, Exercised: 9, NotExercised: runner.ReasonCounts{NoAnswer: 11}}); rep.Summary != want || rep.Incomplete == "" {
 		t.Errorf("report summary = %+v (incomplete %q), want %+v and a reason", rep.Summary, rep.Incomplete, want)
+	}
+	if r := rep.Resources; r == nil || r.Created != 2 || r.Deleted != 2 || len(r.Left) != 0 {
+		t.Errorf("resources = %+v, want the owner and their pet created and deleted", r)
+	}
+	// Nothing the run created is left: the store holds its seed.
+	req := httptest.NewRequest(http.MethodGet, "/owners", nil)
+	w := httptest.NewRecorder()
+	store.ServeHTTP(w, req)
+	if !strings.Contains(w.Body.String(), `"items":[{"id":1,"name":"Grace"}]`) {
+		t.Errorf("owners after the interrupted run = %s, want Grace alone", w.Body.String())
 	}
 }
 

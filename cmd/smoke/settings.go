@@ -275,7 +275,13 @@ func resolveOperation(s sources, key string, op config.Operation) (generator.Ope
 	if op.LatencyMS < 0 {
 		return generator.Operation{}, at("latency_ms").invalid(op.LatencyMS, "must not be negative")
 	}
+	binds, err := resolveBinds(s, key, op.Bind)
+	if err != nil {
+		return generator.Operation{}, err
+	}
 	return generator.Operation{
+		Bind:    binds,
+		NoChain: op.Chain != nil && !*op.Chain,
 		Fixture: generator.Fixture{
 			Path:        stringMap(op.Path),
 			Query:       stringMap(op.Query),
@@ -290,6 +296,24 @@ func resolveOperation(s sources, key string, op config.Operation) (generator.Ope
 		Assertions: generator.Assertions{Skip: op.SkipAssertions, LatencyMS: op.LatencyMS},
 		Where:      s.cfg.Where("operations." + key),
 	}, nil
+}
+
+// resolveBinds checks an operation's bind entries (smoke.yaml:
+// operations.KEY.bind) and maps them to the generator's; an entry naming
+// an operation that does not exist is reported by the generator, with
+// the same place.
+func resolveBinds(s sources, key string, bind map[string]string) ([]generator.Rebind, error) {
+	var out []generator.Rebind
+	for _, target := range slices.Sorted(maps.Keys(bind)) {
+		at := s.fileOrigin("operations." + key + ".bind." + target)
+		rb, err := generator.ParseRebind(target, bind[target])
+		if err != nil {
+			return nil, at.wrap(err)
+		}
+		rb.Where = at.where
+		out = append(out, rb)
+	}
+	return out, nil
 }
 
 // maxBodyCap bounds --max-body-bytes: past 1 GiB a "bounded" body is not

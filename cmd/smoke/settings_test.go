@@ -143,9 +143,9 @@ func TestResolveRun(t *testing.T) {
 		{resolveCase: resolveCase{name: "retries in the file", cfg: "\nrun:\n  retries: -1\n",
 			wantErr: "smoke.yaml:3: run.retries -1: must not be negative"}},
 		{resolveCase: resolveCase{name: "unknown assertion", cfg: "run:\n  skip_assertions: [latncy]\n",
-			wantErr: `smoke.yaml:2: run.skip_assertions: unknown assertion "latncy" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency)`}},
+			wantErr: `smoke.yaml:2: run.skip_assertions: unknown assertion "latncy" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency, read_after_write)`}},
 		{resolveCase: resolveCase{name: "unknown assertion of an operation", cfg: "operations:\n  getX:\n    skip_assertions: [nope]\n",
-			wantErr: `smoke.yaml:3: operations.getX.skip_assertions: unknown assertion "nope" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency)`}},
+			wantErr: `smoke.yaml:3: operations.getX.skip_assertions: unknown assertion "nope" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency, read_after_write)`}},
 		{resolveCase: resolveCase{name: "bad expected status", cfg: "operations:\n  getX:\n    expect_status: [\"200\", \"20\"]\n",
 			wantErr: `smoke.yaml:3: operations.getX.expect_status: status "20": want a code from 100 to 599, a range such as 4XX, or default`}},
 		{resolveCase: resolveCase{name: "unset secret", cfg: "headers:\n  X-Token: ${NOT_SET}\n",
@@ -204,6 +204,45 @@ func TestResolveRunPolicy(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, rs.load.Generator.Operations); diff != "" {
 		t.Errorf("operations (-want +got):\n%s", diff)
+	}
+}
+
+// TestResolveRunBind checks smoke.yaml's bind and chain settings: parsed
+// once, each entry with the line it was written on, a bad one refused
+// with its place.
+func TestResolveRunBind(t *testing.T) {
+	rs, err := resolveRunCase(t, resolveCase{
+		cfg:  "operations:\n  getSilence:\n    bind:\n      path.silenceID: POST /silences $response.body#/silenceID\n      query.x: none\n  deleteSilence:\n    chain: false\n",
+		args: []string{"--base-url", "http://127.0.0.1:1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]generator.Operation{
+		"getSilence": {Where: "smoke.yaml:2", Bind: []generator.Rebind{
+			{In: "path", Name: "silenceID", Operation: "POST /silences", From: "$response.body#/silenceID", Where: "smoke.yaml:4"},
+			{In: "query", Name: "x", None: true, Where: "smoke.yaml:5"},
+		}},
+		"deleteSilence": {Where: "smoke.yaml:6", NoChain: true},
+	}
+	if diff := cmp.Diff(want, rs.load.Generator.Operations); diff != "" {
+		t.Errorf("operations (-want +got):\n%s", diff)
+	}
+	for _, tc := range []resolveCase{
+		{name: "bad target", cfg: "operations:\n  getSilence:\n    bind:\n      form.x: POST /silences $response.body#/id\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.form.x: target "form.x": "form" is not path, query, header, cookie or body`},
+		{name: "bad expression", cfg: "operations:\n  getSilence:\n    bind:\n      path.id: POST /silences $response.bdy\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.path.id: source "POST /silences $response.bdy": unsupported runtime expression "$response.bdy": want $response.body#/pointer, $response.header.NAME or $request.(body#/pointer|path.NAME|query.NAME|header.NAME)`},
+		{name: "no operation", cfg: "operations:\n  getSilence:\n    bind:\n      path.id: $response.body#/id\n",
+			wantErr: `smoke.yaml:4: operations.getSilence.bind.path.id: source "$response.body#/id": want "OPERATION EXPRESSION" (e.g. "POST /silences $response.body#/silenceID") or none`},
+		{name: "not a bool", cfg: "operations:\n  getSilence:\n    chain: maybe\n",
+			wantErr: "config smoke.yaml:3: cannot unmarshal !!str `maybe` into bool"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.args = []string{"--base-url", "http://127.0.0.1:1"}
+			_, err := resolveRunCase(t, tc)
+			tc.check(t, err)
+		})
 	}
 }
 

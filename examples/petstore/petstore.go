@@ -32,6 +32,16 @@ type Options struct {
 	// Now returns the current time for generated_at fields; nil means
 	// time.Now.
 	Now func() time.Time
+	// ReplicaLag makes the first read of an owner's pet that was just
+	// created answer 404, as a read replica that lags behind the primary
+	// does. Version 2 always lags.
+	ReplicaLag bool
+}
+
+// Owner is one owner of the store, with pets of their own.
+type Owner struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // Pet is one pet of the store.
@@ -47,13 +57,22 @@ type newPet struct {
 }
 
 type store struct {
-	opts   Options
-	mu     sync.Mutex
-	pets   []Pet // ordered by id
-	next   int64
+	opts Options
+	mu   sync.Mutex
+	pets []Pet // ordered by id
+	next int64
+	// Labels per pet, tags by name (name -> code), appointments booked
+	// (ids of those not cancelled).
 	labels map[int64]map[string]string
-	tags   map[string]string // name -> code
-	visits int64             // appointments booked
+	tags   map[string]string
+	visits int64
+	booked map[int64]bool
+	// Owners and their pets, ordered by id; a pet's id is its owner's.
+	owners    []Owner
+	ownerPets map[int64][]Pet
+	nextOwner int64
+	// unread are the owners' pets created and not read yet (replica lag).
+	unread map[[2]int64]bool
 }
 
 // New returns the service: an in-memory store seeded with three pets
@@ -65,14 +84,24 @@ func New(opts Options) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Version == 2 {
+		opts.ReplicaLag = true
+	}
 	tag := func(s string) *string { return &s }
 	s := &store{opts: opts, next: 4, pets: []Pet{
 		{ID: 1, Name: "Rex", Tag: tag("dog")},
 		{ID: 2, Name: "Tom", Tag: tag("cat")},
 		{ID: 3, Name: "Nemo", Tag: tag("fish")},
-	}, labels: map[int64]map[string]string{},
+	},
+		labels: map[int64]map[string]string{},
+		booked: map[int64]bool{},
 		// A tag an earlier run left: a fixed name collides with it.
-		tags: map[string]string{"smoke": "SM0001"}}
+		tags:      map[string]string{"smoke": "SM0001"},
+		owners:    []Owner{{ID: 1, Name: "Grace"}},
+		ownerPets: map[int64][]Pet{1: {{ID: 1, Name: "Bella", Tag: tag("dog")}}},
+		nextOwner: 2,
+		unread:    map[[2]int64]bool{},
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /pets", s.list)
 	mux.HandleFunc("POST /pets", s.create)
@@ -81,7 +110,17 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("DELETE /pets/{petId}", s.remove)
 	mux.HandleFunc("PUT /pets/{petId}/labels", s.setLabels)
 	mux.HandleFunc("POST /appointments", s.book)
+	mux.HandleFunc("DELETE /appointments/{appointmentId}", s.cancel)
 	mux.HandleFunc("POST /tags", s.createTag)
+	mux.HandleFunc("DELETE /tags/{name}", s.deleteTag)
+	mux.HandleFunc("GET /owners", s.listOwners)
+	mux.HandleFunc("POST /owners", s.createOwner)
+	mux.HandleFunc("GET /owners/{ownerId}", s.getOwner)
+	mux.HandleFunc("DELETE /owners/{ownerId}", s.deleteOwner)
+	mux.HandleFunc("GET /owners/{ownerId}/pets", s.listOwnerPets)
+	mux.HandleFunc("POST /owners/{ownerId}/pets", s.addOwnerPet)
+	mux.HandleFunc("GET /owners/{ownerId}/pets/{petId}", s.getOwnerPet)
+	mux.HandleFunc("DELETE /owners/{ownerId}/pets/{petId}", s.removeOwnerPet)
 	mux.HandleFunc("GET /stats", s.stats)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -298,6 +337,9 @@ func (s *store) book(w http.ResponseWriter, r *http.Request) {
 	found := s.find(in.PetID) >= 0
 	s.visits++
 	id := s.visits
+	if found {
+		s.booked[id] = true
+	}
 	s.mu.Unlock()
 	if !found {
 		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("no pet %d", in.PetID))
@@ -305,6 +347,34 @@ func (s *store) book(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "petId": in.PetID,
 		"startsAt": in.StartsAt.UTC().Format(time.RFC3339), "endsAt": in.EndsAt.UTC().Format(time.RFC3339)})
+}
+
+// cancel removes a booked appointment.
+func (s *store) cancel(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("appointmentId"), 10, 64)
+	s.mu.Lock()
+	found := err == nil && s.booked[id]
+	delete(s.booked, id)
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no appointment %s", r.PathValue("appointmentId")))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteTag removes a tag by name.
+func (s *store) deleteTag(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	s.mu.Lock()
+	_, found := s.tags[name]
+	delete(s.tags, name)
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no tag %q", name))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 var tagCode = regexp.MustCompile(`^[A-Z]{2}[0-9]+$`)
@@ -331,6 +401,166 @@ func (s *store) createTag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"name": in.Name, "code": in.Code})
+}
+
+func (s *store) listOwners(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	items := slices.Clone(s.owners)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *store) createOwner(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name *string `json:"name"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	if err := dec.Decode(&in); err != nil || in.Name == nil || *in.Name == "" {
+		writeError(w, http.StatusBadRequest, "want a JSON object with a non-empty name")
+		return
+	}
+	s.mu.Lock()
+	o := Owner{ID: s.nextOwner, Name: *in.Name}
+	s.nextOwner++
+	s.owners = append(s.owners, o)
+	s.mu.Unlock()
+	w.Header().Set("Location", fmt.Sprintf("/owners/%d", o.ID))
+	writeJSON(w, http.StatusCreated, o)
+}
+
+// owner finds the owner of the request's ownerId; the caller holds s.mu.
+func (s *store) owner(r *http.Request) (int, int64) {
+	id, err := strconv.ParseInt(r.PathValue("ownerId"), 10, 64)
+	if err != nil {
+		return -1, 0
+	}
+	return slices.IndexFunc(s.owners, func(o Owner) bool { return o.ID == id }), id
+}
+
+func (s *store) getOwner(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	i, _ := s.owner(r)
+	var o Owner
+	if i >= 0 {
+		o = s.owners[i]
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (s *store) deleteOwner(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	i, id := s.owner(r)
+	pets := 0
+	if i >= 0 {
+		pets = len(s.ownerPets[id])
+		if pets == 0 {
+			s.owners = slices.Delete(s.owners, i, i+1)
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case i < 0:
+		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+	case pets > 0:
+		writeError(w, http.StatusConflict, fmt.Sprintf("owner %d still has %d pets", id, pets))
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *store) listOwnerPets(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	i, id := s.owner(r)
+	items := slices.Clone(s.ownerPets[id])
+	s.mu.Unlock()
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+		return
+	}
+	if items == nil {
+		items = []Pet{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *store) addOwnerPet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	i, id := s.owner(r)
+	s.mu.Unlock()
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+		return
+	}
+	in, ok := decodePet(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	next := int64(1)
+	for _, p := range s.ownerPets[id] {
+		next = max(next, p.ID+1)
+	}
+	p := Pet{ID: next, Name: *in.Name, Tag: in.Tag}
+	s.ownerPets[id] = append(s.ownerPets[id], p)
+	s.unread[[2]int64{id, p.ID}] = true
+	s.mu.Unlock()
+	w.Header().Set("Location", fmt.Sprintf("/owners/%d/pets/%d", id, p.ID))
+	writeJSON(w, http.StatusCreated, p)
+}
+
+// ownerPet finds the request's pet of the request's owner; the caller
+// holds s.mu.
+func (s *store) ownerPet(r *http.Request) (owner int64, pet int) {
+	i, id := s.owner(r)
+	if i < 0 {
+		return id, -1
+	}
+	pid, err := strconv.ParseInt(r.PathValue("petId"), 10, 64)
+	if err != nil {
+		return id, -1
+	}
+	return id, slices.IndexFunc(s.ownerPets[id], func(p Pet) bool { return p.ID == pid })
+}
+
+func (s *store) getOwnerPet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	id, j := s.ownerPet(r)
+	var p Pet
+	lagging := false
+	if j >= 0 {
+		p = s.ownerPets[id][j]
+		key := [2]int64{id, p.ID}
+		lagging = s.opts.ReplicaLag && s.unread[key]
+		delete(s.unread, key)
+	}
+	s.mu.Unlock()
+	if j < 0 || lagging {
+		// A lagging replica has not seen the new pet yet: the next read
+		// finds it.
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %s of owner %s", r.PathValue("petId"), r.PathValue("ownerId")))
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *store) removeOwnerPet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	id, j := s.ownerPet(r)
+	if j >= 0 {
+		delete(s.unread, [2]int64{id, s.ownerPets[id][j].ID})
+		s.ownerPets[id] = slices.Delete(s.ownerPets[id], j, j+1)
+	}
+	s.mu.Unlock()
+	if j < 0 {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %s of owner %s", r.PathValue("petId"), r.PathValue("ownerId")))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *store) stats(w http.ResponseWriter, r *http.Request) {

@@ -41,28 +41,33 @@ func plan(t *testing.T) []generator.Check {
 	return pl.Checks
 }
 
-// TestRun runs every check of the spec against both versions: version 1
-// fails exactly on its deliberate bug, version 2 passes.
+// TestRun runs every check of the spec against both versions, chains
+// included: version 1 fails exactly on its deliberate bug; version 2 on
+// read-after-write, its deliberate regression (a field not echoed) and
+// its lagging replica. Either way everything the run created is deleted.
 func TestRun(t *testing.T) {
 	for _, tt := range []struct {
 		version int
 		want    []string
 	}{
 		{1, []string{"GET /stats failed not_server_error"}},
-		{2, nil},
+		{2, []string{
+			"GET /owners/{ownerId}/pets/{petId} failed read_after_write",
+			"GET /pets/{petId} failed read_after_write",
+		}},
 	} {
 		t.Run(fmt.Sprint("v", tt.version), func(t *testing.T) {
 			srv := httptest.NewServer(petstore.New(petstore.Options{Version: tt.version}))
 			defer srv.Close()
 			checks := plan(t)
-			if len(checks) != 10 {
-				t.Fatalf("plan = %d checks, want 10", len(checks))
+			if len(checks) != 20 {
+				t.Fatalf("plan = %d checks, want 20", len(checks))
 			}
 			r, err := runner.New(runner.Options{BaseURL: srv.URL})
 			if err != nil {
 				t.Fatal(err)
 			}
-			results, err := r.Run(t.Context(), checks)
+			results, res, err := r.RunChains(t.Context(), checks, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +83,60 @@ func TestRun(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Run(petstore v%d) non-passing (-want +got):\n%s", tt.version, diff)
 			}
+			// A pet, an owner and their pet, an appointment, a tag.
+			if res.Created != 5 || res.Deleted != 5 || len(res.Left) != 0 {
+				t.Errorf("resources = %+v, want 5 created and deleted", res)
+			}
+			// The store is back to its seed.
+			if _, _, owners := get(t, srv.Config.Handler, "/owners"); len(owners["items"].([]any)) != 1 {
+				t.Errorf("owners after the run = %v, want Grace alone", owners)
+			}
+			if _, _, pets := get(t, srv.Config.Handler, "/pets?limit=100"); len(pets["items"].([]any)) != 3 {
+				t.Errorf("pets after the run = %v, want the three seeded", pets)
+			}
 		})
+	}
+}
+
+// TestReplicaLag pins the lag: the first read of an owner's new pet is a
+// 404, the next finds it; seeded pets and version 1 never lag.
+func TestReplicaLag(t *testing.T) {
+	for _, tt := range []struct {
+		opts  petstore.Options
+		first int
+	}{
+		{petstore.Options{Version: 1}, 200},
+		{petstore.Options{Version: 2}, 404},
+		{petstore.Options{Version: 1, ReplicaLag: true}, 404},
+	} {
+		srv := httptest.NewServer(petstore.New(tt.opts))
+		resp, err := http.Post(srv.URL+"/owners/1/pets", "application/json", strings.NewReader(`{"name":"Whiskers","tag":"cat"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != 201 || loc != "/owners/1/pets/2" {
+			t.Fatalf("%+v: POST = %d Location %q, want 201 /owners/1/pets/2", tt.opts, resp.StatusCode, loc)
+		}
+		if s, _, _ := get(t, srv.Config.Handler, "/owners/1/pets/2"); s != tt.first {
+			t.Errorf("%+v: first read = %d, want %d", tt.opts, s, tt.first)
+		}
+		if s, _, _ := get(t, srv.Config.Handler, "/owners/1/pets/2"); s != 200 {
+			t.Errorf("%+v: second read = %d, want 200", tt.opts, s)
+		}
+		if s, _, _ := get(t, srv.Config.Handler, "/owners/1/pets/1"); s != 200 {
+			t.Errorf("%+v: seeded pet = %d, want 200", tt.opts, s)
+		}
+		req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/owners/1", nil)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 409 {
+			t.Errorf("%+v: DELETE an owner with pets = %d, want 409", tt.opts, resp.StatusCode)
+		}
+		srv.Close()
 	}
 }
 

@@ -30,8 +30,15 @@ func RunRequest(t StoredTest) string {
 	return outcome
 }
 
-// Run is RunRequest that also says why a run failed.
+// Run is RunRequest that also says why a run failed. A multistep test
+// (subtype multi) runs its steps in order (see multistep.go).
 func Run(t StoredTest) (outcome, reason string) {
+	var kind struct {
+		Subtype string `json:"subtype"`
+	}
+	if json.Unmarshal(t.JSON, &kind) == nil && kind.Subtype == "multi" {
+		return runSteps(t.JSON)
+	}
 	var test struct {
 		Config struct {
 			Request struct {

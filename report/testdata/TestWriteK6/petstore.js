@@ -1,5 +1,5 @@
 // k6 load test of "Petstore (smoke example) 1.0.0", written by smoke export k6.
-// One request per check (10 checks), judged as smoke run judges it: no
+// One request per check (20 checks), judged as smoke run judges it: no
 // server error, a documented status, the documented media type, the
 // required headers (response schemas are smoke run's alone).
 //
@@ -44,6 +44,15 @@ export const options = {
     checks: ["rate==1"],
     // Latency budgets of smoke.yaml, at the p(95) of each check's requests.
     "http_req_duration{smoke_check:878a32ef21f8}": ["p(95)<500"], // POST /appointments
+    "http_req_duration{smoke_check:da3f723f9a5a}": ["p(95)<500"], // DELETE /appointments/{appointmentId}
+    "http_req_duration{smoke_check:96e3f4523439}": ["p(95)<500"], // GET /owners
+    "http_req_duration{smoke_check:24c7c64fcb0d}": ["p(95)<500"], // POST /owners
+    "http_req_duration{smoke_check:af77951abb15}": ["p(95)<500"], // GET /owners/{ownerId}
+    "http_req_duration{smoke_check:ddcd06d5f261}": ["p(95)<500"], // DELETE /owners/{ownerId}
+    "http_req_duration{smoke_check:481ea096afc3}": ["p(95)<500"], // GET /owners/{ownerId}/pets
+    "http_req_duration{smoke_check:374010ede831}": ["p(95)<500"], // POST /owners/{ownerId}/pets
+    "http_req_duration{smoke_check:d1f766ef2248}": ["p(95)<500"], // GET /owners/{ownerId}/pets/{petId}
+    "http_req_duration{smoke_check:5f5ddd1c4298}": ["p(95)<500"], // DELETE /owners/{ownerId}/pets/{petId}
     "http_req_duration{smoke_check:d436fea64fa1}": ["p(95)<500"], // GET /pets
     "http_req_duration{smoke_check:5979e1e3f919}": ["p(95)<500"], // POST /pets
     "http_req_duration{smoke_check:547a0a2c89cf}": ["p(95)<200"], // GET /pets/{petId}
@@ -52,6 +61,7 @@ export const options = {
     "http_req_duration{smoke_check:aa3cb04f8caa}": ["p(95)<500"], // PUT /pets/{petId}/labels
     "http_req_duration{smoke_check:67fbbb5c8e96}": ["p(95)<500"], // GET /stats
     "http_req_duration{smoke_check:a1a1f08f634c}": ["p(95)<500"], // POST /tags
+    "http_req_duration{smoke_check:0da7d289f52d}": ["p(95)<500"], // DELETE /tags/{name}
   },
 };
 
@@ -75,9 +85,24 @@ export default function () {
       "422": { types: ["application/json"] },
     }, []);
   }
+  // DELETE /appointments/{appointmentId} (cancelAppointment)
+  {
+    const r1 = http.request("DELETE", BASE_URL + "/appointments/1", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "DELETE /appointments/{appointmentId}", smoke_check: "da3f723f9a5a" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(204, 404),
+    });
+    judge(r1, "DELETE /appointments/{appointmentId}", {
+      "204": {},
+      "404": { types: ["application/json"] },
+    }, []);
+  }
   // GET /health (getHealth)
   {
-    const r1 = http.request("GET", BASE_URL + "/health", null, {
+    const r2 = http.request("GET", BASE_URL + "/health", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -85,13 +110,135 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200),
     });
-    judge(r1, "GET /health", {
+    judge(r2, "GET /health", {
       "200": { types: ["text/plain"] },
     }, ["content_type", "latency"]);
   }
+  // GET /owners (listOwners)
+  {
+    const r3 = http.request("GET", BASE_URL + "/owners", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "GET /owners", smoke_check: "96e3f4523439" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(200),
+    });
+    judge(r3, "GET /owners", {
+      "200": { types: ["application/json"] },
+    }, []);
+  }
+  // POST /owners (createOwner)
+  {
+    const r4 = http.request("POST", BASE_URL + "/owners", "{\"name\":\"Ada\"}", {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+        "Content-Type": "application/json",
+      },
+      tags: { name: "POST /owners", smoke_check: "24c7c64fcb0d" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(201, 400),
+    });
+    judge(r4, "POST /owners", {
+      "201": { types: ["application/json"], headers: ["Location"] },
+      "400": { types: ["application/json"] },
+    }, []);
+  }
+  // GET /owners/{ownerId} (getOwner)
+  {
+    const r5 = http.request("GET", BASE_URL + "/owners/1", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "GET /owners/{ownerId}", smoke_check: "af77951abb15" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(200, 404),
+    });
+    judge(r5, "GET /owners/{ownerId}", {
+      "200": { types: ["application/json"] },
+      "404": { types: ["application/json"] },
+    }, []);
+  }
+  // DELETE /owners/{ownerId} (deleteOwner)
+  {
+    const r6 = http.request("DELETE", BASE_URL + "/owners/1", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "DELETE /owners/{ownerId}", smoke_check: "ddcd06d5f261" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(204, 404, 409),
+    });
+    judge(r6, "DELETE /owners/{ownerId}", {
+      "204": {},
+      "404": { types: ["application/json"] },
+      "409": { types: ["application/json"] },
+    }, []);
+  }
+  // GET /owners/{ownerId}/pets (listOwnerPets)
+  {
+    const r7 = http.request("GET", BASE_URL + "/owners/1/pets", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "GET /owners/{ownerId}/pets", smoke_check: "481ea096afc3" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(200, 404),
+    });
+    judge(r7, "GET /owners/{ownerId}/pets", {
+      "200": { types: ["application/json"] },
+      "404": { types: ["application/json"] },
+    }, []);
+  }
+  // POST /owners/{ownerId}/pets (addOwnerPet)
+  {
+    const r8 = http.request("POST", BASE_URL + "/owners/1/pets", "{\"name\":\"Whiskers\",\"tag\":\"cat\"}", {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+        "Content-Type": "application/json",
+      },
+      tags: { name: "POST /owners/{ownerId}/pets", smoke_check: "374010ede831" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(201, 404),
+    });
+    judge(r8, "POST /owners/{ownerId}/pets", {
+      "201": { types: ["application/json"], headers: ["Location"] },
+      "404": { types: ["application/json"] },
+    }, []);
+  }
+  // GET /owners/{ownerId}/pets/{petId} (getOwnerPet)
+  {
+    const r9 = http.request("GET", BASE_URL + "/owners/1/pets/1", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "GET /owners/{ownerId}/pets/{petId}", smoke_check: "d1f766ef2248" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(200, 404),
+    });
+    judge(r9, "GET /owners/{ownerId}/pets/{petId}", {
+      "200": { types: ["application/json"] },
+      "404": { types: ["application/json"] },
+    }, []);
+  }
+  // DELETE /owners/{ownerId}/pets/{petId} (removeOwnerPet)
+  {
+    const r10 = http.request("DELETE", BASE_URL + "/owners/1/pets/1", null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "DELETE /owners/{ownerId}/pets/{petId}", smoke_check: "5f5ddd1c4298" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(204, 404),
+    });
+    judge(r10, "DELETE /owners/{ownerId}/pets/{petId}", {
+      "204": {},
+      "404": { types: ["application/json"] },
+    }, []);
+  }
   // GET /pets (listPets)
   {
-    const r2 = http.request("GET", BASE_URL + "/pets?limit=2", null, {
+    const r11 = http.request("GET", BASE_URL + "/pets?limit=2", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -99,14 +246,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses({ min: 100, max: 499 }),
     });
-    judge(r2, "GET /pets", {
+    judge(r11, "GET /pets", {
       "200": { types: ["application/json"], headers: ["X-Request-Id"] },
       "default": { types: ["application/json"] },
     }, []);
   }
   // POST /pets (createPet)
   {
-    const r3 = http.request("POST", BASE_URL + "/pets", "{\"name\":\"Kitty\",\"tag\":\"cat\"}", {
+    const r12 = http.request("POST", BASE_URL + "/pets", "{\"name\":\"Kitty\",\"tag\":\"cat\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -115,14 +262,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(201, 400),
     });
-    judge(r3, "POST /pets", {
+    judge(r12, "POST /pets", {
       "201": { types: ["application/json"], headers: ["Location"] },
       "400": { types: ["application/json"] },
     }, []);
   }
   // GET /pets/{petId} (getPet)
   {
-    const r4 = http.request("GET", BASE_URL + "/pets/1", null, {
+    const r13 = http.request("GET", BASE_URL + "/pets/1", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -130,14 +277,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200, 404),
     });
-    judge(r4, "GET /pets/{petId}", {
+    judge(r13, "GET /pets/{petId}", {
       "200": { types: ["application/json"], headers: ["X-Request-Id"] },
       "404": { types: ["application/json"] },
     }, []);
   }
   // PUT /pets/{petId} (updatePet)
   {
-    const r5 = http.request("PUT", BASE_URL + "/pets/1", "{\"name\":\"Rex\",\"tag\":\"dog\"}", {
+    const r14 = http.request("PUT", BASE_URL + "/pets/1", "{\"name\":\"Rex\",\"tag\":\"dog\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -146,14 +293,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200, 404),
     });
-    judge(r5, "PUT /pets/{petId}", {
+    judge(r14, "PUT /pets/{petId}", {
       "200": { types: ["application/json"] },
       "404": { types: ["application/json"] },
     }, []);
   }
   // DELETE /pets/{petId} (deletePet)
   {
-    const r6 = http.request("DELETE", BASE_URL + "/pets/3", null, {
+    const r15 = http.request("DELETE", BASE_URL + "/pets/3", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -161,14 +308,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(204, 404),
     });
-    judge(r6, "DELETE /pets/{petId}", {
+    judge(r15, "DELETE /pets/{petId}", {
       "204": {},
       "404": { types: ["application/json"] },
     }, []);
   }
   // PUT /pets/{petId}/labels (setPetLabels)
   {
-    const r7 = http.request("PUT", BASE_URL + "/pets/1/labels", "{\"smoke\":\"smoke\"}", {
+    const r16 = http.request("PUT", BASE_URL + "/pets/1/labels", "{\"smoke\":\"smoke\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -177,7 +324,7 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(200, 404, 422),
     });
-    judge(r7, "PUT /pets/{petId}/labels", {
+    judge(r16, "PUT /pets/{petId}/labels", {
       "200": { types: ["application/json"] },
       "404": { types: ["application/json"] },
       "422": { types: ["application/json"] },
@@ -185,7 +332,7 @@ export default function () {
   }
   // GET /stats (getStats)
   {
-    const r8 = http.request("GET", BASE_URL + "/stats", null, {
+    const r17 = http.request("GET", BASE_URL + "/stats", null, {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
       },
@@ -193,14 +340,14 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses({ min: 100, max: 499 }),
     });
-    judge(r8, "GET /stats", {
+    judge(r17, "GET /stats", {
       "2XX": { types: ["application/json"] },
       "default": { types: ["application/json"] },
     }, []);
   }
   // POST /tags (createTag)
   {
-    const r9 = http.request("POST", BASE_URL + "/tags", "{\"code\":\"AA0000\",\"name\":\"smoke" + run + "\"}", {
+    const r18 = http.request("POST", BASE_URL + "/tags", "{\"code\":\"AA0000\",\"name\":\"smoke" + run + "\"}", {
       headers: {
         "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
         "Content-Type": "application/json",
@@ -209,10 +356,25 @@ export default function () {
       timeout: "10s",
       responseCallback: http.expectedStatuses(201, 409, 422),
     });
-    judge(r9, "POST /tags", {
+    judge(r18, "POST /tags", {
       "201": { types: ["application/json"] },
       "409": { types: ["application/json"] },
       "422": { types: ["application/json"] },
+    }, []);
+  }
+  // DELETE /tags/{name} (deleteTag)
+  {
+    const r19 = http.request("DELETE", BASE_URL + "/tags/smoke" + run, null, {
+      headers: {
+        "Authorization": "Bearer " + env["PETSTORE_TOKEN"],
+      },
+      tags: { name: "DELETE /tags/{name}", smoke_check: "0da7d289f52d" },
+      timeout: "10s",
+      responseCallback: http.expectedStatuses(204, 404),
+    });
+    judge(r19, "DELETE /tags/{name}", {
+      "204": {},
+      "404": { types: ["application/json"] },
     }, []);
   }
 }

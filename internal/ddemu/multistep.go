@@ -1,0 +1,284 @@
+package ddemu
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A multistep API test (subtype multi) runs its steps in order, as a
+// Datadog location does: each step's request with the {{ VAR }} of the
+// values earlier steps extracted, its assertions, then its
+// extractedValues (a JSONPath on the body, or a header, raw or through a
+// regular expression). A step that fails fails the test; the next steps
+// still run when it allows failure.
+
+type multiTest struct {
+	Subtype string `json:"subtype"`
+	Config  struct {
+		Steps []struct {
+			Name         string `json:"name"`
+			AllowFailure bool   `json:"allowFailure"`
+			Request      struct {
+				Method  string            `json:"method"`
+				URL     string            `json:"url"`
+				Headers map[string]string `json:"headers"`
+				Body    string            `json:"body"`
+				Timeout float64           `json:"timeout"`
+			} `json:"request"`
+			Assertions      []assertion `json:"assertions"`
+			ExtractedValues []struct {
+				Name   string `json:"name"`
+				Type   string `json:"type"`
+				Field  string `json:"field"`
+				Parser struct {
+					Type  string `json:"type"`
+					Value string `json:"value"`
+				} `json:"parser"`
+			} `json:"extractedValues"`
+		} `json:"steps"`
+	} `json:"config"`
+}
+
+type assertion struct {
+	Type     string `json:"type"`
+	Operator string `json:"operator"`
+	Property string `json:"property"`
+	Target   any    `json:"target"`
+}
+
+var varRefRe = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
+
+// runSteps runs a multistep test; its steps must all be on loopback.
+func runSteps(raw []byte) (outcome, reason string) {
+	var t multiTest
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return "failed", err.Error()
+	}
+	vars := map[string]string{}
+	render := func(s string) string {
+		return varRefRe.ReplaceAllStringFunc(s, func(m string) string {
+			name := varRefRe.FindStringSubmatch(m)[1]
+			if v, ok := vars[name]; ok {
+				return v
+			}
+			return m
+		})
+	}
+	outcome = "passed"
+	for _, st := range t.Config.Steps {
+		r := st.Request
+		u, err := url.Parse(render(r.URL))
+		if err != nil {
+			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
+		}
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			continue // the emulator never leaves the machine
+		}
+		req, err := http.NewRequest(r.Method, u.String(), strings.NewReader(render(r.Body)))
+		if err != nil {
+			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
+		}
+		for k, v := range r.Headers {
+			req.Header.Set(k, render(v))
+		}
+		timeout := time.Duration(r.Timeout * float64(time.Second))
+		if timeout <= 0 {
+			timeout = 10 * time.Second
+		}
+		client := &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		start := time.Now()
+		resp, err := client.Do(req)
+		var body []byte
+		if err == nil {
+			body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+			resp.Body.Close()
+		}
+		why := ""
+		if err != nil {
+			why = fmt.Sprintf("step %s: %v", st.Name, err)
+		} else {
+			why = check(st.Assertions, resp, body, time.Since(start), r.Method+" "+u.String())
+		}
+		if why != "" {
+			if reason == "" {
+				outcome, reason = "failed", why
+			}
+			if !st.AllowFailure {
+				return outcome, reason
+			}
+			if err != nil {
+				continue
+			}
+		}
+		for _, ev := range st.ExtractedValues {
+			var src string
+			switch ev.Type {
+			case "http_body":
+				src = string(body)
+			case "http_header":
+				src = resp.Header.Get(ev.Field)
+			default:
+				continue
+			}
+			if v, ok := parse(ev.Parser.Type, ev.Parser.Value, src); ok {
+				vars[ev.Name] = v
+			}
+		}
+	}
+	return outcome, reason
+}
+
+// check evaluates a step's assertions; it returns why one failed.
+func check(as []assertion, resp *http.Response, body []byte, elapsed time.Duration, what string) string {
+	for _, a := range as {
+		var actual string
+		switch a.Type {
+		case "statusCode":
+			actual = strconv.Itoa(resp.StatusCode)
+		case "header":
+			actual = resp.Header.Get(a.Property)
+		case "responseTime":
+			actual = strconv.FormatInt(elapsed.Milliseconds(), 10)
+		case "body":
+			if a.Operator != "validatesJSONSchema" {
+				continue
+			}
+			if err := validateSchema(a.Target, body); err != nil {
+				return fmt.Sprintf("%s: body does not validate: %v", what, err)
+			}
+			continue
+		default:
+			continue
+		}
+		if !holds(a.Operator, actual, a.Target) {
+			return fmt.Sprintf("%s: %s %s %v, got %q", what, a.Type, a.Operator, a.Target, actual)
+		}
+	}
+	return ""
+}
+
+// parse extracts a value as Datadog's parsers do: raw, json_path, or
+// regex (the first capture group, else the whole match; a leading
+// lookbehind, which Go's regexp lacks, is read as a capture of what
+// follows it).
+func parse(kind, value, src string) (string, bool) {
+	switch kind {
+	case "raw", "":
+		return src, src != ""
+	case "json_path":
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader([]byte(src)))
+		dec.UseNumber()
+		if dec.Decode(&doc) != nil {
+			return "", false
+		}
+		v, ok := jsonPath(doc, value)
+		if !ok {
+			return "", false
+		}
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case json.Number:
+			return x.String(), true
+		case bool:
+			return strconv.FormatBool(x), true
+		}
+		b, err := json.Marshal(v)
+		return string(b), err == nil
+	case "regex":
+		pat := value
+		if strings.HasPrefix(pat, "(?<=") {
+			if end := closingParen(pat); end > 0 {
+				pat = pat[4:end] + "(" + pat[end+1:] + ")"
+			}
+		}
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			return "", false
+		}
+		m := re.FindStringSubmatch(src)
+		switch {
+		case m == nil:
+			return "", false
+		case len(m) > 1:
+			return m[1], true
+		}
+		return m[0], true
+	}
+	return "", false
+}
+
+// closingParen returns the index of the parenthesis that closes the one
+// at the start of pat.
+func closingParen(pat string) int {
+	depth := 0
+	for i := 0; i < len(pat); i++ {
+		switch pat[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+var pathTokenRe = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\['((?:[^'\\]|\\.)*)'\]`)
+
+// jsonPath evaluates the JSONPath subset smoke writes: $.a.b[0]["c d"].
+func jsonPath(doc any, path string) (any, bool) {
+	rest, ok := strings.CutPrefix(path, "$")
+	if !ok {
+		return nil, false
+	}
+	cur := doc
+	for rest != "" {
+		m := pathTokenRe.FindStringSubmatchIndex(rest)
+		if m == nil || m[0] != 0 {
+			return nil, false
+		}
+		tok := pathTokenRe.FindStringSubmatch(rest)
+		rest = rest[m[1]:]
+		switch {
+		case tok[2] != "":
+			i, _ := strconv.Atoi(tok[2])
+			l, ok := cur.([]any)
+			if !ok || i >= len(l) {
+				return nil, false
+			}
+			cur = l[i]
+		default:
+			key := tok[1]
+			if tok[3] != "" || strings.HasPrefix(tok[0], `["`) {
+				if err := json.Unmarshal([]byte(`"`+tok[3]+`"`), &key); err != nil {
+					return nil, false
+				}
+			} else if tok[4] != "" || strings.HasPrefix(tok[0], `['`) {
+				key = strings.ReplaceAll(tok[4], `\'`, `'`)
+			}
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = obj[key]; !ok {
+				return nil, false
+			}
+		}
+	}
+	return cur, true
+}

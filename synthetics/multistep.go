@@ -1,0 +1,542 @@
+package synthetics
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
+
+	"github.com/smoke-dev/smoke/generator"
+)
+
+// Chains become multistep API tests (DESIGN.md, "Chains"): the checks a
+// chain links — a create, the read bound to it, its update and its delete,
+// or a list and the reads of its items — run as the steps of one test
+// (subtype multi), in the order the runner sends them. A step that
+// produces a value extracts it into a local variable (extractedValues: a
+// JSON path on the body, or a regular expression on a header such as
+// Location), and later steps refer to it as {{ VAR }}. Checks that take
+// part in no chain stay HTTP tests.
+
+// chainPrefix marks the check ID of a multistep test: the ID of the
+// chain's first step, prefixed, so that the test is never mistaken for
+// that step's own HTTP test.
+const chainPrefix = "chain-"
+
+// chain is the checks of one multistep test, in step order, and the
+// bindings each step takes from an earlier one.
+type chain struct {
+	steps []generator.Check
+	// binds[i] are the bindings step i takes from earlier steps: one per
+	// target, the first whose producer is in the chain.
+	binds [][]generator.Binding
+}
+
+// chains groups the checks that bindings link into chains, in the order
+// of their first step among checks. A consumer takes, for each target,
+// the first binding whose producer is among checks (a write only from a
+// write), leaving out values read from a list (see fromList). Members of
+// a group (its read, update and delete) join their create's chain.
+func chains(checks []generator.Check) (out []chain, member map[string]int) {
+	idx := make(map[string]int, len(checks))
+	for i, c := range checks {
+		idx[c.ID] = i
+	}
+	binds := make([][]generator.Binding, len(checks))
+	parent := make([]int, len(checks))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	linked := make([]bool, len(checks))
+	for i, c := range checks {
+		seen := map[string]bool{}
+		for _, b := range c.Bindings {
+			p, ok := idx[b.Producer]
+			if !ok || seen[b.Target()] || p == i || (!c.Safe && checks[p].Safe) || fromList(b) {
+				continue
+			}
+			seen[b.Target()] = true
+			binds[i] = append(binds[i], b)
+			union(i, p)
+			linked[i], linked[p] = true, true
+		}
+		if c.Chain != nil {
+			if p, ok := idx[c.Chain.Group]; ok && p != i {
+				union(i, p)
+				linked[i], linked[p] = true, true
+			}
+		}
+	}
+	byRoot := map[int][]int{}
+	var roots []int
+	for i := range checks {
+		if !linked[i] {
+			continue
+		}
+		r := find(i)
+		if _, ok := byRoot[r]; !ok {
+			roots = append(roots, r)
+		}
+		byRoot[r] = append(byRoot[r], i)
+	}
+	member = map[string]int{}
+	for _, r := range roots {
+		members := byRoot[r]
+		sub := make([]generator.Check, len(members))
+		for k, i := range members {
+			sub[k] = checks[i]
+		}
+		// The steps run in the runner's order: producers first, a
+		// group's read right after its create, its delete last.
+		order := generator.Order(sub)
+		pos := map[string]int{}
+		for k, id := range order {
+			pos[id] = k
+		}
+		slices.SortStableFunc(members, func(a, b int) int {
+			pa, oka := pos[checks[a].ID]
+			pb, okb := pos[checks[b].ID]
+			switch {
+			case oka && okb:
+				return pa - pb
+			case oka:
+				return 1
+			case okb:
+				return -1
+			}
+			return a - b
+		})
+		ch := chain{}
+		for _, i := range members {
+			member[checks[i].ID] = len(out)
+			ch.steps = append(ch.steps, checks[i])
+			ch.binds = append(ch.binds, binds[i])
+		}
+		out = append(out, ch)
+	}
+	return out, member
+}
+
+// fromList reports a binding that reads an element of an array: a list
+// may be empty, and a monitor must not alarm because a deployment holds
+// no silence right now. Such consumers stay HTTP tests with their static
+// values; creates, Locations and single reads chain.
+func fromList(b generator.Binding) bool {
+	x, err := generator.ParseExpr(b.From)
+	if err != nil || x.Part != "body" {
+		return false
+	}
+	toks, err := generator.SplitPointer(x.Pointer)
+	if err != nil {
+		return false
+	}
+	for _, t := range toks {
+		if _, err := strconv.Atoi(t); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// id is the check ID the multistep test carries in its identity tag.
+func (ch chain) id() string { return chainPrefix + ch.steps[0].ID }
+
+// name is the multistep test's name: its first and last step, and how
+// many steps it has when there are more than two.
+func (ch chain) name(service string) string {
+	first, last := ch.steps[0], ch.steps[len(ch.steps)-1]
+	name := fmt.Sprintf("[%s] chain %s %s", service, first.Method, first.Path)
+	if len(ch.steps) > 1 {
+		name += fmt.Sprintf(" → %s %s", last.Method, last.Path)
+		if len(ch.steps) > 2 {
+			name += fmt.Sprintf(" (%d steps)", len(ch.steps))
+		}
+	}
+	return name
+}
+
+// markerRe finds the placeholders mapChain puts where a bound value goes.
+var markerRe = regexp.MustCompile(`zzsmokevar([0-9]+)zz`)
+
+// mapChain maps one chain to one multistep API test.
+func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options) (Test, error) {
+	pos := make(map[string]int, len(ch.steps))
+	for i, c := range ch.steps {
+		pos[c.ID] = i
+	}
+	vars := newVarNames()
+	// extracted[i] are the values step i extracts for later steps.
+	extracted := make([][]datadogV1.SyntheticsParsingOptions, len(ch.steps))
+	varOf := map[string]string{} // producer ID + expression → variable
+	var steps []datadogV1.SyntheticsAPIStep
+	var names []string
+	var variables []Variable
+	for i, c := range ch.steps {
+		// numeric[marker] is true when the placeholder replaces a JSON
+		// number: the variable is rendered unquoted.
+		numeric := map[string]bool{}
+		markers := map[string]string{} // placeholder → {{ VAR }}
+		for _, b := range ch.binds[i] {
+			p := ch.steps[pos[b.Producer]]
+			x, err := generator.ParseExpr(b.From)
+			if err != nil {
+				return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
+			}
+			if x.Source == "request" {
+				// What an earlier step sent is known now: the same value.
+				v, ok := requestValue(p, x)
+				if !ok {
+					continue
+				}
+				if next, err := c.WithValue(b.In, b.Name, v); err == nil {
+					c = next
+				}
+				continue
+			}
+			key := b.Producer + " " + b.From + " " + b.In + " " + b.Name
+			name, ok := varOf[key]
+			if !ok {
+				name = vars.name(b.Name)
+				varOf[key] = name
+				po, err := extraction(name, x, c, b)
+				if err != nil {
+					return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
+				}
+				extracted[pos[b.Producer]] = append(extracted[pos[b.Producer]], po)
+			}
+			marker := fmt.Sprintf("zzsmokevar%dzz", len(markers))
+			if b.In == generator.InBody && isNumberAt(c.Request.Body, b.Name) {
+				numeric[marker] = true
+			}
+			next, err := c.WithValue(b.In, b.Name, marker)
+			if err != nil {
+				continue // the static value stays, as the runner does
+			}
+			c = next
+			markers[marker] = "{{ " + name + " }}"
+		}
+		// The read bound to a create of the chain must find what was
+		// just created: only its documented successes pass
+		// (read-after-write).
+		if c.Chain != nil && c.Chain.Role == generator.RoleRead {
+			if _, ok := pos[c.Chain.Group]; ok {
+				c.Expect = successOnly(c.Expect)
+			}
+		}
+		// Each step is the check's own HTTP test, placeholders filled.
+		t, err := build(c)
+		if err != nil {
+			return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
+		}
+		req := t.api.Config.GetRequest()
+		fill := func(s string) string {
+			for m, v := range markers {
+				if numeric[m] {
+					s = strings.ReplaceAll(s, `"`+m+`"`, v)
+				}
+				s = strings.ReplaceAll(s, m, v)
+			}
+			return s
+		}
+		req.SetUrl(fill(req.GetUrl()))
+		if req.Body != nil {
+			req.SetBody(fill(req.GetBody()))
+		}
+		if h := req.GetHeaders(); len(h) > 0 {
+			for k, v := range h {
+				h[k] = fill(v)
+			}
+			req.SetHeaders(h)
+		}
+		if markerRe.MatchString(req.GetUrl() + req.GetBody()) {
+			return Test{}, fmt.Errorf("step %s %s: a bound value has no variable", c.Method, c.Path)
+		}
+		step := datadogV1.NewSyntheticsAPITestStep(t.api.Config.Assertions, fmt.Sprintf("%s %s", c.Method, c.Path), req,
+			datadogV1.SYNTHETICSAPITESTSTEPSUBTYPE_HTTP)
+		// Every step runs, so that the delete at the end runs even when a
+		// read failed; each one still fails the test.
+		step.SetAllowFailure(true)
+		step.SetIsCritical(true)
+		steps = append(steps, datadogV1.SyntheticsAPITestStepAsSyntheticsAPIStep(step))
+		names = append(names, c.Method+" "+c.Path)
+		variables = append(variables, t.Variables...)
+	}
+	for i, ex := range extracted {
+		if len(ex) > 0 {
+			steps[i].SyntheticsAPITestStep.SetExtractedValues(ex)
+		}
+	}
+
+	// The test around the steps: options, locations, tags and message of
+	// the first step's test, with the chain's identity.
+	first, err := build(ch.steps[0])
+	if err != nil {
+		return Test{}, err
+	}
+	api := first.api
+	cfg := datadogV1.SyntheticsAPITestConfig{}
+	cfg.SetSteps(steps)
+	api.SetConfig(cfg)
+	api.SetSubtype(datadogV1.SYNTHETICSTESTDETAILSSUBTYPE_MULTI)
+	name := ch.name(opts.Service)
+	api.SetName(name)
+	tags := api.GetTags()
+	tags[2] = NormalizeTag(tagCheck + ch.id())
+	api.SetTags(tags)
+	if opts.Message == "" {
+		api.SetMessage(fmt.Sprintf("smoke chain %s of service %s failed.", strings.Join(names, " → "), opts.Service))
+	}
+	test := Test{CheckID: ch.id(), Name: name, Variables: uniqueVariables(variables), api: api}
+	for _, c := range ch.steps {
+		test.Steps = append(test.Steps, c.ID)
+	}
+	return test, nil
+}
+
+// successOnly keeps the documented successes of an expectation (2XX and
+// 3XX); with none documented, any 2XX.
+func successOnly(e generator.Expect) generator.Expect {
+	var out generator.Expect
+	for i, st := range e.Status {
+		if strings.HasPrefix(st, "2") || strings.HasPrefix(st, "3") {
+			out.Status = append(out.Status, st)
+			if i < len(e.Responses) {
+				out.Responses = append(out.Responses, e.Responses[i])
+			}
+		}
+	}
+	if len(out.Status) == 0 {
+		out.Status = []string{"2XX"}
+		out.Responses = []generator.Response{{Status: "2XX"}}
+	}
+	return out
+}
+
+// extraction says how a producer step extracts the value a binding
+// takes: a JSON path on its body, or a regular expression on a header
+// (for a Location, the segment of the consumer's path parameter).
+func extraction(name string, x generator.Expr, consumer generator.Check, b generator.Binding) (datadogV1.SyntheticsParsingOptions, error) {
+	po := datadogV1.NewSyntheticsParsingOptions()
+	po.SetName(name)
+	switch x.Part {
+	case "body":
+		path, err := jsonPath(x.Pointer)
+		if err != nil {
+			return *po, err
+		}
+		po.SetType(datadogV1.SYNTHETICSLOCALVARIABLEPARSINGOPTIONSTYPE_HTTP_BODY)
+		parser := datadogV1.NewSyntheticsVariableParser(datadogV1.SYNTHETICSGLOBALVARIABLEPARSERTYPE_JSON_PATH)
+		parser.SetValue(path)
+		po.SetParser(*parser)
+	case "header":
+		po.SetType(datadogV1.SYNTHETICSLOCALVARIABLEPARSINGOPTIONSTYPE_HTTP_HEADER)
+		po.SetField(strings.ToLower(x.Name))
+		if strings.EqualFold(x.Name, "Location") && b.In == generator.InPath {
+			parser := datadogV1.NewSyntheticsVariableParser(datadogV1.SYNTHETICSGLOBALVARIABLEPARSERTYPE_REGEX)
+			parser.SetValue(locationRegexp(consumer.Path, b.Name))
+			po.SetParser(*parser)
+		} else {
+			po.SetParser(*datadogV1.NewSyntheticsVariableParser(datadogV1.SYNTHETICSGLOBALVARIABLEPARSERTYPE_RAW))
+		}
+	default:
+		return *po, fmt.Errorf("%s cannot be extracted from an answer", x)
+	}
+	return *po, nil
+}
+
+// locationRegexp matches, as its whole match, the segment of a Location
+// that holds path parameter param of template: the segment after the
+// static one that precedes it.
+func locationRegexp(template, param string) string {
+	segs := strings.Split(strings.Trim(template, "/"), "/")
+	i := slices.Index(segs, "{"+param+"}")
+	if i <= 0 || strings.Contains(segs[i-1], "{") {
+		return `[^/?#]+(?=[?#]|$)`
+	}
+	return `(?<=/` + regexp.QuoteMeta(segs[i-1]) + `/)[^/?#]+`
+}
+
+// jsonPath renders a JSON pointer as a JSONPath: /items/0/id is
+// $.items[0].id, a key that is not an identifier is quoted.
+func jsonPath(pointer string) (string, error) {
+	toks, err := generator.SplitPointer(pointer)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	for _, t := range toks {
+		if n, err := strconv.Atoi(t); err == nil && n >= 0 && strconv.Itoa(n) == t {
+			fmt.Fprintf(&b, "[%d]", n)
+			continue
+		}
+		if identRe.MatchString(t) {
+			b.WriteString("." + t)
+			continue
+		}
+		q, _ := json.Marshal(t) // a string always marshals
+		b.WriteString("[" + strings.ReplaceAll(string(q), `'`, `\'`) + "]")
+	}
+	return b.String(), nil
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// requestValue evaluates a $request expression on a step's static
+// request: what it sends is what a later step takes.
+func requestValue(c generator.Check, x generator.Expr) (any, bool) {
+	switch x.Part {
+	case "body":
+		if c.Request.Body == nil {
+			return nil, false
+		}
+		doc, err := generator.DecodeJSON([]byte(c.Request.Body.Text))
+		if err != nil {
+			return nil, false
+		}
+		v, ok := generator.Lookup(doc, x.Pointer)
+		if _, scalar := generator.Scalar(v); !ok || !scalar {
+			return nil, false
+		}
+		return v, true
+	case "header":
+		p, ok := c.Request.Header(x.Name)
+		return p.Value, ok && !p.Secret
+	}
+	list := c.Request.Path
+	if x.Part == "query" {
+		list = c.Request.Query
+	}
+	for _, p := range list {
+		if p.Name == x.Name && !p.Secret {
+			return p.Value, true
+		}
+	}
+	return nil, false
+}
+
+func isNumberAt(b *generator.Body, pointer string) bool {
+	if b == nil {
+		return false
+	}
+	doc, err := generator.DecodeJSON([]byte(b.Text))
+	if err != nil {
+		return false
+	}
+	v, ok := generator.Lookup(doc, pointer)
+	_, num := v.(json.Number)
+	return ok && num
+}
+
+// varNames hands out local variable names: upper case letters, digits and
+// underscores, from the bound target's name, unique within a test.
+type varNames struct{ used map[string]bool }
+
+func newVarNames() *varNames { return &varNames{used: map[string]bool{}} }
+
+var nonVar = regexp.MustCompile(`[^A-Z0-9]+`)
+
+func (v *varNames) name(target string) string {
+	// camelCase and snake_case both become SNAKE_CASE.
+	var b strings.Builder
+	for i, r := range target {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			prev := rune(target[i-1])
+			if prev >= 'a' && prev <= 'z' {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(r)
+	}
+	n := strings.Trim(nonVar.ReplaceAllString(strings.ToUpper(b.String()), "_"), "_")
+	if n == "" || n[0] < 'A' || n[0] > 'Z' {
+		n = "VALUE_" + n
+	}
+	base := strings.TrimSuffix(n, "_")
+	name := base
+	for k := 2; v.used[name]; k++ {
+		name = fmt.Sprintf("%s_%d", base, k)
+	}
+	v.used[name] = true
+	return name
+}
+
+func uniqueVariables(vs []Variable) []Variable {
+	slices.SortFunc(vs, func(a, b Variable) int { return strings.Compare(a.Name, b.Name) })
+	vs = slices.CompactFunc(vs, func(a, b Variable) bool { return a.Name == b.Name })
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs
+}
+
+// stepsView is the part of a multistep test's steps smoke owns: what it
+// sends and asserts, not the ids Datadog gives steps, so that a
+// published chain never shows drift.
+type stepsView []stepView
+
+type stepView struct {
+	Name            string           `json:"name"`
+	Subtype         string           `json:"subtype"`
+	AllowFailure    bool             `json:"allowFailure,omitempty"`
+	IsCritical      bool             `json:"isCritical,omitempty"`
+	Request         json.RawMessage  `json:"request"`
+	Assertions      []map[string]any `json:"assertions"`
+	ExtractedValues json.RawMessage  `json:"extractedValues,omitempty"`
+}
+
+// UnmarshalJSON keeps the owned fields of each step, assertions
+// normalised as those of an HTTP test are.
+func (s *stepsView) UnmarshalJSON(b []byte) error {
+	var raw []stepView
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for i := range raw {
+		var req map[string]any
+		if err := json.Unmarshal(raw[i].Request, &req); err == nil {
+			delete(req, "id")
+			raw[i].Request, _ = json.Marshal(req) // it came from JSON
+		}
+		for k, a := range raw[i].Assertions {
+			raw[i].Assertions[k] = normaliseAssertion(a)
+		}
+	}
+	*s = raw
+	return nil
+}
+
+// normaliseAssertion keeps an assertion's owned keys; a numeric target
+// Datadog echoes as a string is a number again.
+func normaliseAssertion(a map[string]any) map[string]any {
+	n := map[string]any{}
+	for _, k := range []string{"type", "operator", "property", "target"} {
+		if x, ok := a[k]; ok {
+			n[k] = x
+		}
+	}
+	if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			n["target"] = f
+		}
+	}
+	return n
+}
