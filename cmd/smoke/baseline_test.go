@@ -86,7 +86,7 @@ func TestResolveBaseline(t *testing.T) {
 		{resolveCase: resolveCase{name: "unreviewed", args: []string{"--baseline", "unreviewed.yaml"},
 			wantErr: "unreviewed.yaml:4: run entry (GET /stats not_server_error): reason is empty: say why the finding is accepted (a ticket, an owner) before the baseline can accept it"}},
 		{resolveCase: resolveCase{name: "bad run entry", args: []string{"--baseline", "bad-run.yaml"},
-			wantErr: `bad-run.yaml:2: run entry (GET /stats fast): unknown assertion "fast" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency)`}},
+			wantErr: `bad-run.yaml:2: run entry (GET /stats fast): unknown assertion "fast" (known: not_server_error, status_documented, content_type, response_schema, required_headers, latency, read_after_write)`}},
 		{resolveCase: resolveCase{name: "bad diff entry", args: []string{"--baseline", "bad-diff.yaml"},
 			wantErr: `bad-diff.yaml:5: diff entry (GET /pets/{petId} missing): expires: "tomorrow" is not a date: want YYYY-MM-DD, e.g. 2026-12-31`}, diff: true},
 		// run reads only run entries, diff only diff entries: a bad entry
