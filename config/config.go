@@ -111,6 +111,9 @@ type Run struct {
 	// FailOn is the default --fail-on of smoke run: failed, or
 	// unexercised.
 	FailOn string `yaml:"fail_on"`
+	// Baseline is the default --baseline of smoke run: a file of
+	// accepted findings, relative to this file.
+	Baseline string `yaml:"baseline"`
 }
 
 // Diff tunes smoke diff.
@@ -125,6 +128,9 @@ type Diff struct {
 	IgnoreHeaders []string `yaml:"ignore_headers"`
 	Latency       Latency  `yaml:"latency"`
 	FailOn        string   `yaml:"fail_on"`
+	// Baseline is the default --baseline of smoke diff, relative to this
+	// file.
+	Baseline string `yaml:"baseline"`
 }
 
 // DiffRule ignores or expects a difference.

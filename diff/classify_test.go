@@ -258,18 +258,6 @@ func TestLatency(t *testing.T) {
 	}
 }
 
-func TestMatchOperation(t *testing.T) {
-	c := generator.Check{Method: "GET", Path: "/pets/{petId}", OperationID: "showPetById"}
-	for sel, want := range map[string]bool{
-		"": true, "*": true, "GET /pets/{petId}": true, "get /pets/{petId}": true, "GET /pets/*": true,
-		"/pets/{petId}": true, "showPetById": true, "POST /pets/{petId}": false, "/pets": false, "listPets": false,
-	} {
-		if got := matchOperation(sel, c); got != want {
-			t.Errorf("matchOperation(%q) = %v, want %v", sel, got, want)
-		}
-	}
-}
-
 func TestCompareIgnoreHeadersAndSecrets(t *testing.T) {
 	c := testCheck(t, "")
 	c.Request.Headers = []generator.Param{{Name: "Authorization", Value: "Bearer s3cr3t-token", Source: generator.SourceSecret, Secret: true}}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/diff"
 )
 
@@ -22,6 +23,10 @@ type DiffOptions struct {
 	Incomplete string
 	// FailOn is the --fail-on level, shown in the headline.
 	FailOn diff.FailOn
+	// Baseline is the run or diff judged through --baseline: reports
+	// show the findings it accepted apart, expired entries with their
+	// reason, and its stale entries. Nil without a baseline.
+	Baseline *baseline.Judgement
 }
 
 // DiffFormats lists the formats WriteDiff accepts.
@@ -191,6 +196,9 @@ func diffP(p float64) string {
 
 // diffHeadline is the one-word state of the whole report.
 func diffHeadline(rep *diff.Report, opts DiffOptions) string {
+	if opts.Baseline != nil && rep.Summary.Regressions > 0 && !opts.Baseline.Fails() {
+		return "regressions accepted by the baseline"
+	}
 	switch {
 	case rep.Summary.Regressions > 0:
 		return "regressions"

@@ -15,20 +15,26 @@ import (
 // with OLD and NEW examples side by side, operations at parity folded
 // away, and the noise appendix.
 func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
-	groups := diffByVerdict(rep.Operations)
+	ops, accepted := diffAccepted(rep.Operations, opts.Baseline)
+	groups := diffByVerdict(ops)
 	page := diffPage{Report: rep, Opts: opts, Headline: diffHeadline(rep, opts), Summary: diffSummaryLine(rep.Summary),
 		Sampling: diffSampling(rep), Confirmation: diffConfirmationLine(rep.Summary), Noise: diffNoise(rep.Operations)}
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)
 	}
 	n := 0
+	section := func(op diff.Operation) diffSection {
+		n++
+		sec := diffSection{ID: fmt.Sprintf("op-%d", n), Op: op, Name: diffOpName(op), Statuses: diffStatuses(op)}
+		for _, d := range op.Differences {
+			sec.Diffs = append(sec.Diffs, diffRow{D: d, Old: diffPretty(d.Old), New: diffPretty(d.New),
+				Baseline: baselineNote(opts.Baseline.Difference(op.CheckID, d))})
+		}
+		return sec
+	}
 	for _, v := range diffVerdictOrder {
 		for _, op := range groups[v] {
-			n++
-			sec := diffSection{ID: fmt.Sprintf("op-%d", n), Op: op, Name: diffOpName(op), Statuses: diffStatuses(op)}
-			for _, d := range op.Differences {
-				sec.Diffs = append(sec.Diffs, diffRow{D: d, Old: diffPretty(d.Old), New: diffPretty(d.New)})
-			}
+			sec := section(op)
 			switch {
 			case v == diff.Parity && !op.Exercised():
 				sec.Sides = diffSides(op)
@@ -40,11 +46,18 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			}
 		}
 	}
+	for _, op := range accepted {
+		page.Accepted = append(page.Accepted, section(op))
+	}
+	var err error
+	if page.Baseline, err = baselineHTML(opts.Baseline); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := diffHTMLTemplate.Execute(&buf, page); err != nil {
 		return fmt.Errorf("render diff html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 
@@ -64,6 +77,10 @@ type diffPage struct {
 	// exercise: no evidence, listed apart.
 	Unexercised []diffSection
 	Noise       []diffNoiseRow
+	// Accepted are the operations whose findings the baseline accepts
+	// all; Baseline is the rendered baseline section.
+	Accepted []diffSection
+	Baseline template.HTML
 }
 
 type diffSection struct {
@@ -80,6 +97,9 @@ type diffSection struct {
 type diffRow struct {
 	D        diff.Difference
 	Old, New string
+	// Baseline says what the baseline says of the difference ("" when
+	// no entry names it).
+	Baseline string
 }
 
 // diffPretty indents an example for a <pre> block ("" when absent).
@@ -157,7 +177,11 @@ nav a{margin-right:12px}
 </div>
 {{if .Attention}}<nav>{{range .Attention}}<a href="#{{.ID}}"><span class="badge {{.Op.Verdict}}">{{.Op.Verdict}}</span> <code>{{.Name}}</code></a> {{end}}</nav>{{end}}
 {{range .Attention}}{{template "section" .}}{{end}}
-{{with .Unexercised}}<section id="unexercised"><header><h2>Parity, not exercised ({{len .}})</h2><span class="muted">both sides answered alike, but not with a documented success: no evidence that NEW does the operation's job</span></header>
+{{with .Baseline}}{{.}}
+{{end}}{{with .Accepted}}<details><summary>{{plural (len .) "operation" "operations"}} accepted by the baseline</summary>
+{{range .}}{{template "section" .}}{{end}}
+</details>
+{{end}}{{with .Unexercised}}<section id="unexercised"><header><h2>Parity, not exercised ({{len .}})</h2><span class="muted">both sides answered alike, but not with a documented success: no evidence that NEW does the operation's job</span></header>
 <table><tr><th>Operation</th><th>Status</th><th>Sides</th><th>NEW answered</th></tr>
 {{range .}}<tr><td><code>{{.Name}}</code></td><td>{{.Statuses}}</td><td>{{.Sides}}</td><td class="muted">{{.Op.New.Snippet}}</td></tr>
 {{end}}</table></section>{{end}}
@@ -180,7 +204,7 @@ nav a{margin-right:12px}
 {{with .Op.Confirmation}}<span class="muted">{{confirmation .}}</span>{{end}}
 </header>
 {{range .Op.Errors}}<div class="warn">{{.}}</div>{{end}}
-{{range .Diffs}}<div class="diff"><div><span class="c-{{.D.Class}}">{{.D.Class}}</span> · {{.D.Kind}} · <code>{{.D.Location}}</code>{{if and .D.Template (ne .D.Template .D.Pointer)}} <span class="muted">template <code>{{.D.Template}}</code></span>{{end}}{{with .D.Reason}} · <span class="muted">{{.}}</span>{{end}}{{if gt .D.Samples 1}} <span class="muted">({{.D.Samples}} sample pairs)</span>{{end}}</div>
+{{range .Diffs}}<div class="diff"><div><span class="c-{{.D.Class}}">{{.D.Class}}</span> · {{.D.Kind}} · <code>{{.D.Location}}</code>{{if and .D.Template (ne .D.Template .D.Pointer)}} <span class="muted">template <code>{{.D.Template}}</code></span>{{end}}{{with .D.Reason}} · <span class="muted">{{.}}</span>{{end}}{{if gt .D.Samples 1}} <span class="muted">({{.D.Samples}} sample pairs)</span>{{end}}{{with .Baseline}}<div class="muted">{{.}}</div>{{end}}</div>
 <div class="sides"><div><b>OLD</b>{{if .Old}}<pre>{{.Old}}</pre>{{else}}<pre class="absent">absent</pre>{{end}}</div><div><b>NEW</b>{{if .New}}<pre>{{.New}}</pre>{{else}}<pre class="absent">absent</pre>{{end}}</div></div></div>
 {{end}}</section>
 {{end}}`))

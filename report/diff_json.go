@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/diff"
 )
 
@@ -15,6 +16,9 @@ type diffJSON struct {
 	ElapsedMS  float64 `json:"elapsed_ms,omitempty"`
 	FailOn     string  `json:"fail_on,omitempty"`
 	*diff.Report
+	// Baseline is what --baseline accepted, what expired and which
+	// entries are stale (absent without a baseline).
+	Baseline *baseline.Judgement `json:"baseline,omitempty"`
 }
 
 // WriteDiffJSON writes the machine-readable report: the diff.Report with
@@ -31,6 +35,7 @@ func WriteDiffJSON(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		ElapsedMS:  float64(opts.Elapsed.Microseconds()) / 1000,
 		FailOn:     string(opts.FailOn),
 		Report:     &cp,
+		Baseline:   opts.Baseline,
 	}
 	return WriteJSON(w, doc)
 }

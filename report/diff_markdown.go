@@ -26,6 +26,9 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	case rep.Summary.Errors > 0 || opts.Incomplete != "":
 		icon = "⚠️"
 	}
+	if opts.Baseline != nil && !opts.Baseline.Fails() && icon == "❌" {
+		icon = "☑️" // every regression is accepted
+	}
 	title := "smoke diff"
 	if opts.Title != "" {
 		title += ": " + mdEscape(opts.Title)
@@ -47,7 +50,8 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Incomplete: %s\n\n", mdEscape(opts.Incomplete))
 	}
 
-	groups := diffByVerdict(rep.Operations)
+	ops, _ := diffAccepted(rep.Operations, opts.Baseline) // accepted: in the baseline section
+	groups := diffByVerdict(ops)
 	// Noise stays out of the headline: noise-only operations are listed
 	// in the appendix.
 	for _, v := range diffVerdictOrder[:3] {
@@ -71,12 +75,17 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 			fmt.Fprintln(bw, "| Class | Kind | Where | OLD | NEW | Why |")
 			fmt.Fprintln(bw, "|---|---|---|---|---|---|")
 			for _, d := range op.Differences {
+				why := d.Reason
+				if n := baselineNote(opts.Baseline.Difference(op.CheckID, d)); n != "" {
+					why = strings.TrimSpace(why + " " + n)
+				}
 				fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s |\n", d.Class, d.Kind, mdCellCode(d.Location()),
-					mdCellCode(diffExample(d.Old, 80)), mdCellCode(diffExample(d.New, 80)), mdEscape(d.Reason))
+					mdCellCode(diffExample(d.Old, 80)), mdCellCode(diffExample(d.New, 80)), mdEscape(why))
 			}
 			fmt.Fprintln(bw)
 		}
 	}
+	writeBaselineMarkdown(bw, opts.Baseline)
 	parity, unexercised := diffParity(groups[diff.Parity])
 	if len(unexercised) > 0 {
 		fmt.Fprintf(bw, "#### Parity, not exercised (%d)\n\nBoth sides answered alike, but not with a documented success: no evidence that NEW does the operation's job.\n\n", len(unexercised))

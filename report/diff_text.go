@@ -41,7 +41,8 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	for _, op := range rep.Operations {
 		width = max(width, len(EscapeTerminal(diffOpName(op))))
 	}
-	groups := diffByVerdict(rep.Operations)
+	ops, accepted := diffAccepted(rep.Operations, opts.Baseline)
+	groups := diffByVerdict(ops)
 	for _, v := range diffVerdictOrder {
 		ops := groups[v]
 		title := strings.ToUpper(string(v))
@@ -93,10 +94,14 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 					fmt.Fprintf(bw, "  (%s)", EscapeTerminal(d.Reason))
 				}
 				fmt.Fprintln(bw)
+				if n := baselineNote(opts.Baseline.Difference(op.CheckID, d)); n != "" {
+					fmt.Fprintf(bw, "        %s\n", paint(ansiDim, EscapeTerminal(n)))
+				}
 			}
 		}
 		fmt.Fprintln(bw)
 	}
+	writeDiffAcceptedText(bw, accepted, opts.Baseline, paint)
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes need --allow-writes):"), EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}
@@ -109,6 +114,7 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	if c := diffConfirmationLine(rep.Summary); c != "" {
 		fmt.Fprintln(bw, c)
 	}
+	writeBaselineText(bw, opts.Baseline, paint)
 	line := diffSummaryLine(rep.Summary)
 	if opts.Elapsed > 0 {
 		line += " in " + fmtMS(float64(opts.Elapsed.Microseconds())/1000)
@@ -119,6 +125,9 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		color = ansiRed
 	case rep.Summary.Errors > 0 || opts.Incomplete != "":
 		color = ansiYellow
+	}
+	if opts.Baseline != nil && !opts.Baseline.Fails() && color == ansiRed {
+		color = ansiGreen // every regression is accepted
 	}
 	fmt.Fprintln(bw, paint(ansiBold+color, line))
 	return bw.Flush()

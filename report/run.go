@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/runner"
 )
@@ -39,6 +40,10 @@ type RunOptions struct {
 	// Resources is what a run with chains created and deleted; nil when
 	// it created nothing.
 	Resources *runner.Resources
+	// Baseline is the run or diff judged through --baseline: reports
+	// show the findings it accepted apart, expired entries with their
+	// reason, and its stale entries. Nil without a baseline.
+	Baseline *baseline.Judgement
 }
 
 // RunFormats are the formats WriteRun writes.

@@ -19,9 +19,15 @@ func WriteRunHTML(w io.Writer, results []runner.Result, opts RunOptions) error {
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)
 	}
-	for _, g := range textGroups(results)[:3] {
+	for _, g := range textGroups(results, opts.Baseline)[:3] {
 		for _, r := range g.results {
-			page.Attention = append(page.Attention, runAttention{R: r, Reproduce: opts.Reproduce[r.CheckID]})
+			a := runAttention{R: r, Reproduce: opts.Reproduce[r.CheckID]}
+			for _, f := range opts.Baseline.Of(r.CheckID) {
+				if n := baselineNote(&f); n != "" {
+					a.Notes = append(a.Notes, f.What()+": "+n)
+				}
+			}
+			page.Attention = append(page.Attention, a)
 		}
 	}
 	for _, row := range page.Coverage.Rows {
@@ -29,11 +35,15 @@ func WriteRunHTML(w io.Writer, results []runner.Result, opts RunOptions) error {
 			page.NotExercised = append(page.NotExercised, row)
 		}
 	}
+	var err error
+	if page.Baseline, err = baselineHTML(opts.Baseline); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := runHTMLTemplate.Execute(&buf, page); err != nil {
 		return fmt.Errorf("render run html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 
@@ -46,11 +56,16 @@ type runPage struct {
 	Attention    []runAttention
 	NotExercised []LedgerRow
 	CSS          template.CSS
+	// Baseline is the rendered baseline section ("" without one).
+	Baseline template.HTML
 }
 
 type runAttention struct {
 	R         runner.Result
 	Reproduce string
+	// Notes say what the baseline says of the check's findings (an
+	// expired entry, say).
+	Notes []string
 }
 
 // pageCSS is the style of smoke's HTML reports: GitHub's palette, no
@@ -112,8 +127,10 @@ var runHTMLTemplate = template.Must(template.New("run").Funcs(template.FuncMap{
 {{with .Attention}}<section><header><h2>Needs attention</h2></header>
 {{range .}}<div><span class="badge {{.R.Outcome}}">{{.R.Outcome}}</span> <code>{{.R.Method}} {{.R.Path}}</code> <span class="muted">status {{if .R.StatusCode}}{{.R.StatusCode}}{{else}}-{{end}}{{with .R.OperationID}} · {{.}}{{end}} · {{ms .R.DurationMS}}</span>
 <ul>{{range .R.Failures}}<li><b>{{.Check}}</b>: {{.Message}}</li>{{end}}</ul>
-{{with .Reproduce}}<pre>{{.}}</pre>{{end}}</div>
-{{end}}</section>{{end}}
+{{range .Notes}}<div class="muted">baseline: {{.}}</div>
+{{end}}{{with .Reproduce}}<pre>{{.}}</pre>{{end}}</div>
+{{end}}</section>{{end}}{{with .Baseline}}
+{{.}}{{end}}
 {{with .NotExercised}}<section><header><h2>Not exercised ({{len .}})</h2><span class="muted">the service answered, but not with a documented success</span></header>
 <table><tr><th>Operation</th><th>Status</th><th>Reason</th><th>Why</th></tr>
 {{range .}}<tr><td><code>{{.Method}} {{.Path}}</code>{{with .OperationID}} <span class="muted">{{.}}</span>{{end}}</td><td>{{if .StatusCode}}{{.StatusCode}}{{else}}-{{end}}</td><td>{{.Reason}}</td><td class="muted">{{.Why}}</td></tr>

@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -20,6 +21,9 @@ type runJSON struct {
 	// Coverage is the ledger: exercised or not, per operation, per tag
 	// and in total.
 	Coverage Coverage `json:"coverage"`
+	// Baseline is what --baseline accepted, what expired and which
+	// entries are stale (absent without a baseline).
+	Baseline *baseline.Judgement `json:"baseline,omitempty"`
 }
 
 type runResultJSON struct {
@@ -52,6 +56,7 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		Resources:  opts.Resources,
 		Results:    make([]runResultJSON, len(results)),
 		Coverage:   coverage(results, opts),
+		Baseline:   opts.Baseline,
 	}
 	for i, r := range results {
 		out := runResultJSON{

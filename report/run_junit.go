@@ -21,13 +21,18 @@ func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error 
 		whyOf[row.CheckID] = row.Why
 	}
 	// With --fail-on unexercised, a check that passed without exercising
-	// its operation is a failure in CI viewers too.
+	// its operation is a failure in CI viewers too. A check whose findings
+	// the baseline accepts all passes, with the acceptance in its output.
+	accepted := func(r runner.Result) bool { return opts.Baseline.AllAccepted(r.CheckID) }
 	unexercised := func(r runner.Result) bool {
-		return opts.FailOnUnexercised && r.Outcome == runner.Passed && !r.Exercised
+		return opts.FailOnUnexercised && r.Outcome == runner.Passed && !r.Exercised && !accepted(r)
 	}
 	for _, r := range results {
-		if unexercised(r) {
+		switch {
+		case unexercised(r):
 			s.Failed++
+		case r.Outcome == runner.Failed && accepted(r):
+			s.Failed--
 		}
 	}
 	suiteName := opts.Title
@@ -45,10 +50,19 @@ func WriteRunJUnit(w io.Writer, results []runner.Result, opts RunOptions) error 
 	if opts.Incomplete != "" {
 		suite.Properties = append(suite.Properties, junit.Property{Name: "incomplete", Value: opts.Incomplete})
 	}
+	if opts.Baseline != nil {
+		suite.Properties = append(suite.Properties, junit.Property{Name: "baseline", Value: baselineCounts(opts.Baseline)})
+	}
 	for _, r := range results {
 		total += r.DurationMS
 		tc := junit.Case{Name: caseName(r), Classname: suiteName, Time: junit.Seconds(r.DurationMS)}
 		switch {
+		case accepted(r):
+			var lines []string
+			for _, f := range opts.Baseline.Of(r.CheckID) {
+				lines = append(lines, f.What()+": "+f.Message, "  "+baselineNote(&f))
+			}
+			tc.SystemOut = xmlText(strings.Join(lines, "\n"))
 		case unexercised(r):
 			tc.Failure = &junit.Problem{Type: "not_exercised", Message: "not exercised: " + string(r.Reason) + " (status " + status(r) + ")",
 				Text: xmlText(whyOf[r.CheckID])}
@@ -100,6 +114,11 @@ func problem(r runner.Result, opts RunOptions) *junit.Problem {
 	}
 	if cmd := opts.Reproduce[r.CheckID]; cmd != "" {
 		lines = append(lines, "reproduce: "+cmd)
+	}
+	for _, f := range opts.Baseline.Of(r.CheckID) {
+		if n := baselineNote(&f); n != "" {
+			lines = append(lines, f.What()+": "+n)
+		}
 	}
 	p.Text = xmlText(strings.Join(lines, "\n"))
 	return p

@@ -33,6 +33,9 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 	case s.Errored > 0 || s.Skipped > 0 || s.Unexercised() > 0:
 		icon = "⚠️"
 	}
+	if opts.Baseline != nil && !opts.Baseline.Fails() && icon == "❌" {
+		icon = "☑️" // every failure is accepted
+	}
 	title := "smoke run"
 	if opts.Title != "" {
 		title += ": " + mdEscape(opts.Title)
@@ -62,7 +65,11 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 	groups := byOutcome(results)
 	var attention []runner.Result
 	for _, o := range outcomeOrder[:3] {
-		attention = append(attention, groups[o]...)
+		for _, r := range groups[o] {
+			if !opts.Baseline.AllAccepted(r.CheckID) {
+				attention = append(attention, r)
+			}
+		}
 	}
 	more := 0
 	if len(attention) > maxMarkdownRows {
@@ -94,12 +101,18 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 			for _, f := range r.Failures {
 				fmt.Fprintf(bw, "- **%s**: %s\n", f.Check, mdEscape(f.Message))
 			}
+			for _, f := range opts.Baseline.Of(r.CheckID) {
+				if n := baselineNote(&f); n != "" {
+					fmt.Fprintf(bw, "- baseline, %s: %s\n", mdEscape(f.What()), mdEscape(n))
+				}
+			}
 			if cmd := opts.Reproduce[r.CheckID]; cmd != "" {
 				fmt.Fprintf(bw, "\n%s\n", mdFence(cmd, "sh"))
 			}
 			fmt.Fprint(bw, "\n</details>\n\n")
 		}
 	}
+	writeBaselineMarkdown(bw, opts.Baseline)
 	writeLedgerMarkdown(bw, coverage(results, opts))
 	return bw.Flush()
 }

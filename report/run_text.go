@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -67,7 +68,7 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		}
 		fmt.Fprintf(bw, "  %s %-*s  %3s  %6s%s%s\n", paint(color, mark), width, EscapeTerminal(name(r)), status(r), fmtMS(r.DurationMS), extra, op)
 	}
-	for _, g := range textGroups(results) {
+	for _, g := range textGroups(results, opts.Baseline) {
 		if len(g.results) == 0 {
 			continue
 		}
@@ -84,11 +85,22 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 					fmt.Fprintf(bw, "      %s\n", paint(ansiDim, EscapeTerminal(w)))
 				}
 				continue
-			case r.Outcome == runner.Passed:
+			case r.Outcome == runner.Passed && !g.accepted:
 				continue
 			}
+			noted := map[string]bool{}
 			for _, f := range r.Failures {
 				fmt.Fprintf(bw, "      %s %s\n", paint(g.color, f.Check+":"), oneLine(f.Message))
+				if n := baselineNote(opts.Baseline.Failure(r.CheckID, f.Check)); n != "" && !noted[f.Check] {
+					noted[f.Check] = true
+					fmt.Fprintf(bw, "        %s\n", paint(ansiDim, EscapeTerminal(n)))
+				}
+			}
+			if n := baselineNote(opts.Baseline.NotExercisedOf(r.CheckID)); n != "" {
+				fmt.Fprintf(bw, "      %s %s\n", paint(ansiDim, "not exercised:"), EscapeTerminal(n))
+			}
+			if g.accepted {
+				continue
 			}
 			// A failure's messages quote the body already; an invented
 			// value that was not found is worth saying.
@@ -133,6 +145,16 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 			fmt.Fprintln(bw)
 		}
 	}
+	if j := opts.Baseline; j != nil {
+		color = ansiGreen
+		switch {
+		case j.Fails():
+			color = ansiRed
+		case s.Errored > 0 || s.Skipped > 0 || s.Unexercised() > 0:
+			color = ansiYellow
+		}
+	}
+	writeBaselineText(bw, opts.Baseline, paint)
 	fmt.Fprintln(bw, paint(ansiBold+color, summary))
 	if n := len(opts.SkippedByConfig); n > 0 {
 		fmt.Fprintln(bw, paint(ansiDim, fmt.Sprintf("%s skipped by smoke.yaml: %s", plural(n, "operation", "operations"), EscapeTerminal(strings.Join(opts.SkippedByConfig, ", ")))))
@@ -147,23 +169,30 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 type textGroup struct {
 	title, mark, color string
 	unexercised        bool
-	results            []runner.Result
+	// accepted: every finding of these checks is accepted by the
+	// baseline.
+	accepted bool
+	results  []runner.Result
 }
 
 // textGroups sorts results into the report's sections: what failed,
-// errored or was not sent, then what passed without exercising its
-// operation, then what passed and exercised it.
-func textGroups(results []runner.Result) []textGroup {
+// errored or was not sent, then what the baseline accepts, then what
+// passed without exercising its operation, then what passed and
+// exercised it.
+func textGroups(results []runner.Result, j *baseline.Judgement) []textGroup {
 	groups := []textGroup{
 		{title: "FAILED", mark: outcomeMark[runner.Failed], color: outcomeColor[runner.Failed]},
 		{title: "ERRORED", mark: outcomeMark[runner.Errored], color: outcomeColor[runner.Errored]},
 		{title: "SKIPPED", mark: outcomeMark[runner.Skipped], color: outcomeColor[runner.Skipped]},
+		{title: "ACCEPTED", mark: "≈", color: ansiDim, accepted: true},
 		{title: "NOT EXERCISED", mark: "~", color: ansiYellow, unexercised: true},
 		{title: "PASSED", mark: outcomeMark[runner.Passed], color: outcomeColor[runner.Passed]},
 	}
 	for _, r := range results {
-		i := 4
+		i := 5
 		switch {
+		case j.AllAccepted(r.CheckID):
+			i = 3
 		case r.Outcome == runner.Failed:
 			i = 0
 		case r.Outcome == runner.Errored:
@@ -171,7 +200,7 @@ func textGroups(results []runner.Result) []textGroup {
 		case r.Outcome == runner.Skipped:
 			i = 2
 		case !r.Exercised:
-			i = 3
+			i = 4
 		}
 		groups[i].results = append(groups[i].results, r)
 	}

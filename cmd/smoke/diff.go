@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
@@ -29,6 +30,7 @@ type diffOptions struct {
 	Output      string
 	Reports     []string
 	Seed        uint64
+	Base        baselineOptions
 }
 
 func newDiffCmd(env *Env) *cobra.Command { return newDiffCmdF(env, runDiff) }
@@ -58,11 +60,20 @@ compared too: a statistically significant slowdown of more than 20 % and
 
 Only safe methods (GET, HEAD, OPTIONS, TRACE) are sent unless --allow-writes.
 Rules in smoke.yaml (diff.rules: ignore or expect, each with a reason) silence
-reviewed differences; rules that match nothing are warned about.`,
+reviewed differences; rules that match nothing are warned about.
+
+With --baseline FILE (diff.baseline in smoke.yaml), a difference the file
+lists (by operation, pointer, header and kind, as rules name them; with a
+reason and an expiry date) is reported as accepted and does not fail the
+diff; a new one, or one whose entry has expired, fails as before; an entry
+that matches nothing is warned about as stale. --write-baseline adds today's
+unlisted findings to FILE with an empty reason for a reviewer to fill in; it
+does not change the exit code.`,
 		Example: `  smoke diff --spec openapi.yaml --old https://api.example.com --new https://api-fargate.example.com
   smoke diff -s openapi.yaml --old $OLD --new $NEW --rounds 5 --format html --output parity.html
   smoke diff -s openapi.yaml --old $OLD --new $NEW --format json | jq '.summary'
-  smoke diff -s openapi.yaml --old $OLD --new $NEW --allow-writes --include 'POST /orders'`,
+  smoke diff -s openapi.yaml --old $OLD --new $NEW --allow-writes --include 'POST /orders'
+  smoke diff -s openapi.yaml --old $OLD --new $NEW --baseline smoke-baseline.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
@@ -81,6 +92,7 @@ reviewed differences; rules that match nothing are warned about.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
 	addReportFlag(cmd, &opts.Reports, report.DiffFormats)
 	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the shuffled request order, to replay a diff (0: random; every report prints the seed used)")
+	addBaselineFlags(cmd, &opts.Base, "diff")
 	_ = cmd.MarkFlagRequired("old") // the flag exists: cannot fail
 	_ = cmd.MarkFlagRequired("new")
 	return cmd
@@ -100,6 +112,8 @@ type diffSettings struct {
 	output string
 	// reports are the --report FORMAT=FILE written besides output.
 	reports []extraReport
+	// baseline accepts reviewed findings (--baseline).
+	baseline baselineSettings
 }
 
 // maxRounds bounds --rounds: each round is four requests per operation.
@@ -162,6 +176,9 @@ func resolveDiff(env *Env, opts diffOptions) (diffSettings, error) {
 	if math.IsNaN(lat.AbsoluteMS) || math.IsInf(lat.AbsoluteMS, 0) || lat.AbsoluteMS < 0 {
 		return ds, s.fileOrigin("diff.latency.absolute_ms").invalid(lat.AbsoluteMS, "must be milliseconds, not negative")
 	}
+	if ds.baseline, err = resolveBaseline(s, opts.Base, "diff.baseline", dc.Baseline); err != nil {
+		return ds, err
+	}
 	ds.diff = diff.Options{
 		Seed:          opts.Seed,
 		MaxBodyBytes:  ds.runner.MaxBodyBytes,
@@ -189,6 +206,7 @@ func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
 	if err != nil {
 		return err
 	}
+	out.judgeBaseline(env, ds)
 	color := ds.format == "text" && (ds.output == "" || ds.output == "-") && env.Color(env.StdoutTTY)
 	if err := writeOutput(env, ds.output, func(w io.Writer) error {
 		o := out.opts
@@ -202,7 +220,28 @@ func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
 	}); err != nil {
 		return err
 	}
+	if ds.baseline.write {
+		if err := writeBaseline(env, ds.baseline, baseline.SectionDiff, out.judge); err != nil {
+			return err
+		}
+	}
 	return out.exitErr()
+}
+
+// judgeBaseline judges the diff through the baseline, when there is one.
+func (o *diffOutcome) judgeBaseline(env *Env, ds diffSettings) {
+	if !ds.baseline.on() {
+		return
+	}
+	o.now = env.Now()
+	o.baseline = o.judge(ds.baseline.file)
+	o.opts.Baseline = o.baseline
+	warnBaseline(env, o.baseline)
+}
+
+// judge judges the diff's report through f.
+func (o *diffOutcome) judge(f *baseline.File) *baseline.Judgement {
+	return baseline.JudgeDiff(f, o.report, o.failOn, o.now)
 }
 
 // diffOutcome is a finished (or interrupted) diff with what its report
@@ -212,6 +251,10 @@ type diffOutcome struct {
 	opts   report.DiffOptions
 	failOn diff.FailOn
 	runErr error // cancellation
+	// baseline is the diff judged through --baseline (nil without one);
+	// now is when it was judged.
+	baseline *baseline.Judgement
+	now      time.Time
 }
 
 // executeDiff loads the checks, samples them against OLD and NEW and
@@ -337,14 +380,15 @@ func diffChains(env *Env, ds diffSettings) (diff.ChainFunc, error) {
 
 // exitErr maps a diff to its exit code, as smoke run does: 3 when
 // interrupted, 1 for findings at or above --fail-on (even if other
-// operations could not be sampled), 3 when not every operation was
+// operations could not be sampled; with a baseline, findings it does not
+// accept or whose entry has expired), 3 when not every operation was
 // sampled, 0 for parity.
 func (o *diffOutcome) exitErr() error {
 	s := o.report.Summary
 	switch {
 	case o.runErr != nil:
 		return incompleteErr(fmt.Errorf("interrupted: %d of %d operations not sampled; the report shows what finished", s.Errors, s.Operations))
-	case o.report.Findings(o.failOn):
+	case o.baseline != nil && o.baseline.Fails(), o.baseline == nil && o.report.Findings(o.failOn):
 		return errFindings
 	case s.Errors > 0:
 		return incompleteErr(fmt.Errorf("%d of %d operations could not be sampled (see the report)", s.Errors, s.Operations))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smoke-dev/smoke/baseline"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/report"
 	"github.com/smoke-dev/smoke/runner"
@@ -26,6 +27,7 @@ type runOptions struct {
 	Output  string
 	Reports []string
 	FailOn  string
+	Base    baselineOptions
 }
 
 // --fail-on values of smoke run.
@@ -56,11 +58,19 @@ filters say otherwise; redirects are reported, never followed.
 
 The target is --base-url, else $SMOKE_BASE_URL, else base_url in smoke.yaml
 (or the name of one of its environments), else the spec's first server.
-Authorization, cookies and configured secrets are masked in every report.`,
+Authorization, cookies and configured secrets are masked in every report.
+
+With --baseline FILE (run.baseline in smoke.yaml), a finding the file lists
+(reviewed, with a reason and an expiry date) is reported as accepted and does
+not fail the run; a new finding, or one whose entry has expired, fails as
+before; an entry that matches nothing is warned about as stale.
+--write-baseline adds today's unlisted findings to FILE with an empty reason
+for a reviewer to fill in; it does not change the exit code.`,
 		Example: `  smoke run --spec openapi.yaml --base-url https://staging.example.com
   smoke run -s openapi.yaml --base-url http://127.0.0.1:8080 --format junit --output smoke.xml
   smoke run -s openapi.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
-  smoke run -s openapi.yaml --read-only --concurrency 8 --rate 20 --timeout 5s --header 'X-Env: staging'`,
+  smoke run -s openapi.yaml --read-only --concurrency 8 --rate 20 --timeout 5s --header 'X-Env: staging'
+  smoke run -s openapi.yaml --baseline smoke-baseline.yaml --write-baseline   # then fill in each reason`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.common.cmd = cmd
@@ -75,6 +85,7 @@ Authorization, cookies and configured secrets are masked in every report.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE (atomically) instead of stdout")
 	addReportFlag(cmd, &opts.Reports, runFormats)
 	f.StringVar(&opts.FailOn, "fail-on", failOnFailed, "exit 1 on: failed (a check failed an assertion), or unexercised (also a check that did not reach a documented success)")
+	addBaselineFlags(cmd, &opts.Base, "run")
 	return cmd
 }
 
@@ -90,6 +101,8 @@ type runSettings struct {
 	// reports are the --report FORMAT=FILE written besides output.
 	reports []extraReport
 	failOn  string
+	// baseline accepts reviewed findings (--baseline).
+	baseline baselineSettings
 }
 
 // resolveRun resolves smoke run's flags, environment and smoke.yaml.
@@ -119,6 +132,9 @@ func resolveRun(env *Env, opts runOptions) (runSettings, error) {
 	if rs.target, err = resolveTarget(s, base, from); err != nil {
 		return rs, err
 	}
+	if rs.baseline, err = resolveBaseline(s, opts.Base, "run.baseline", s.cfg.Run.Baseline); err != nil {
+		return rs, err
+	}
 	return rs, nil
 }
 
@@ -133,6 +149,7 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 	if err != nil {
 		return err
 	}
+	out.judgeBaseline(env, rs)
 	color := rs.format == "text" && (rs.output == "" || rs.output == "-") && env.Color(env.StdoutTTY)
 	if err := writeOutput(env, rs.output, func(w io.Writer) error {
 		return writeRunReport(w, rs.format, out, color)
@@ -144,7 +161,30 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 	}); err != nil {
 		return err
 	}
+	if rs.baseline.write {
+		if err := writeBaseline(env, rs.baseline, baseline.SectionRun, out.judge); err != nil {
+			return err
+		}
+	}
 	return out.exitErr()
+}
+
+// judgeBaseline judges the run through the baseline, when there is one:
+// reports show what it accepted, and the exit code counts only what it
+// did not.
+func (o *runOutcome) judgeBaseline(env *Env, rs runSettings) {
+	if !rs.baseline.on() {
+		return
+	}
+	o.now = env.Now()
+	o.baseline = o.judge(rs.baseline.file)
+	o.opts.Baseline = o.baseline
+	warnBaseline(env, o.baseline)
+}
+
+// judge judges the run's results through f.
+func (o *runOutcome) judge(f *baseline.File) *baseline.Judgement {
+	return baseline.JudgeRun(f, o.results, baseline.RunOptions{Now: o.now, FailOnUnexercised: o.failOn == failOnUnexercised})
 }
 
 // runOutcome is a finished (or interrupted) run with what its report needs.
@@ -153,6 +193,10 @@ type runOutcome struct {
 	opts    report.RunOptions
 	runErr  error // from runner.Run: cancellation or ErrUnreachable
 	failOn  string
+	// baseline is the run judged through --baseline (nil without one);
+	// now is when it was judged.
+	baseline *baseline.Judgement
+	now      time.Time
 }
 
 // executeRun loads the checks and sends them to the target. Errors before
@@ -247,8 +291,9 @@ func specTarget(t target, l *loaded) (target, error) {
 
 // exitErr maps a run to its exit code: 3 when interrupted or the target
 // was unreachable; 1 when any check failed, or, with --fail-on
-// unexercised, when a check answered without a documented success; 3
-// when a check errored or was skipped; 0 otherwise.
+// unexercised, when a check answered without a documented success (with
+// a baseline: when such a finding is not accepted, or its entry has
+// expired); 3 when a check errored or was skipped; 0 otherwise.
 func (o *runOutcome) exitErr() error {
 	s := runner.Summarize(o.results)
 	switch {
@@ -256,10 +301,16 @@ func (o *runOutcome) exitErr() error {
 		return incompleteErr(fmt.Errorf("interrupted: %d of %d checks not judged; the report shows what finished", s.Skipped, s.Total))
 	case o.runErr != nil:
 		return incompleteErr(o.runErr)
+	case o.baseline != nil:
+		if o.baseline.Fails() {
+			return errFindings
+		}
 	case s.Failed > 0:
 		return errFindings
 	case o.failOn == failOnUnexercised && s.Unexercised()-s.NotExercised.NoAnswer > 0:
 		return errFindings
+	}
+	switch {
 	case s.Errored > 0:
 		return incompleteErr(fmt.Errorf("%d of %d checks errored: no usable answer", s.Errored, s.Total))
 	case o.opts.Resources != nil && o.leftDeletable() > 0:

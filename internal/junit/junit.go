@@ -52,6 +52,9 @@ type Case struct {
 	Failure   *Problem `xml:"failure,omitempty"`
 	Error     *Problem `xml:"error,omitempty"`
 	Skipped   *Problem `xml:"skipped,omitempty"`
+	// SystemOut is the case's output: what a reader should know about a
+	// case that passed (a finding a baseline accepts, say).
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 // Problem is the body of a failure, error or skipped element.
