@@ -15,7 +15,7 @@ import (
 // not exercised and why, the totals per tag, and every operation.
 func WriteRunHTML(w io.Writer, results []runner.Result, opts RunOptions) error {
 	s := runner.Summarize(results)
-	page := runPage{Opts: opts, Summary: s, SummaryLine: summaryLine(s), Coverage: coverage(results, opts), CSS: pageCSS}
+	page := runPage{Opts: opts, Summary: s, SummaryLine: summaryLine(s, results, opts.Baseline), Coverage: coverage(results, opts), CSS: pageCSS}
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)
 	}

@@ -41,7 +41,7 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 		title += ": " + mdEscape(opts.Title)
 	}
 	fmt.Fprintf(bw, "### %s %s\n\n", icon, title)
-	fmt.Fprintf(bw, "**%s**", summaryLine(s))
+	fmt.Fprintf(bw, "**%s**", summaryLine(s, results, opts.Baseline))
 	if opts.Target != "" {
 		fmt.Fprintf(bw, " against %s", mdCode(opts.Target))
 	}

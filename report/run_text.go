@@ -117,7 +117,7 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		fmt.Fprintln(bw)
 	}
 	s := runner.Summarize(results)
-	summary := summaryLine(s)
+	summary := summaryLine(s, results, opts.Baseline)
 	if opts.Elapsed > 0 {
 		summary += fmt.Sprintf(" in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}
