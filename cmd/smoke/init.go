@@ -571,7 +571,10 @@ func (st *starter) render() string {
 	w("#   timeout: %s\n", runner.DefaultTimeout)
 	w("#   concurrency: %d\n", runner.DefaultConcurrency)
 	w("#   rate: 0             # requests per second, 0: unlimited\n")
-	w("#   latency_ms: 500     # budget of every check (operations can set their own)\n\n")
+	w("#   latency_ms: 500     # budget of every check (operations can set their own)\n")
+	w("#   fail_on: failed     # unexercised: a check that did not do its job fails too\n")
+	w("#   baseline: smoke-baseline.yaml  # findings accepted until they expire;\n")
+	w("#                                  # --write-baseline records today's for review\n\n")
 
 	st.renderWrites(&b)
 	st.renderFixtures(&b)

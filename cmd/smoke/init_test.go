@@ -337,3 +337,41 @@ func TestInitCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestInitRunBlock: the commented run: block smoke init writes is real
+// smoke.yaml — uncommented, it loads, and says what it shows.
+func TestInitRunBlock(t *testing.T) {
+	dir := t.TempDir()
+	sp := filepath.Join(dir, "petstore.yaml")
+	if err := os.WriteFile(sp, petstore.Spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", "-")
+	if code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr)
+	}
+	var block []string
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		switch {
+		case l == "# run:":
+			in = true
+		case in && l == "":
+			in = false
+		}
+		if in {
+			block = append(block, strings.TrimPrefix(l, "# "))
+		}
+	}
+	out := filepath.Join(dir, "smoke.yaml")
+	if err := os.WriteFile(out, []byte(strings.Join(block, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(out)
+	if err != nil {
+		t.Fatalf("the run: block does not load: %v\n%s", err, strings.Join(block, "\n"))
+	}
+	if c.Run.FailOn != "failed" || c.Run.Baseline != "smoke-baseline.yaml" || c.Run.LatencyMS != 500 {
+		t.Errorf("run: block loads as %+v", c.Run)
+	}
+}
