@@ -541,3 +541,40 @@ paths:
 		}
 	}
 }
+
+// TestSelect: filters keep the graph of what they keep. A group whose
+// create is filtered out is gone; a kept create's delete stays in its
+// group as support, sent only to clean up; members neither kept nor
+// support leave it.
+func TestSelect(t *testing.T) {
+	plan, err := generator.Generate(load(t, chainDoc), generator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := len(plan.Graph.Groups)
+	f, err := generator.NewFilter([]string{"POST /owners"}, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total := plan.Select(f); total <= len(plan.Checks) {
+		t.Fatalf("Select kept %d of %d checks", len(plan.Checks), total)
+	}
+	if len(plan.Checks) != 1 || plan.Checks[0].Method != "POST" || plan.Checks[0].Path != "/owners" {
+		t.Fatalf("checks %v, want POST /owners alone", plan.Checks)
+	}
+	if len(plan.Support) != 1 || plan.Support[0].Method != "DELETE" || plan.Support[0].Path != "/owners/{ownerId}" {
+		t.Fatalf("support %v, want the owner's delete", plan.Support)
+	}
+	if groups < 2 || len(plan.Graph.Groups) != 1 {
+		t.Fatalf("%d groups of %d kept, want the owner's alone", len(plan.Graph.Groups), groups)
+	}
+	g := plan.Graph.Groups[0]
+	if g.Create != plan.Checks[0].ID || g.Delete != plan.Support[0].ID || g.Read != "" || len(g.Update)+len(g.Use) != 0 {
+		t.Errorf("group %+v, want create and delete only", g)
+	}
+	for _, id := range plan.Graph.Order {
+		if id != plan.Checks[0].ID && id != plan.Support[0].ID {
+			t.Errorf("order lists %s, which is neither kept nor support", id)
+		}
+	}
+}

@@ -80,6 +80,25 @@ type Plan struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Graph is what the checks' bindings make of them: order and groups.
 	Graph Graph `json:"graph,omitzero"`
+	// Support are the checks filters left out that the checks still need
+	// (see Support): producers of their values, deletes of what they
+	// create. Set by Select; a run sends them only when needed.
+	Support []Check `json:"support,omitempty"`
+}
+
+// Select keeps the checks f matches, with the checks they need as
+// Support, and the graph restricted to them: a group whose create is
+// left out is dropped, and members neither kept nor support leave their
+// group. It returns how many checks there were before.
+func (p *Plan) Select(f Filter) int {
+	all := p.Checks
+	p.Checks = f.Apply(all)
+	p.Support = nil
+	if len(p.Checks) < len(all) {
+		p.Support = Support(all, p.Checks)
+		p.Graph = p.Graph.restrict(p.Checks, p.Support)
+	}
+	return len(all)
 }
 
 // SpecInfo describes the document a plan was made from.

@@ -281,3 +281,42 @@ func (w *walker) reaches(deps [][]int, from, to int) bool {
 	}
 	return false
 }
+
+// restrict keeps the order and the groups of the checks in kept and
+// support: a group whose create is not kept is dropped.
+func (g Graph) restrict(kept, support []Check) Graph {
+	in := make(map[string]bool, len(kept)+len(support))
+	created := make(map[string]bool, len(kept))
+	for _, c := range kept {
+		in[c.ID] = true
+		created[c.ID] = true
+	}
+	for _, c := range support {
+		in[c.ID] = true
+	}
+	only := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			if in[id] {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	one := func(id string) string {
+		if in[id] {
+			return id
+		}
+		return ""
+	}
+	out := Graph{Order: only(g.Order), Broken: g.Broken}
+	for _, gr := range g.Groups {
+		if !created[gr.Create] {
+			continue
+		}
+		gr.Read, gr.Delete = one(gr.Read), one(gr.Delete)
+		gr.Update, gr.Use = only(gr.Update), only(gr.Use)
+		out.Groups = append(out.Groups, gr)
+	}
+	return out
+}

@@ -76,9 +76,16 @@ func writePlanText(w io.Writer, p *generator.Plan) error {
 			fmt.Fprintf(w, "  %s\n", esc(line))
 		}
 	}
-	counts := ""
+	var parts []string
 	if n := bindingCount(p.Checks); n > 0 {
-		counts = fmt.Sprintf("; %s, %s", plural(n, "binding", "bindings"), plural(len(p.Graph.Groups), "chain", "chains"))
+		parts = append(parts, plural(n, "binding", "bindings"))
+	}
+	if n := len(p.Graph.Groups); n > 0 {
+		parts = append(parts, plural(n, "chain", "chains"))
+	}
+	counts := ""
+	if len(parts) > 0 {
+		counts = "; " + strings.Join(parts, ", ")
 	}
 	_, err := fmt.Fprintf(w, "\n%s from %s %s (%s)%s\n", plural(len(p.Checks), "check", "checks"), esc(title), esc(p.Spec.Version), esc(p.Spec.OpenAPI), counts)
 	return err
@@ -118,13 +125,17 @@ func BindingLines(c generator.Check, cleanup map[string]bool) []string {
 // ChainLines renders the groups of a plan, one a line:
 // "POST /silences → read GET /silence/{silenceID} → delete DELETE …".
 func ChainLines(p *generator.Plan) []string {
-	byID := make(map[string]generator.Check, len(p.Checks))
+	byID := make(map[string]string, len(p.Checks)+len(p.Support))
 	for _, c := range p.Checks {
-		byID[c.ID] = c
+		byID[c.ID] = c.Method + " " + c.Path
+	}
+	for _, c := range p.Support {
+		// Outside the filters: sent only to clean up or for a value.
+		byID[c.ID] = c.Method + " " + c.Path + " (support)"
 	}
 	name := func(id string) string {
-		if c, ok := byID[id]; ok {
-			return c.Method + " " + c.Path
+		if n, ok := byID[id]; ok {
+			return n
 		}
 		return id
 	}

@@ -280,7 +280,7 @@ func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffO
 	if dopts.Chain, err = diffChains(env, ds); err != nil {
 		return nil, err
 	}
-	dopts.Support = l.Support
+	dopts.Support = l.Plan.Support
 	dopts.Evaluate = r.Evaluate
 	dopts.Concurrency = ds.runner.Concurrency
 	dopts.Secrets = r.Secrets()

@@ -64,10 +64,6 @@ type loaded struct {
 	Plan *generator.Plan
 	// Total is the number of checks before filtering.
 	Total int
-	// Support are the checks the filtered ones need without being
-	// selected: safe producers of their values, deletes of what they
-	// create (generator.Support).
-	Support []generator.Check
 }
 
 // loadConfig reads --config, SMOKE_CONFIG, or ./smoke.yaml when present.
@@ -129,18 +125,12 @@ func load(ctx context.Context, env *Env, ls loadSettings) (*loaded, error) {
 	plan.Warnings = append(plan.Warnings, problems...)
 	warnSpec(env, plan.Warnings)
 
-	total := len(plan.Checks)
-	all := plan.Checks
-	plan.Checks = ls.Filter.Apply(plan.Checks)
-	var support []generator.Check
-	if len(plan.Checks) < total {
-		support = generator.Support(all, plan.Checks)
-	}
+	total := plan.Select(ls.Filter)
 	if total > 0 && len(plan.Checks) == 0 {
 		env.Logger.Warn("filters left no checks", "total", total)
 		fmt.Fprintf(env.Stderr, "smoke: warning: the filters match none of the %d checks\n", total)
 	}
-	return &loaded{Doc: doc, Config: ls.Config, Plan: plan, Total: total, Support: support}, nil
+	return &loaded{Doc: doc, Config: ls.Config, Plan: plan, Total: total}, nil
 }
 
 // loadChecks resolves the common flags and loads: for commands whose own

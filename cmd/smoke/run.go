@@ -235,7 +235,7 @@ func sendRun(ctx context.Context, env *Env, rs runSettings, l *loaded) (*runOutc
 	}
 	env.Logger.Info("run", "checks", len(l.Plan.Checks), "base_url", generator.RedactURL(ro.BaseURL), "concurrency", ro.Concurrency)
 	start := env.Now()
-	results, resources, runErr := r.RunChains(ctx, l.Plan.Checks, l.Support)
+	results, resources, runErr := r.RunChains(ctx, l.Plan.Checks, l.Plan.Support)
 	elapsed := env.Now().Sub(start)
 	if progress != nil {
 		progress.Done()
