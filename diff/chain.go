@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/smoke-dev/smoke/generator"
@@ -183,23 +184,29 @@ func boundValues(results []runner.Result) map[string]string {
 // counterparts of OLD's first run, so that each side's own ids compare
 // equal: a JSON field holding the value and named like the binding's
 // source or target, or like an identifier (id, petId, owner_id), and a
-// path segment of a header or string that is a URL or path.
+// path segment of a header or string that is a URL or path. Small ids
+// collide across resources (pet 2 and appointment 2): a value several
+// sources gave is aliased to the counterpart of the source closest to
+// the check (see aliasPair.rank).
 func alias(resp *runner.Response, r runner.Result, values, canon map[string]string, c generator.Check) *runner.Response {
-	var pairs [][2]string // this run's value → OLD's first run's
+	var pairs []aliasPair // this run's value → OLD's first run's
 	names := map[string]bool{}
 	for src, v := range values {
 		to, ok := canon[src]
 		if !ok || to == v || v == "" {
 			continue
 		}
-		pairs = append(pairs, [2]string{v, to})
-		if _, expr, ok := strings.Cut(src, " $"); ok {
+		p := aliasPair{from: v, to: to, src: src}
+		if op, expr, ok := strings.Cut(src, " $"); ok {
+			p.producer = op
 			if x, err := generator.ParseExpr("$" + expr); err == nil {
 				if toks, err := generator.SplitPointer(x.Pointer); err == nil && len(toks) > 0 {
-					names[toks[len(toks)-1]] = true
+					p.field = toks[len(toks)-1]
+					names[p.field] = true
 				}
 			}
 		}
+		pairs = append(pairs, p)
 	}
 	for _, b := range c.Bindings {
 		names[b.Name] = true
@@ -215,6 +222,25 @@ func alias(resp *runner.Response, r runner.Result, values, canon map[string]stri
 	if len(pairs) == 0 {
 		return resp
 	}
+	// In source order, so that of pairs that rank the same the first wins
+	// on every run (values is a map).
+	slices.SortFunc(pairs, func(a, b aliasPair) int { return strings.Compare(a.src, b.src) })
+	self := c.Method + " " + c.Path
+	// pick returns the counterpart of v found in field, from the pair
+	// that ranks best.
+	pick := func(v, field string) (string, bool) {
+		best, found := "", false
+		bestRank := -1
+		for _, p := range pairs {
+			if p.from != v {
+				continue
+			}
+			if r := p.rank(self, c.Path, field); r > bestRank {
+				best, bestRank, found = p.to, r, true
+			}
+		}
+		return best, found
+	}
 	out := *resp
 	changed := false
 	if doc, err := generator.DecodeJSON(resp.Body); err == nil {
@@ -224,16 +250,14 @@ func alias(resp *runner.Response, r runner.Result, values, canon map[string]stri
 			case map[string]any:
 				for k, e := range x {
 					if s, ok := generator.Scalar(e); ok && (names[k] || idLike(k)) {
-						for _, p := range pairs {
-							if s == p[0] {
-								x[k] = retypeAs(e, p[1])
-								changed = true
-							}
+						if to, ok := pick(s, k); ok {
+							x[k] = retypeAs(e, to)
+							changed = true
 						}
 						continue
 					}
 					if s, ok := e.(string); ok {
-						if n, ok := replaceSegments(s, pairs); ok {
+						if n, ok := replaceSegments(s, pick); ok {
 							x[k] = n
 							changed = true
 						}
@@ -258,7 +282,7 @@ func alias(resp *runner.Response, r runner.Result, values, canon map[string]stri
 	h := resp.Header.Clone()
 	for k, vs := range h {
 		for i, v := range vs {
-			if n, ok := replaceSegments(v, pairs); ok {
+			if n, ok := replaceSegments(v, pick); ok {
 				h[k][i] = n
 				changed = true
 			}
@@ -271,20 +295,50 @@ func alias(resp *runner.Response, r runner.Result, values, canon map[string]stri
 	return &out
 }
 
+// aliasPair is one value this run bound and its counterpart in OLD's
+// first run.
+type aliasPair struct {
+	from, to string
+	// src is the binding source ("POST /pets $response.body#/id"),
+	// producer its operation ("POST /pets") and field the last token of
+	// its pointer ("id"; empty for a header).
+	src, producer, field string
+}
+
+// rank says how close the pair's source is to a value of the check self
+// (at path) found in field: the check's own answer first, then a
+// resource of the same collection (POST /owners/{ownerId}/pets for GET
+// /owners/{ownerId}/pets and its items), then a field of the same name.
+func (p aliasPair) rank(self, path, field string) int {
+	r := 0
+	_, ppath, _ := strings.Cut(p.producer, " ")
+	switch {
+	case p.producer == self:
+		r += 4
+	case ppath == path || strings.HasPrefix(path, ppath+"/"):
+		r += 2
+	}
+	if field != "" && p.field == field {
+		r++
+	}
+	return r
+}
+
 // replaceSegments replaces a value that is a whole path segment of a URL
-// or path ("/pets/5" → "/pets/4").
-func replaceSegments(s string, pairs [][2]string) (string, bool) {
+// or path ("/pets/5" → "/pets/4"), with the counterpart pick gives.
+func replaceSegments(s string, pick func(v, field string) (string, bool)) (string, bool) {
 	if !strings.Contains(s, "/") {
 		return s, false
 	}
 	segs := strings.Split(s, "/")
 	changed := false
 	for i, seg := range segs {
-		for _, p := range pairs {
-			if seg == p[0] {
-				segs[i] = p[1]
-				changed = true
-			}
+		if seg == "" {
+			continue
+		}
+		if to, ok := pick(seg, ""); ok {
+			segs[i] = to
+			changed = true
 		}
 	}
 	return strings.Join(segs, "/"), changed

@@ -253,3 +253,4 @@ func TestChainsConfirm(t *testing.T) {
 		})
 	}
 }
+
