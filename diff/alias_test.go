@@ -15,13 +15,13 @@ import (
 func TestAliasCollidingIDs(t *testing.T) {
 	values := map[string]string{
 		"POST /owners/{ownerId}/pets $response.header.Location": "2",
-		"POST /appointments $response.body#/id":                  "2",
-		"POST /owners $response.header.Location":                 "7",
+		"POST /appointments $response.body#/id":                 "2",
+		"POST /owners $response.header.Location":                "7",
 	}
 	canon := map[string]string{
 		"POST /owners/{ownerId}/pets $response.header.Location": "1",
-		"POST /appointments $response.body#/id":                  "5",
-		"POST /owners $response.header.Location":                 "3",
+		"POST /appointments $response.body#/id":                 "5",
+		"POST /owners $response.header.Location":                "3",
 	}
 	check := func(method, path string) generator.Check { return generator.Check{Method: method, Path: path} }
 	for _, tc := range []struct {

@@ -253,4 +253,3 @@ func TestChainsConfirm(t *testing.T) {
 		})
 	}
 }
-
