@@ -297,7 +297,10 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 	res.Notes = append(append(res.Notes, notes...), bindNotes...)
 	if len(bound) > 0 {
 		res.Bound = bound
-		// What a reproduce line needs: the request with the real ids.
+	}
+	if len(bound) > 0 || g.nodes[i].Request.Dynamic {
+		// What a reproduce line needs: the request with the real ids
+		// and the rendered values (never ${run}).
 		res.Sent = &generator.Check{ID: c.ID, Method: c.Method, Path: c.Path, Request: sent.Request}
 	}
 	if !res.Exercised && missing && res.StatusCode != 0 {

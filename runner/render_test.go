@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,16 @@ func TestDynamicValuesRenderedAtSend(t *testing.T) {
 	}
 	if results[0].URL != srv.URL+want[0].URI {
 		t.Errorf("result URL = %q, want the rendered %q", results[0].URL, srv.URL+want[0].URI)
+	}
+	// A reproduce line is made from what was sent: the rendered values,
+	// never the placeholders.
+	if s := results[0].Sent; s == nil || s.Request.Body == nil || s.Request.Body.Text != want[0].Body {
+		t.Errorf("dynamic check: Sent %+v, want the rendered request", s)
+	} else if cmd := r.Curl("", *s); !strings.Contains(cmd, "/s/smoketok12345?") || strings.Contains(cmd, "${now+") || strings.Contains(cmd, "${unix") {
+		t.Errorf("reproduce: %s", cmd)
+	}
+	if results[1].Sent != nil {
+		t.Errorf("plain check: Sent %+v, want nil (nothing changed it)", results[1].Sent)
 	}
 	if r.RunToken() != "tok12345" {
 		t.Errorf("RunToken() = %q", r.RunToken())

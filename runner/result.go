@@ -60,8 +60,9 @@ type Result struct {
 	// producer that gave no value.
 	Bound []Bound  `json:"bound,omitempty"`
 	Notes []string `json:"notes,omitempty"`
-	// Sent is the check as it was sent when bound values changed it, for
-	// a reproduce line with the real ids; nil otherwise.
+	// Sent is the check as it was sent when bound or rendered values
+	// changed it, for a reproduce line with the real ids and values; nil
+	// otherwise.
 	Sent *generator.Check `json:"-"`
 	// Response is the captured answer, for diff and for reports that
 	// show what came back. It is not part of the JSON report.

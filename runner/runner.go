@@ -325,7 +325,10 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		OperationID: c.OperationID,
 		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
-	c = r.render(c)
+	if c.Request.Dynamic {
+		c = r.render(c)
+		res.Sent = &generator.Check{ID: c.ID, Method: c.Method, Path: c.Path, Request: c.Request}
+	}
 	c = withAuth(c, r.auth)
 	m := r.maskerFor(c)
 	u, err := generator.JoinURL(r.base, c.Request.URL)
