@@ -107,6 +107,16 @@ func diffParity(ops []diff.Operation) (exercised, not []diff.Operation) {
 	return exercised, not
 }
 
+// diffResourcesLine says what the chains created and deleted on each
+// side: "OLD created 40 resources, deleted 40; NEW created 40 resources,
+// deleted 40", or "" when they created nothing.
+func diffResourcesLine(r *diff.Resources) string {
+	if r == nil || r.Old.Created+r.New.Created == 0 {
+		return ""
+	}
+	return "OLD " + resourcesLine(&r.Old) + "; NEW " + resourcesLine(&r.New)
+}
+
 // diffConfirmationLine says what the confirmation of regressions did and
 // how many latency samples were discarded: "confirmation: 2 regressions
 // confirmed, 1 dropped (did not reproduce), 20 extra requests", or ""

@@ -18,7 +18,7 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	ops, accepted := diffAccepted(rep.Operations, opts.Baseline)
 	groups := diffByVerdict(ops)
 	page := diffPage{Report: rep, Opts: opts, Headline: diffHeadline(rep, opts), Summary: diffSummaryLine(rep.Summary),
-		Sampling: diffSampling(rep), Confirmation: diffConfirmationLine(rep.Summary), Noise: diffNoise(rep.Operations)}
+		Sampling: diffSampling(rep), Confirmation: diffConfirmationLine(rep.Summary), Resources: diffResourcesLine(rep.Resources), Noise: diffNoise(rep.Operations)}
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)
 	}
@@ -71,8 +71,10 @@ type diffPage struct {
 	// what the confirmation of regressions did.
 	Sampling     string
 	Confirmation string
-	Attention    []diffSection
-	Parity       []diffSection
+	// Resources says what the chains created and deleted on each side.
+	Resources string
+	Attention []diffSection
+	Parity    []diffSection
 	// Unexercised are the operations at parity that a side did not
 	// exercise: no evidence, listed apart.
 	Unexercised []diffSection
@@ -161,7 +163,7 @@ nav a{margin-right:12px}
 <body>
 <h1>smoke diff{{with .Opts.Title}}: {{.}}{{end}} — {{.Headline}}</h1>
 <p class="muted">{{.Summary}}{{with .Elapsed}} in {{.}}{{end}} · {{.Sampling}}{{with .Opts.FailOn}} · fail on {{.}}{{end}}</p>
-{{with .Confirmation}}<p class="muted">{{.}}</p>{{end}}
+{{with .Confirmation}}<p class="muted">{{.}}</p>{{end}}{{with .Resources}}<p class="muted">{{.}}</p>{{end}}
 <p>OLD <code>{{.Report.Old}}</code><br>NEW <code>{{.Report.New}}</code></p>
 {{with .Opts.Incomplete}}<div class="warn">Incomplete: {{.}}</div>{{end}}
 {{range .Report.Warnings}}<div class="warn">Warning: {{.}}</div>{{end}}

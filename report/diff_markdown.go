@@ -39,6 +39,9 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}
 	fmt.Fprint(bw, "\n\n")
+	if r := diffResourcesLine(rep.Resources); r != "" {
+		fmt.Fprintf(bw, "%s\n\n", mdEscape(r))
+	}
 	if c := diffConfirmationLine(rep.Summary); c != "" {
 		fmt.Fprintf(bw, "%s\n\n", mdEscape(c))
 	}

@@ -85,6 +85,13 @@ func sampleDiff(t *testing.T) *diff.Report {
 	}
 	rep.Old, rep.New = "http://127.0.0.1:8081", "http://127.0.0.1:8082"
 	rep.Skipped = []string{"POST /pets"}
+	// Each side's chains made their own resources; NEW could not delete
+	// one.
+	rep.Resources = &diff.Resources{
+		Old: runner.Resources{Created: 6, Deleted: 6, Left: []runner.Leftover{}},
+		New: runner.Resources{Created: 6, Deleted: 5, Left: []runner.Leftover{{CheckID: "x", Method: "POST", Path: "/pets", ID: "7",
+			Delete: "curl -sS -i -X DELETE 'http://127.0.0.1:8082/pets/7'", Reason: "DELETE /pets/{petId} answered 500"}}},
+	}
 	return rep
 }
 

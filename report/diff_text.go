@@ -119,6 +119,9 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	if opts.Elapsed > 0 {
 		line += " in " + fmtMS(float64(opts.Elapsed.Microseconds())/1000)
 	}
+	if r := diffResourcesLine(rep.Resources); r != "" {
+		line += "; " + r
+	}
 	color := ansiGreen
 	switch {
 	case rep.Summary.Regressions > 0:
