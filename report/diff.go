@@ -61,15 +61,29 @@ func diffByVerdict(ops []diff.Operation) map[diff.Verdict][]diff.Operation {
 
 // diffSummaryLine leads with exercise: "12 operations: 8 exercised on
 // both sides; 9 parity (2 not exercised), 1 regression, 1 noise, 1 fixed,
-// 0 errors".
-func diffSummaryLine(s diff.Summary) string {
+// 0 errors". Regressions a baseline accepts whole are said so ("2
+// regressions (1 accepted)"): the diff may still pass.
+func diffSummaryLine(rep *diff.Report, j *baseline.Judgement) string {
+	s := rep.Summary
 	parity := fmt.Sprintf("%d parity", s.Parity)
 	if s.ParityUnexercised > 0 {
 		parity += fmt.Sprintf(" (%d not exercised)", s.ParityUnexercised)
 	}
+	regressions := plural(s.Regressions, "regression", "regressions")
+	if j != nil {
+		n := 0
+		for _, op := range rep.Operations {
+			if op.Verdict == diff.Regression && j.AllAccepted(op.CheckID) {
+				n++
+			}
+		}
+		if n > 0 {
+			regressions += fmt.Sprintf(" (%d accepted)", n)
+		}
+	}
 	return fmt.Sprintf("%s: %d exercised on both sides; %s, %s, %d noise, %d fixed, %s",
 		plural(s.Operations, "operation", "operations"), s.Exercised, parity,
-		plural(s.Regressions, "regression", "regressions"), s.Noise, s.Fixed, plural(s.Errors, "error", "errors"))
+		regressions, s.Noise, s.Fixed, plural(s.Errors, "error", "errors"))
 }
 
 // diffSides is "404 not_found on both sides", or "OLD ok · NEW 404

@@ -17,7 +17,7 @@ import (
 func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	ops, accepted := diffAccepted(rep.Operations, opts.Baseline)
 	groups := diffByVerdict(ops)
-	page := diffPage{Report: rep, Opts: opts, Headline: diffHeadline(rep, opts), Summary: diffSummaryLine(rep.Summary),
+	page := diffPage{Report: rep, Opts: opts, Headline: diffHeadline(rep, opts), Summary: diffSummaryLine(rep, opts.Baseline),
 		Sampling: diffSampling(rep), Confirmation: diffConfirmationLine(rep.Summary), Resources: diffResourcesLine(rep.Resources), Noise: diffNoise(rep.Operations)}
 	if opts.Elapsed > 0 {
 		page.Elapsed = fmtMS(float64(opts.Elapsed.Microseconds()) / 1000)

@@ -34,7 +34,7 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		title += ": " + mdEscape(opts.Title)
 	}
 	fmt.Fprintf(bw, "### %s %s — %s\n\n", icon, title, diffHeadline(rep, opts))
-	fmt.Fprintf(bw, "**%s**", diffSummaryLine(rep.Summary))
+	fmt.Fprintf(bw, "**%s**", diffSummaryLine(rep, opts.Baseline))
 	if opts.Elapsed > 0 {
 		fmt.Fprintf(bw, " in %s", fmtMS(float64(opts.Elapsed.Microseconds())/1000))
 	}

@@ -115,7 +115,7 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintln(bw, c)
 	}
 	writeBaselineText(bw, opts.Baseline, paint)
-	line := diffSummaryLine(rep.Summary)
+	line := diffSummaryLine(rep, opts.Baseline)
 	if opts.Elapsed > 0 {
 		line += " in " + fmtMS(float64(opts.Elapsed.Microseconds())/1000)
 	}
