@@ -391,21 +391,26 @@ func ownedView(t any) ([]byte, error) {
 		v.Options.Retry = nil
 	}
 	for i, a := range v.Config.Assertions {
-		n := map[string]any{}
-		for _, k := range []string{"type", "operator", "property", "target"} {
-			if x, ok := a[k]; ok {
-				n[k] = x
-			}
-		}
-		// Datadog may echo a numeric target as a string.
-		if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
-			if f, err := strconv.ParseFloat(s, 64); err == nil {
-				n["target"] = f
-			}
-		}
-		v.Config.Assertions[i] = n
+		v.Config.Assertions[i] = normaliseAssertion(a)
 	}
 	return json.Marshal(v)
+}
+
+// normaliseAssertion keeps an assertion's owned keys; a numeric target
+// Datadog echoes as a string is a number again.
+func normaliseAssertion(a map[string]any) map[string]any {
+	n := map[string]any{}
+	for _, k := range []string{"type", "operator", "property", "target"} {
+		if x, ok := a[k]; ok {
+			n[k] = x
+		}
+	}
+	if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			n["target"] = f
+		}
+	}
+	return n
 }
 
 // diffFields names the owned fields that differ between two views, as
