@@ -50,11 +50,7 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 		return outcome
 	}})
 	c := client(t, emu)
-	p, err := c.Plan(t.Context(), "alertmanager", tests, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "alertmanager", tests, false); err != nil {
 		t.Fatal(err)
 	}
 	res, err := c.Trigger(t.Context(), "alertmanager", synthetics.TriggerOptions{Wait: true, PollInterval: time.Millisecond})

@@ -42,11 +42,7 @@ func TestDatadogV1Calls(t *testing.T) {
 	step := func(name string, tests []synthetics.Test, wantCalls, wantWrites int) {
 		t.Helper()
 		emu.ResetCalls()
-		p, err := c.Plan(t.Context(), "datadog-v1", tests, synthetics.PlanOptions{Prune: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+		_, st, err := publishService(t, c, "datadog-v1", tests, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,22 +122,14 @@ func TestLargePublishesConvergeUnderFaults(t *testing.T) {
 				emu.Inject(f)
 			}
 			c := client(t, emu)
-			p, err := c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+			if _, _, err := publishService(t, c, tc.service, tests, true); err != nil {
 				t.Fatalf("first publish under faults: %v", err)
 			}
 			if got := duplicates(emu, tc.service); got != 0 {
 				t.Errorf("%d duplicate tests, want 0", got)
 			}
 			emu.ResetCalls()
-			p, err = c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+			_, st, err := publishService(t, c, tc.service, tests, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +139,7 @@ func TestLargePublishesConvergeUnderFaults(t *testing.T) {
 			if len(emu.Suites()) != 1 {
 				t.Errorf("%d suites, want 1", len(emu.Suites()))
 			}
-			p, err = c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
+			p, err := c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
 			if err != nil || !p.InSync() {
 				t.Errorf("third plan: %v, in sync %v, want in sync", err, p != nil && p.InSync())
 			}

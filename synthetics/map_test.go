@@ -318,11 +318,7 @@ func TestGolden(t *testing.T) {
 
 			emu := emulator(t, ddemu.Options{})
 			c := client(t, emu)
-			p, err := c.Plan(t.Context(), service, tests, synthetics.PlanOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+			p, st, err := publishService(t, c, service, tests, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -199,11 +199,7 @@ func TestPublishChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "petstore", tests, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(emu.Tests()); n != 7 {
@@ -287,18 +283,14 @@ func TestSkipWritesChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Plan(t.Context(), "petstore", old, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "petstore", old, false); err != nil {
 		t.Fatal(err)
 	}
 	tests, err := synthetics.Map(checks, synthetics.Options{Service: "petstore", BaseURL: "https://pets.example.com/v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err = c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
+	p, err := c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
