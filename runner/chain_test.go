@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 const thingsDoc = `
@@ -239,15 +239,7 @@ func thingsPlan(t *testing.T, ops map[string]generator.Operation) []generator.Ch
 	if err := os.WriteFile(p, []byte(thingsDoc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := spec.Load(t.Context(), p, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Operations: ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Plan(t, p, generator.Options{Operations: ops}).Checks
 }
 
 func pick(checks []generator.Check, names ...string) []generator.Check {

@@ -5,8 +5,8 @@ import (
 
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
-	"github.com/smoke-dev/smoke/spec"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
@@ -62,17 +62,10 @@ func TestDatadogV1Calls(t *testing.T) {
 	step("re-publish after prune", kept, pages(len(kept))+suiteInSync, 0)
 }
 
+// loadChecks generates the checks of the document at path for service.
 func loadChecks(t *testing.T, path, service string) []generator.Check {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), path, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: service})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Plan(t, path, generator.Options{Service: service}).Checks
 }
 
 func mapService(t *testing.T, checks []generator.Check, service string) []synthetics.Test {

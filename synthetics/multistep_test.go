@@ -3,8 +3,6 @@ package synthetics_test
 import (
 	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,25 +14,13 @@ import (
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
-	"github.com/smoke-dev/smoke/spec"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
 func petstorePlan(t *testing.T) []generator.Check {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "petstore.yaml")
-	if err := os.WriteFile(p, petstore.Spec, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(t.Context(), p, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: "petstore"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Petstore(t, generator.Options{Service: "petstore"}).Checks
 }
 
 // TestMapChains: each chain of the example service is one multistep test
