@@ -1138,7 +1138,7 @@ func (x *schemaIndex) properties(s *openapi3.Schema) map[string]*openapi3.Schema
 	if p, ok := x.props[s]; ok {
 		return p
 	}
-	out := properties(s)
+	out := Properties(s)
 	x.props[s] = out
 	return out
 }
@@ -1166,9 +1166,11 @@ func (x *schemaIndex) named(s *openapi3.Schema, want string) (string, *openapi3.
 	return name, x.props[s][name], true
 }
 
-// properties returns the properties of an object schema, allOf branches
-// merged.
-func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
+// Properties returns the properties of an object schema by name, its
+// allOf branches merged (nested up to 8 deep); where branches define the
+// same name, the schema's own or the first branch's wins. The runner
+// reads it too, to compare a read with the body that created it.
+func Properties(s *openapi3.Schema) map[string]*openapi3.Schema {
 	out := map[string]*openapi3.Schema{}
 	var walk func(s *openapi3.Schema, depth int)
 	walk = func(s *openapi3.Schema, depth int) {
