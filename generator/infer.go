@@ -387,20 +387,7 @@ func (in *inferrer) paths() {
 // fromCreate binds a parameter to the create of the collection prefix:
 // its Location, else a field of its answer.
 func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool) {
-	var cands []int
-	for _, p := range in.byKey[prefix] {
-		if in.info[p].method == "POST" {
-			cands = append(cands, p)
-		}
-	}
-	for _, v := range createVerbs {
-		for _, p := range in.byKey[prefix+"/"+v] {
-			if in.info[p].method == "POST" {
-				cands = append(cands, p)
-			}
-		}
-	}
-	for _, p := range cands {
+	for _, p := range in.candidates(prefix, "POST", createVerbs) {
 		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
@@ -414,23 +401,29 @@ func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool)
 	return Binding{}, false
 }
 
-// fromList binds a parameter of a safe check to the first item of the
-// list of the collection prefix.
-func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
-	var cands []int
-	for _, p := range in.byKey[prefix] {
-		if in.info[p].method == "GET" {
-			cands = append(cands, p)
-		}
+// candidates lists the operations with method on the collection prefix,
+// then on its verb paths (prefix/create, prefix/list, …) in the order of
+// verbs.
+func (in *inferrer) candidates(prefix, method string, verbs []string) []int {
+	keys := []string{prefix}
+	for _, v := range verbs {
+		keys = append(keys, prefix+"/"+v)
 	}
-	for _, v := range listVerbs {
-		for _, p := range in.byKey[prefix+"/"+v] {
-			if in.info[p].method == "GET" {
-				cands = append(cands, p)
+	var out []int
+	for _, key := range keys {
+		for _, p := range in.byKey[key] {
+			if in.info[p].method == method {
+				out = append(out, p)
 			}
 		}
 	}
-	for _, p := range cands {
+	return out
+}
+
+// fromList binds a parameter of a safe check to the first item of the
+// list of the collection prefix.
+func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
+	for _, p := range in.candidates(prefix, "GET", listVerbs) {
 		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
