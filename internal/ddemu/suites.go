@@ -29,15 +29,7 @@ func (s *Server) saveSuite(id string, in map[string]any) answer {
 		}
 	}
 	if !s.opts.Lax {
-		if tags, isList := su["tags"].([]any); isList {
-			norm := make([]any, 0, len(tags))
-			for _, t := range tags {
-				if str, isStr := t.(string); isStr {
-					norm = append(norm, normalizeTag(str))
-				}
-			}
-			su["tags"] = norm
-		}
+		normalizeTags(su)
 	}
 	s.seq++
 	if id == "" {

@@ -101,15 +101,7 @@ func (s *Server) store(id string, t map[string]any) string {
 		t["status"] = "live"
 	}
 	if !s.opts.Lax {
-		if tags, isList := t["tags"].([]any); isList {
-			norm := make([]any, 0, len(tags))
-			for _, tag := range tags {
-				if str, isStr := tag.(string); isStr {
-					norm = append(norm, normalizeTag(str))
-				}
-			}
-			t["tags"] = norm
-		}
+		normalizeTags(t)
 	}
 	opts, _ := t["options"].(map[string]any)
 	opts = maps.Clone(opts)
