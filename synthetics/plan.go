@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"sort"
 	"strconv"
@@ -303,13 +302,7 @@ func (c *Client) resolveVariables(ctx context.Context, desired []Test) ([]Test, 
 }
 
 func (c *Client) variableIDs(ctx context.Context) (map[string]string, error) {
-	var resp datadogV1.SyntheticsListGlobalVariablesResponse
-	err := c.do(ctx, "ListGlobalVariables", true, func(ctx context.Context) (*http.Response, error) {
-		var r *http.Response
-		var err error
-		resp, r, err = c.api.ListGlobalVariables(ctx)
-		return r, err
-	})
+	resp, err := doValue(ctx, c, "ListGlobalVariables", true, c.api.ListGlobalVariables)
 	if err != nil {
 		return nil, fmt.Errorf("list global variables: %w", err)
 	}
