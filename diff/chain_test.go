@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,27 +13,15 @@ import (
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 // petstoreChecks generates the example service's checks, chains
 // included.
 func petstoreChecks(t *testing.T) []generator.Check {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "petstore.yaml")
-	if err := os.WriteFile(p, petstore.Spec, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(t.Context(), p, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Petstore(t, generator.Options{}).Checks
 }
 
 // chainRunner gives diff a runner per side, as smoke diff does.

@@ -42,26 +42,14 @@ func (c Check) WithValue(in, name string, v any) (Check, error) {
 		r.Path[i] = Param{Name: name, Value: text, Source: SourceBound}
 		r.URL = u
 	case InQuery:
-		r.Query = slices.Clone(r.Query)
-		i := slices.IndexFunc(r.Query, func(p Param) bool { return p.Name == name })
-		if i < 0 {
-			r.Query = append(r.Query, Param{Name: name, Value: text, Source: SourceBound})
-		} else {
-			r.Query[i] = Param{Name: name, Value: text, Source: SourceBound}
-		}
+		r.Query = withParam(r.Query, Param{Name: name, Value: text, Source: SourceBound})
 		path, _, _ := strings.Cut(r.URL, "?")
 		r.URL = path + encodeQuery(r.Query)
 	case InHeader:
 		r.Headers = slices.Clone(r.Headers)
 		setParam(&r.Headers, Param{Name: name, Value: text, Source: SourceBound})
 	case InCookie:
-		r.Cookies = slices.Clone(r.Cookies)
-		i := slices.IndexFunc(r.Cookies, func(p Param) bool { return p.Name == name })
-		if i < 0 {
-			r.Cookies = append(r.Cookies, Param{Name: name, Value: text, Source: SourceBound})
-		} else {
-			r.Cookies[i] = Param{Name: name, Value: text, Source: SourceBound}
-		}
+		r.Cookies = withParam(r.Cookies, Param{Name: name, Value: text, Source: SourceBound})
 	case InBody:
 		b, err := rebindBody(r.Body, name, v)
 		if err != nil {
@@ -73,6 +61,18 @@ func (c Check) WithValue(in, name string, v any) (Check, error) {
 	}
 	c.Request = r
 	return c, nil
+}
+
+// withParam returns a copy of list in which p replaces the parameter of
+// the same name (names of query parameters and cookies are case
+// sensitive, unlike headers' in setParam), or to which p is added.
+func withParam(list []Param, p Param) []Param {
+	list = slices.Clone(list)
+	if i := slices.IndexFunc(list, func(q Param) bool { return q.Name == p.Name }); i >= 0 {
+		list[i] = p
+		return list
+	}
+	return append(list, p)
 }
 
 // rebindPath rebuilds the path of rawURL with parameter name set to

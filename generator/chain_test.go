@@ -315,10 +315,7 @@ components:
 `
 
 func TestInference(t *testing.T) {
-	plan, err := generator.Generate(load(t, chainDoc), generator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := generatePlan(t, chainDoc, generator.Options{})
 	got := map[string][]string{}
 	roles := map[string]string{}
 	byID := map[string]generator.Check{}
@@ -516,10 +513,7 @@ paths:
     delete:
       responses: {"204": {description: gone}}
 `
-	plan, err := generator.Generate(load(t, doc), generator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := generatePlan(t, doc, generator.Options{})
 	var got []string
 	for _, c := range plan.Checks {
 		for _, b := range c.Bindings {

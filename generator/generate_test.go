@@ -34,13 +34,20 @@ func load(t *testing.T, doc string) *spec.Document {
 	return d
 }
 
-func generate(t *testing.T, doc string, opts generator.Options) []generator.Check {
+// generatePlan is the plan of doc, an OpenAPI document as text.
+func generatePlan(t *testing.T, doc string, opts generator.Options) *generator.Plan {
 	t.Helper()
 	p, err := generator.Generate(load(t, doc), opts)
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
-	return p.Checks
+	return p
+}
+
+// generate is the checks of doc, an OpenAPI document as text.
+func generate(t *testing.T, doc string, opts generator.Options) []generator.Check {
+	t.Helper()
+	return generatePlan(t, doc, opts).Checks
 }
 
 func find(t *testing.T, checks []generator.Check, method, path string) generator.Check {

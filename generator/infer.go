@@ -387,20 +387,7 @@ func (in *inferrer) paths() {
 // fromCreate binds a parameter to the create of the collection prefix:
 // its Location, else a field of its answer.
 func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool) {
-	var cands []int
-	for _, p := range in.byKey[prefix] {
-		if in.info[p].method == "POST" {
-			cands = append(cands, p)
-		}
-	}
-	for _, v := range createVerbs {
-		for _, p := range in.byKey[prefix+"/"+v] {
-			if in.info[p].method == "POST" {
-				cands = append(cands, p)
-			}
-		}
-	}
-	for _, p := range cands {
+	for _, p := range in.candidates(prefix, "POST", createVerbs) {
 		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
@@ -414,23 +401,29 @@ func (in *inferrer) fromCreate(ci int, prefix, name, res string) (Binding, bool)
 	return Binding{}, false
 }
 
-// fromList binds a parameter of a safe check to the first item of the
-// list of the collection prefix.
-func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
-	var cands []int
-	for _, p := range in.byKey[prefix] {
-		if in.info[p].method == "GET" {
-			cands = append(cands, p)
-		}
+// candidates lists the operations with method on the collection prefix,
+// then on its verb paths (prefix/create, prefix/list, …) in the order of
+// verbs.
+func (in *inferrer) candidates(prefix, method string, verbs []string) []int {
+	keys := []string{prefix}
+	for _, v := range verbs {
+		keys = append(keys, prefix+"/"+v)
 	}
-	for _, v := range listVerbs {
-		for _, p := range in.byKey[prefix+"/"+v] {
-			if in.info[p].method == "GET" {
-				cands = append(cands, p)
+	var out []int
+	for _, key := range keys {
+		for _, p := range in.byKey[key] {
+			if in.info[p].method == method {
+				out = append(out, p)
 			}
 		}
 	}
-	for _, p := range cands {
+	return out
+}
+
+// fromList binds a parameter of a safe check to the first item of the
+// list of the collection prefix.
+func (in *inferrer) fromList(ci int, prefix, name, res string) (Binding, bool) {
+	for _, p := range in.candidates(prefix, "GET", listVerbs) {
 		if p == ci || !in.sameParents(p, ci) {
 			continue
 		}
@@ -1138,7 +1131,7 @@ func (x *schemaIndex) properties(s *openapi3.Schema) map[string]*openapi3.Schema
 	if p, ok := x.props[s]; ok {
 		return p
 	}
-	out := properties(s)
+	out := Properties(s)
 	x.props[s] = out
 	return out
 }
@@ -1166,9 +1159,11 @@ func (x *schemaIndex) named(s *openapi3.Schema, want string) (string, *openapi3.
 	return name, x.props[s][name], true
 }
 
-// properties returns the properties of an object schema, allOf branches
-// merged.
-func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
+// Properties returns the properties of an object schema by name, its
+// allOf branches merged (nested up to 8 deep); where branches define the
+// same name, the schema's own or the first branch's wins. The runner
+// reads it too, to compare a read with the body that created it.
+func Properties(s *openapi3.Schema) map[string]*openapi3.Schema {
 	out := map[string]*openapi3.Schema{}
 	var walk func(s *openapi3.Schema, depth int)
 	walk = func(s *openapi3.Schema, depth int) {

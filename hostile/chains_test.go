@@ -1,15 +1,12 @@
 package hostile
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -203,26 +200,10 @@ type report struct {
 	} `json:"results"`
 }
 
+// writeSpec writes hostileSpec into a temporary directory of t.
 func writeSpec(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "hostile.yaml")
-	if err := os.WriteFile(p, []byte(hostileSpec), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// exitCode returns the exit code of a finished command.
-func exitCode(t *testing.T, err error) int {
-	t.Helper()
-	if err == nil {
-		return 0
-	}
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		return ee.ExitCode()
-	}
-	t.Fatalf("smoke did not run: %v", err)
-	return -1
+	return writeFile(t, t.TempDir(), "hostile.yaml", hostileSpec)
 }
 
 // TestHostileChains: producers that fail or answer the wrong shape, a
@@ -234,22 +215,19 @@ func TestHostileChains(t *testing.T) {
 	svc := newService()
 	srv := httptest.NewServer(svc)
 	defer srv.Close()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(t.Context(), smokeBin(t), "run", "--spec", writeSpec(t), "--base-url", srv.URL,
-		"--config", os.DevNull, "--timeout", "300ms", "--format", "json")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	code := exitCode(t, cmd.Run())
-	if code != 1 {
+	r := smoke(t, invocation{args: []string{"run", "--spec", writeSpec(t), "--base-url", srv.URL,
+		"--config", os.DevNull, "--timeout", "300ms", "--format", "json"}})
+	if r.code != exitFindings {
 		// Checks failed (below), one errored, resources are left:
 		// findings decide the exit code.
-		t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+		t.Errorf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
 	}
-	if !strings.Contains(stderr.String(), "smoke: warning: binding cycle POST /alphas ← POST /betas ← POST /alphas: dropped body#/alphaId of POST /betas (from POST /alphas, inferred); it sends its static value") {
-		t.Errorf("stderr = %s, want the cycle and the binding dropped to break it", stderr.String())
+	if !strings.Contains(r.stderr, "smoke: warning: binding cycle POST /alphas ← POST /betas ← POST /alphas: dropped body#/alphaId of POST /betas (from POST /alphas, inferred); it sends its static value") {
+		t.Errorf("stderr = %s, want the cycle and the binding dropped to break it", r.stderr)
 	}
 	var rep report
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		t.Fatalf("report: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, r.stdout)
 	}
 	res := map[string]int{}
 	var failed []string
@@ -323,30 +301,23 @@ func TestInterruptDuringChain(t *testing.T) {
 	srv := httptest.NewServer(svc)
 	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "report.json")
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(t.Context(), smokeBin(t), "run", "--spec", writeSpec(t), "--base-url", srv.URL,
-		"--config", os.DevNull, "--include", "/things**", "--concurrency", "1", "--format", "json", "--output", out)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	p := start(t, invocation{args: []string{"run", "--spec", writeSpec(t), "--base-url", srv.URL,
+		"--config", os.DevNull, "--include", "/things**", "--concurrency", "1", "--format", "json", "--output", out}})
 	// The read of the thing smoke just created is in flight: Ctrl-C.
 	select {
 	case <-svc.getSeen:
-	case err := <-exited:
-		t.Fatalf("smoke exited (%v) before the read was sent; stderr:\n%s", err, stderr.String())
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+		t.Fatalf("smoke exited (%v) before the read was sent; stderr:\n%s", err, p.stderr.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	code := exitCode(t, <-exited)
-	if code != 3 {
-		t.Errorf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+	if code := p.wait(t); code != exitIncomplete {
+		t.Errorf("exit %d, want 3; stderr:\n%s", code, p.stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "smoke: interrupted:") {
-		t.Errorf("stderr = %q, want the interruption explained", stderr.String())
+	if !strings.Contains(p.stderr.String(), "smoke: interrupted:") {
+		t.Errorf("stderr = %q, want the interruption explained", p.stderr.String())
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

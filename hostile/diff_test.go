@@ -4,23 +4,17 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/generator"
-	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
 )
 
@@ -165,16 +159,12 @@ func TestDiffHostileBinary(t *testing.T) {
 	if diffRace {
 		t.Skip("the binary is not built with the race detector: TestDiffHostileAnswers covers the engine")
 	}
-	bin := diffBuildSmoke(t)
 	dir := t.TempDir()
-	specPath := filepath.Join(dir, "openapi.yaml")
-	if err := os.WriteFile(specPath, []byte(diffSpec), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	specPath := writeFile(t, dir, "openapi.yaml", diffSpec)
 	for _, tc := range diffCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			oldSrv, newSrv := diffServer(t, tc.oldBody, tc.encoding), diffServer(t, tc.newBody, tc.encoding)
-			res := diffRunSmoke(t, bin, dir, "diff", "--spec", specPath, "--old", oldSrv.URL, "--new", newSrv.URL, "--format", "json", "--seed", "1")
+			res := smoke(t, invocation{dir: dir, args: []string{"diff", "--spec", specPath, "--old", oldSrv.URL, "--new", newSrv.URL, "--format", "json", "--seed", "1"}})
 			wantCode := map[diff.Verdict]int{diff.Regression: 1, diff.Error: 3}[tc.want]
 			if res.code != wantCode {
 				t.Errorf("exit %d, want %d; stderr %s", res.code, wantCode, res.stderr)
@@ -202,57 +192,6 @@ paths:
       responses:
         "200": {description: ok, content: {application/json: {schema: {}}}}
 `
-
-// diffBuildSmoke builds the smoke binary into a temporary directory of t
-// and returns its path.
-func diffBuildSmoke(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		testenv.Missing(t, "the go tool is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "smoke")
-	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, "./cmd/smoke")
-	cmd.Dir = testenv.RepoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/smoke: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// diffResult is one run of the binary.
-type diffResult struct {
-	stdout, stderr string
-	code           int
-	maxRSSMB       uint64
-}
-
-// diffRunSmoke runs bin with args in dir under a hang guard (not a
-// timing assertion) and returns its output, exit code and peak memory.
-func diffRunSmoke(t *testing.T, bin, dir string, args ...string) diffResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("smoke %s: no exit within the hang guard", strings.Join(args, " "))
-	}
-	res := diffResult{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("smoke %s: %v", strings.Join(args, " "), err)
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.maxRSSMB = uint64(ru.Maxrss) >> 10 // KiB on Linux
-	}
-	return res
-}
 
 // BenchmarkDiffHostile measures the diff engine on each hostile pair of
 // answers, over loopback, 3 rounds (12 samples, and 4 more to confirm a

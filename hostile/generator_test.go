@@ -2,25 +2,18 @@ package hostile
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
-	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/spec"
 )
 
@@ -159,7 +152,6 @@ var generatorCases = []struct {
 // real binary: each exits as documented, within a generous deadline (a
 // hang guard, not a timing assertion), and what it sends is bounded.
 func TestGeneratorHostileNumbers(t *testing.T) {
-	bin := generatorBuildSmoke(t)
 	var biggest atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, _ := io.Copy(io.Discard, r.Body)
@@ -175,14 +167,12 @@ func TestGeneratorHostileNumbers(t *testing.T) {
 
 	for _, tc := range generatorCases {
 		t.Run(tc.name, func(t *testing.T) {
-			specPath := filepath.Join(t.TempDir(), "hostile.yaml")
-			if err := os.WriteFile(specPath, []byte(generatorDoc(tc.props)), 0o644); err != nil {
-				t.Fatal(err)
+			specPath := writeFile(t, t.TempDir(), "hostile.yaml", generatorDoc(tc.props))
+			r := smoke(t, invocation{args: []string{"plan", "--spec", specPath, "--format", "json"}})
+			if r.code != 0 {
+				t.Fatalf("smoke plan exit %d, want 0; stderr:\n%s", r.code, r.stderr)
 			}
-			stdout, stderr, code := generatorRunSmoke(t, bin, "plan", "--spec", specPath, "--format", "json")
-			if code != 0 {
-				t.Fatalf("smoke plan exit %d, want 0; stderr:\n%s", code, stderr)
-			}
+			stdout := r.stdout
 			var plan struct {
 				Checks []struct {
 					Request struct {
@@ -209,9 +199,9 @@ func TestGeneratorHostileNumbers(t *testing.T) {
 				t.Errorf("notes = %q, want one saying %q", c.Notes, tc.note)
 			}
 
-			_, stderr, code = generatorRunSmoke(t, bin, "run", "--spec", specPath, "--base-url", srv.URL, "--format", "json")
-			if code != 0 {
-				t.Errorf("smoke run exit %d, want 0; stderr:\n%s", code, stderr)
+			r = smoke(t, invocation{args: []string{"run", "--spec", specPath, "--base-url", srv.URL, "--format", "json"}})
+			if r.code != 0 {
+				t.Errorf("smoke run exit %d, want 0; stderr:\n%s", r.code, r.stderr)
 			}
 		})
 	}
@@ -277,45 +267,3 @@ func FuzzGeneratorBounds(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\ufffd") == s && len(s) < 200 }
-
-// generatorBuildSmoke builds the smoke binary once for this test.
-func generatorBuildSmoke(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "smoke")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/smoke")
-	cmd.Dir = testenv.RepoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// generatorRunSmoke runs the binary under a generous deadline: a hang is
-// a failure, never a wait for ever.
-func generatorRunSmoke(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = t.TempDir()
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("smoke %s: still running after 2 minutes (hang)", strings.Join(args, " "))
-	}
-	if strings.Contains(e.String(), "panic:") || strings.Contains(e.String(), "goroutine ") {
-		t.Errorf("smoke %s: stderr shows a panic:\n%s", strings.Join(args, " "), e.String())
-	}
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		return o.String(), e.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("smoke %s: %v", strings.Join(args, " "), err)
-	}
-	return o.String(), e.String(), 0
-}

@@ -50,12 +50,17 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// smokeBin builds the smoke binary once per test run and returns its
-// path.
+// smokeBin builds the smoke binary once per test binary and returns its
+// path. Under -short it skips: the race-detector run in CI uses -short,
+// and a child process is not instrumented, so the full run covers it.
 func smokeBin(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the smoke binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Missing(t, "the go tool is not on PATH")
 	}
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "smoke-hostile-")
@@ -67,10 +72,10 @@ func smokeBin(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "smoke")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/smoke")
+		cmd := exec.Command(goTool, "build", "-o", binPath, "./cmd/smoke")
 		cmd.Dir = testenv.RepoRoot(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build ./cmd/smoke: %v\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -98,6 +103,7 @@ type invocation struct {
 type result struct {
 	stdout, stderr string
 	code           int
+	maxRSSMB       uint64 // peak resident memory of the process
 }
 
 // baseEnv is a minimal environment: nothing of the developer's SMOKE_* or
@@ -148,6 +154,9 @@ func smoke(t *testing.T, in invocation) result {
 			t.Fatalf("smoke %s: %v", strings.Join(in.args, " "), err)
 		}
 		r.code = ee.ExitCode()
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSSMB = uint64(ru.Maxrss) >> 10 // KiB on Linux
 	}
 	noStackTrace(t, r.stderr)
 	return r

@@ -85,16 +85,15 @@ func injectServer(side string) http.Handler {
 // code block or adds a heading or a link, HTML and XML stay well-formed
 // with no element the attacker chose.
 func TestInject(t *testing.T) {
-	bin := secretsBuildSmoke(t)
 	dir := t.TempDir()
-	secretsWrite(t, dir, map[string]string{"spec.json": injectSpec(t)})
+	writeFile(t, dir, "spec.json", injectSpec(t))
 	old, new := httptest.NewServer(injectServer("old")), httptest.NewServer(injectServer("new"))
 	defer old.Close()
 	defer new.Close()
 
-	run := func(t *testing.T, wantCode int, args ...string) secretsResult {
+	run := func(t *testing.T, wantCode int, args ...string) result {
 		t.Helper()
-		res := secretsRunSmoke(t, bin, dir, nil, append([]string{"--spec", "spec.json"}, args...)...)
+		res := smoke(t, invocation{dir: dir, args: append([]string{"--spec", "spec.json"}, args...)})
 		if res.code != wantCode {
 			t.Fatalf("smoke %s: exit code %d, want %d\n%s", strings.Join(args, " "), res.code, wantCode, res.stderr)
 		}

@@ -1,25 +1,18 @@
 package hostile
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/smoke-dev/smoke/internal/testenv"
 )
 
 // The credentials of these tests. Each holds "SECRET", which no part of
@@ -66,64 +59,6 @@ const secretsConfig = `auth:
 headers:
   X-Client-Secret: LIT-SECRET5
 `
-
-// secretsBuildSmoke builds the smoke binary into a temporary directory
-// of t and returns its path.
-func secretsBuildSmoke(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		testenv.Missing(t, "the go tool is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "smoke")
-	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, "./cmd/smoke")
-	cmd.Dir = testenv.RepoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/smoke: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// secretsResult is one run of the binary.
-type secretsResult struct {
-	stdout, stderr string
-	code           int
-}
-
-// secretsRunSmoke runs bin with args in dir, with only PATH, HOME and
-// env in its environment, under a generous deadline that guards against
-// a hang (it is not a timing assertion).
-func secretsRunSmoke(t *testing.T, bin, dir string, env []string, args ...string) secretsResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	res := secretsResult{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("smoke %s: %v", strings.Join(args, " "), err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("smoke %s: no exit within the deadline", strings.Join(args, " "))
-	}
-	return res
-}
-
-// secretsWrite writes files into dir.
-func secretsWrite(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // secretsEchoServer is a careless service: every answer repeats the
 // credentials it received, raw, URL-encoded and JSON-escaped, and GET
@@ -181,19 +116,19 @@ func secretsLeaks(out string) []string {
 // TestSecrets builds smoke once and attacks it with credentials in every
 // place a user gives them.
 func TestSecrets(t *testing.T) {
-	bin := secretsBuildSmoke(t)
-	t.Run("never shown", func(t *testing.T) { secretsNeverShown(t, bin) })
-	t.Run("publish refuses userinfo", func(t *testing.T) { secretsPublishRefusesUserinfo(t, bin) })
-	t.Run("usage errors redacted", func(t *testing.T) { secretsUsageErrorsRedacted(t, bin) })
+	t.Run("never shown", secretsNeverShown)
+	t.Run("publish refuses userinfo", secretsPublishRefusesUserinfo)
+	t.Run("usage errors redacted", secretsUsageErrorsRedacted)
 }
 
 // secretsNeverShown runs smoke run and smoke diff against services that
 // echo every credential, in every output format with --debug, and
 // asserts that no credential shows in any form in stdout or stderr,
 // while the services did receive them.
-func secretsNeverShown(t *testing.T, bin string) {
+func secretsNeverShown(t *testing.T) {
 	dir := t.TempDir()
-	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
+	writeFile(t, dir, "spec.yaml", secretsSpec)
+	writeFile(t, dir, "smoke.yaml", secretsConfig)
 	env := []string{"SMOKE_QKEY=" + secretsQueryKey, "SMOKE_TOKEN=" + secretsToken}
 	withUser := func(raw string) string {
 		u, _ := url.Parse(raw) // httptest URLs parse
@@ -205,7 +140,7 @@ func secretsNeverShown(t *testing.T, bin string) {
 	defer old.Close()
 	defer new.Close()
 
-	check := func(t *testing.T, res secretsResult, wantCode int, servers ...*secretsEchoServer) {
+	check := func(t *testing.T, res result, wantCode int, servers ...*secretsEchoServer) {
 		t.Helper()
 		// The services got every credential: masking hides them, it must
 		// not keep them from being sent.
@@ -232,8 +167,8 @@ func secretsNeverShown(t *testing.T, bin string) {
 	}
 	for _, format := range []string{"text", "json", "junit", "markdown"} {
 		t.Run("run/"+format, func(t *testing.T) {
-			res := secretsRunSmoke(t, bin, dir, env, "run", "--spec", "spec.yaml", "--base-url", withUser(old.URL),
-				"--header", "X-Api-Key: "+secretsHeader, "--format", format, "--debug")
+			res := smoke(t, invocation{dir: dir, env: env, args: []string{"run", "--spec", "spec.yaml", "--base-url", withUser(old.URL),
+				"--header", "X-Api-Key: " + secretsHeader, "--format", format, "--debug"}})
 			check(t, res, 1, oldSrv)
 			if !strings.Contains(res.stdout, "curl ") {
 				t.Errorf("report has no reproduce line:\n%s", res.stdout)
@@ -242,14 +177,14 @@ func secretsNeverShown(t *testing.T, bin string) {
 	}
 	for _, format := range []string{"text", "json", "markdown", "html"} {
 		t.Run("diff/"+format, func(t *testing.T) {
-			res := secretsRunSmoke(t, bin, dir, env, "diff", "--spec", "spec.yaml", "--old", withUser(old.URL), "--new", withUser(new.URL),
-				"--header", "X-Api-Key: "+secretsHeader, "--rounds", "1", "--format", format, "--debug")
+			res := smoke(t, invocation{dir: dir, env: env, args: []string{"diff", "--spec", "spec.yaml", "--old", withUser(old.URL), "--new", withUser(new.URL),
+				"--header", "X-Api-Key: " + secretsHeader, "--rounds", "1", "--format", format, "--debug"}})
 			check(t, res, 1, oldSrv, newSrv)
 		})
 	}
 	t.Run("plan", func(t *testing.T) {
 		for _, format := range []string{"text", "json"} {
-			res := secretsRunSmoke(t, bin, dir, env, "plan", "--spec", "spec.yaml", "--format", format)
+			res := smoke(t, invocation{dir: dir, env: env, args: []string{"plan", "--spec", "spec.yaml", "--format", format}})
 			if res.code != 0 {
 				t.Errorf("plan --format %s: exit code %d\n%s", format, res.code, res.stderr)
 			}
@@ -264,19 +199,19 @@ func secretsNeverShown(t *testing.T, bin string) {
 // secretsPublishRefusesUserinfo checks that smoke publish never carries
 // credentials of a base URL to Datadog: it refuses them before any call,
 // with exit 2, a hint, and without quoting them.
-func secretsPublishRefusesUserinfo(t *testing.T, bin string) {
+func secretsPublishRefusesUserinfo(t *testing.T) {
 	dir := t.TempDir()
-	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
+	writeFile(t, dir, "spec.yaml", secretsSpec)
+	writeFile(t, dir, "smoke.yaml", secretsConfig)
 	base := "http://" + secretsUser + ":" + secretsPassword + "@127.0.0.1:9/api"
 	for _, args := range [][]string{
 		{"--base-url", base, "--dry-run"},
 		{"--base-url", base, "--export", filepath.Join(dir, "tests.json")},
 		{"--base-url", "staging"}, // an environment of smoke.yaml
 	} {
-		files := map[string]string{"smoke.yaml": secretsConfig + "environments:\n  staging: {base_url: \"" + base + "\"}\n"}
-		secretsWrite(t, dir, files)
-		res := secretsRunSmoke(t, bin, dir, []string{"DD_API_KEY=k", "DD_APP_KEY=a", "DD_HOST=http://127.0.0.1:9"},
-			append([]string{"publish", "--spec", "spec.yaml", "--service", "secrets"}, args...)...)
+		writeFile(t, dir, "smoke.yaml", secretsConfig+"environments:\n  staging: {base_url: \""+base+"\"}\n")
+		res := smoke(t, invocation{dir: dir, env: []string{"DD_API_KEY=k", "DD_APP_KEY=a", "DD_HOST=http://127.0.0.1:9"},
+			args: append([]string{"publish", "--spec", "spec.yaml", "--service", "secrets"}, args...)})
 		if res.code != 2 {
 			t.Errorf("publish %s: exit code %d, want 2\n%s", strings.Join(args, " "), res.code, res.stderr)
 		}
@@ -295,16 +230,17 @@ func secretsPublishRefusesUserinfo(t *testing.T, bin string) {
 
 // secretsUsageErrorsRedacted checks that a usage error about a base URL
 // does not quote its credentials back.
-func secretsUsageErrorsRedacted(t *testing.T, bin string) {
+func secretsUsageErrorsRedacted(t *testing.T) {
 	dir := t.TempDir()
-	secretsWrite(t, dir, map[string]string{"spec.yaml": secretsSpec, "smoke.yaml": secretsConfig})
+	writeFile(t, dir, "spec.yaml", secretsSpec)
+	writeFile(t, dir, "smoke.yaml", secretsConfig)
 	env := []string{"SMOKE_QKEY=" + secretsQueryKey, "SMOKE_TOKEN=" + secretsToken}
 	for _, base := range []string{
 		"ftp://" + secretsUser + ":" + secretsPassword + "@127.0.0.1:9",
 		"http://" + secretsUser + ":" + secretsPassword + "@127.0.0.1:9/?q=1",
 		"http://" + secretsUser + ":" + secretsPassword + "@127.0.0.1:port/",
 	} {
-		res := secretsRunSmoke(t, bin, dir, env, "run", "--spec", "spec.yaml", "--base-url", base)
+		res := smoke(t, invocation{dir: dir, env: env, args: []string{"run", "--spec", "spec.yaml", "--base-url", base}})
 		if res.code != 2 {
 			t.Errorf("run --base-url %s: exit code %d, want 2", strconv.Quote(base), res.code)
 		}

@@ -12,21 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 func alertmanagerChecks(t *testing.T, opts generator.Options) map[string]generator.Check {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), testenv.Spec(t, "alertmanager-v0.25.0.yaml"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := plantest.Plan(t, testenv.Spec(t, "alertmanager-v0.25.0.yaml"), opts)
 	byOp := map[string]generator.Check{}
 	for _, c := range plan.Checks {
 		byOp[c.OperationID] = c

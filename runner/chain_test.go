@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 const thingsDoc = `
@@ -239,15 +239,7 @@ func thingsPlan(t *testing.T, ops map[string]generator.Operation) []generator.Ch
 	if err := os.WriteFile(p, []byte(thingsDoc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := spec.Load(t.Context(), p, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Operations: ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Plan(t, p, generator.Options{Operations: ops}).Checks
 }
 
 func pick(checks []generator.Check, names ...string) []generator.Check {
@@ -261,6 +253,22 @@ func pick(checks []generator.Check, names ...string) []generator.Check {
 	}
 	return out
 }
+
+// thingsServer serves newThings, changed by fault (when not nil) before
+// it answers anything, on loopback for the length of the test.
+func thingsServer(t *testing.T, fault func(*things)) (*things, *httptest.Server) {
+	t.Helper()
+	api := newThings()
+	if fault != nil {
+		fault(api)
+	}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return api, srv
+}
+
+// crud is the chain most tests run: a thing created, read and deleted.
+var crud = []string{"POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}"}
 
 func byName(results []runner.Result) map[string]runner.Result {
 	m := map[string]runner.Result{}
@@ -280,9 +288,7 @@ func runChains(t *testing.T, ctx context.Context, opts runner.Options, checks, s
 }
 
 func TestChainHappy(t *testing.T) {
-	api := newThings()
-	srv := httptest.NewServer(api)
-	defer srv.Close()
+	api, srv := thingsServer(t, nil)
 	checks := pick(thingsPlan(t, nil), "GET /things", "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}", "GET /free")
 	results, res, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL + "/api", Concurrency: 4}, checks, nil)
 	if err != nil {
@@ -361,11 +367,8 @@ func TestChainNoValue(t *testing.T) {
 		{"id is an object", func(s *things) { s.idObject = true }, "path.thingId: no value (POST /things /id: /id is an object, not a value (inferred binding not confirmed)); sent the static value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			api := newThings()
-			tc.fault(api)
-			srv := httptest.NewServer(api)
-			defer srv.Close()
-			checks := pick(thingsPlan(t, nil), "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}")
+			api, srv := thingsServer(t, tc.fault)
+			checks := pick(thingsPlan(t, nil), crud...)
 			results, res, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL}, checks, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -402,11 +405,8 @@ func TestChainReadAfterWrite(t *testing.T) {
 		{"field not echoed", func(s *things) { s.dropName = true }, `read_after_write: right after POST /things created it: /name is missing (sent "widget")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			api := newThings()
-			tc.fault(api)
-			srv := httptest.NewServer(api)
-			defer srv.Close()
-			checks := pick(thingsPlan(t, nil), "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}")
+			_, srv := thingsServer(t, tc.fault)
+			checks := pick(thingsPlan(t, nil), crud...)
 			results, res, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL}, checks, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -425,10 +425,7 @@ func TestChainReadAfterWrite(t *testing.T) {
 		})
 	}
 	t.Run("skipped assertion", func(t *testing.T) {
-		api := newThings()
-		api.dropName = true
-		srv := httptest.NewServer(api)
-		defer srv.Close()
+		_, srv := thingsServer(t, func(s *things) { s.dropName = true })
 		results, _, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL, Assertions: runner.Assertions{Skip: []string{"read_after_write"}}}, thingsPlan(t, nil), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -442,10 +439,9 @@ func TestChainReadAfterWrite(t *testing.T) {
 // TestChainSafety: a write never takes a value read from a list, and a
 // run without the create uses list values for reads only.
 func TestChainSafety(t *testing.T) {
-	api := newThings()
-	api.items["t9"] = map[string]any{"id": "t9", "name": "someone else's"}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
+	api, srv := thingsServer(t, func(s *things) {
+		s.items["t9"] = map[string]any{"id": "t9", "name": "someone else's"}
+	})
 	// A user binds the DELETE to the list by hand: the runner still
 	// refuses to delete a resource this run did not create.
 	ops := map[string]generator.Operation{"DELETE /things/{thingId}": {Bind: []generator.Rebind{
@@ -478,9 +474,7 @@ func TestChainSafety(t *testing.T) {
 // TestChainSupport: checks filtered out are sent when selected ones need
 // them: a list for a read, the delete of a create.
 func TestChainSupport(t *testing.T) {
-	api := newThings()
-	srv := httptest.NewServer(api)
-	defer srv.Close()
+	api, srv := thingsServer(t, nil)
 	all := thingsPlan(t, nil)
 	f, _ := generator.NewFilter([]string{"POST /things"}, nil, false)
 	checks := f.Apply(all)
@@ -520,11 +514,8 @@ func TestChainSupport(t *testing.T) {
 // even when the run was interrupted.
 func TestChainCleanup(t *testing.T) {
 	t.Run("delete answers 500", func(t *testing.T) {
-		api := newThings()
-		api.deleteStatus = 500
-		srv := httptest.NewServer(api)
-		defer srv.Close()
-		checks := pick(thingsPlan(t, nil), "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}")
+		_, srv := thingsServer(t, func(s *things) { s.deleteStatus = 500 })
+		checks := pick(thingsPlan(t, nil), crud...)
 		results, res, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL}, checks, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -542,11 +533,8 @@ func TestChainCleanup(t *testing.T) {
 		}
 	})
 	t.Run("delete hangs", func(t *testing.T) {
-		api := newThings()
-		api.hangDelete = true
-		srv := httptest.NewServer(api)
-		defer srv.Close()
-		checks := pick(thingsPlan(t, nil), "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}")
+		_, srv := thingsServer(t, func(s *things) { s.hangDelete = true })
+		checks := pick(thingsPlan(t, nil), crud...)
 		results, res, err := runChains(t, t.Context(), runner.Options{BaseURL: srv.URL, Timeout: 200 * time.Millisecond, CleanupTimeout: time.Second}, checks, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -559,9 +547,7 @@ func TestChainCleanup(t *testing.T) {
 		}
 	})
 	t.Run("interrupted", func(t *testing.T) {
-		api := newThings()
-		srv := httptest.NewServer(api)
-		defer srv.Close()
+		api, srv := thingsServer(t, nil)
 		ctx, cancel := context.WithCancel(t.Context())
 		// Cancelled as soon as the create answered: the read and delete
 		// are never sent by the run, cleanup still deletes.
@@ -570,7 +556,7 @@ func TestChainCleanup(t *testing.T) {
 				cancel()
 			}
 		}}
-		checks := pick(thingsPlan(t, nil), "POST /things", "GET /things/{thingId}", "DELETE /things/{thingId}")
+		checks := pick(thingsPlan(t, nil), crud...)
 		results, res, err := runChains(t, ctx, opts, checks, nil)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)

@@ -103,7 +103,7 @@ func echo(out *[]string, p string, sent, got any, s *openapi3.Schema, documented
 			*out = append(*out, fmt.Sprintf("%s is %s (sent an object)", where(p), shown(got)))
 			return
 		}
-		props := schemaProps(s)
+		props := generator.Properties(s)
 		for _, k := range slices.Sorted(maps.Keys(sv)) {
 			sub, known := props[k]
 			if s != nil && len(props) > 0 && !known {
@@ -161,29 +161,6 @@ func varies(s *openapi3.Schema) bool {
 		return true
 	}
 	return false
-}
-
-// schemaProps returns the properties of an object schema, allOf merged.
-func schemaProps(s *openapi3.Schema) map[string]*openapi3.Schema {
-	out := map[string]*openapi3.Schema{}
-	var walk func(s *openapi3.Schema, depth int)
-	walk = func(s *openapi3.Schema, depth int) {
-		if s == nil || depth > 8 {
-			return
-		}
-		for name, p := range s.Properties {
-			if _, ok := out[name]; !ok && p != nil && p.Value != nil {
-				out[name] = p.Value
-			}
-		}
-		for _, sub := range s.AllOf {
-			if sub != nil {
-				walk(sub.Value, depth+1)
-			}
-		}
-	}
-	walk(s, 0)
-	return out
 }
 
 // sameScalar compares two JSON scalars by value: numbers numerically, and

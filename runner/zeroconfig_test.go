@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 // zeroConfig runs every operation of a document against a real server
@@ -20,14 +20,7 @@ import (
 // docs/performance.md's exercised table).
 func zeroConfig(t *testing.T, specName, base string) map[string]runner.Result {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), testenv.Spec(t, specName), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := plantest.Plan(t, testenv.Spec(t, specName), generator.Options{})
 	r, err := runner.New(runner.Options{BaseURL: base, Concurrency: 1, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
-	"github.com/smoke-dev/smoke/spec"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
@@ -20,14 +20,7 @@ import (
 // the mapped tests hold against the real service.
 func TestAlertmanagerEndToEnd(t *testing.T) {
 	base := testenv.Alertmanager(t, "")
-	doc, err := spec.Load(t.Context(), testenv.Spec(t, "alertmanager-v0.25.0.yaml"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: "alertmanager"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := plantest.Plan(t, testenv.Spec(t, "alertmanager-v0.25.0.yaml"), generator.Options{Service: "alertmanager"})
 	var checks []generator.Check
 	for _, c := range plan.Checks {
 		if c.Safe {
@@ -50,11 +43,7 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 		return outcome
 	}})
 	c := client(t, emu)
-	p, err := c.Plan(t.Context(), "alertmanager", tests, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "alertmanager", tests, false); err != nil {
 		t.Fatal(err)
 	}
 	res, err := c.Trigger(t.Context(), "alertmanager", synthetics.TriggerOptions{Wait: true, PollInterval: time.Millisecond})

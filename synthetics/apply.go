@@ -212,12 +212,8 @@ func finalIDs(p *Plan, created, dups []Change, blocked []Blocked) []string {
 // duplicate.
 func (c *Client) create(ctx context.Context, service string, t *Test) (string, error) {
 	for attempt := 0; ; attempt++ {
-		var out datadogV1.SyntheticsAPITest
-		err := c.do(ctx, "CreateSyntheticsAPITest", false, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			out, r, err = c.api.CreateSyntheticsAPITest(ctx, t.api)
-			return r, err
+		out, err := doValue(ctx, c, "CreateSyntheticsAPITest", false, func(ctx context.Context) (datadogV1.SyntheticsAPITest, *http.Response, error) {
+			return c.api.CreateSyntheticsAPITest(ctx, t.api)
 		})
 		if err == nil {
 			return out.GetPublicId(), nil
@@ -403,12 +399,8 @@ func (c *Client) EnsureVariables(ctx context.Context, p *Plan, value func(env st
 			fmt.Sprintf("Secret for smoke tests of %s, from $%s.", p.Service, v.Env), v.Name,
 			[]string{TagManagedBy, ServiceTag(p.Service)})
 		body.SetValue(val2)
-		var out datadogV1.SyntheticsGlobalVariable
-		err := c.do(ctx, "CreateGlobalVariable", false, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			out, r, err = c.api.CreateGlobalVariable(ctx, *body)
-			return r, err
+		out, err := doValue(ctx, c, "CreateGlobalVariable", false, func(ctx context.Context) (datadogV1.SyntheticsGlobalVariable, *http.Response, error) {
+			return c.api.CreateGlobalVariable(ctx, *body)
 		})
 		if err != nil {
 			return created, fmt.Errorf("create global variable %s: %w", v.Name, err)

@@ -5,8 +5,8 @@ import (
 
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
-	"github.com/smoke-dev/smoke/spec"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
@@ -42,11 +42,7 @@ func TestDatadogV1Calls(t *testing.T) {
 	step := func(name string, tests []synthetics.Test, wantCalls, wantWrites int) {
 		t.Helper()
 		emu.ResetCalls()
-		p, err := c.Plan(t.Context(), "datadog-v1", tests, synthetics.PlanOptions{Prune: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+		_, st, err := publishService(t, c, "datadog-v1", tests, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,17 +62,10 @@ func TestDatadogV1Calls(t *testing.T) {
 	step("re-publish after prune", kept, pages(len(kept))+suiteInSync, 0)
 }
 
+// loadChecks generates the checks of the document at path for service.
 func loadChecks(t *testing.T, path, service string) []generator.Check {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), path, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: service})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Plan(t, path, generator.Options{Service: service}).Checks
 }
 
 func mapService(t *testing.T, checks []generator.Check, service string) []synthetics.Test {
@@ -126,22 +115,14 @@ func TestLargePublishesConvergeUnderFaults(t *testing.T) {
 				emu.Inject(f)
 			}
 			c := client(t, emu)
-			p, err := c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+			if _, _, err := publishService(t, c, tc.service, tests, true); err != nil {
 				t.Fatalf("first publish under faults: %v", err)
 			}
 			if got := duplicates(emu, tc.service); got != 0 {
 				t.Errorf("%d duplicate tests, want 0", got)
 			}
 			emu.ResetCalls()
-			p, err = c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+			_, st, err := publishService(t, c, tc.service, tests, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +132,7 @@ func TestLargePublishesConvergeUnderFaults(t *testing.T) {
 			if len(emu.Suites()) != 1 {
 				t.Errorf("%d suites, want 1", len(emu.Suites()))
 			}
-			p, err = c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
+			p, err := c.Plan(t.Context(), tc.service, tests, synthetics.PlanOptions{Prune: true})
 			if err != nil || !p.InSync() {
 				t.Errorf("third plan: %v, in sync %v, want in sync", err, p != nil && p.InSync())
 			}

@@ -213,6 +213,18 @@ func (c *Client) Calls() int {
 // (5xx, network error) on an operation that is unsafe to repeat blindly.
 var errRetryable = errors.New("outcome unknown")
 
+// doValue is do for the calls of datadog-api-client, which return a
+// value, the HTTP response and an error: it returns the value of the
+// attempt that succeeded.
+func doValue[T any](ctx context.Context, c *Client, op string, idempotent bool, call func(ctx context.Context) (T, *http.Response, error)) (T, error) {
+	var out T
+	err := c.do(ctx, op, idempotent, func(ctx context.Context) (r *http.Response, err error) {
+		out, r, err = call(ctx)
+		return r, err
+	})
+	return out, err
+}
+
 // do runs one API call with smoke's own retry policy: a 429 is retried
 // after X-RateLimit-Reset; a 5xx or network error is retried with
 // backoff only when the call is idempotent, and otherwise returned

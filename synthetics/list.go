@@ -80,14 +80,10 @@ var errNoSearch = errors.New("search endpoint not found")
 func (c *Client) search(ctx context.Context, query string) ([]datadogV1.SyntheticsTestDetailsWithoutSteps, error) {
 	p := pager{op: "search tests", size: c.page}
 	for {
-		var resp datadogV1.SyntheticsListTestsResponse
-		err := c.do(ctx, "SearchTests", true, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
+		resp, err := doValue(ctx, c, "SearchTests", true, func(ctx context.Context) (datadogV1.SyntheticsListTestsResponse, *http.Response, error) {
 			params := datadogV1.NewSearchTestsOptionalParameters().WithText(query).WithIncludeFullConfig(true).
 				WithStart(int64(p.count())).WithCount(int64(c.page))
-			resp, r, err = c.api.SearchTests(ctx, *params)
-			return r, err
+			return c.api.SearchTests(ctx, *params)
 		})
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusNotFound && p.pages == 0 {
@@ -107,13 +103,9 @@ func (c *Client) search(ctx context.Context, query string) ([]datadogV1.Syntheti
 func (c *Client) list(ctx context.Context) ([]datadogV1.SyntheticsTestDetailsWithoutSteps, error) {
 	p := pager{op: "list tests", size: c.page}
 	for {
-		var resp datadogV1.SyntheticsListTestsResponse
 		page := int64(p.pages)
-		err := c.do(ctx, "ListTests", true, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			resp, r, err = c.api.ListTests(ctx, *datadogV1.NewListTestsOptionalParameters().WithPageSize(int64(c.page)).WithPageNumber(page))
-			return r, err
+		resp, err := doValue(ctx, c, "ListTests", true, func(ctx context.Context) (datadogV1.SyntheticsListTestsResponse, *http.Response, error) {
+			return c.api.ListTests(ctx, *datadogV1.NewListTestsOptionalParameters().WithPageSize(int64(c.page)).WithPageNumber(page))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("list tests: %w", err)

@@ -14,8 +14,8 @@ import (
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
 	"github.com/smoke-dev/smoke/internal/golden"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
-	"github.com/smoke-dev/smoke/spec"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
@@ -297,14 +297,7 @@ func TestMapRejectsBadOptions(t *testing.T) {
 func TestGolden(t *testing.T) {
 	for _, name := range []string{"petstore-v3.0.yaml", "alertmanager-v0.25.0.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			doc, err := spec.Load(t.Context(), testenv.Spec(t, name), spec.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, err := generator.Generate(doc, generator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			plan := plantest.Plan(t, testenv.Spec(t, name), generator.Options{})
 			service := plan.Spec.Service
 			tests, err := synthetics.Map(plan.Checks, synthetics.Options{Service: service, BaseURL: "https://staging.example.com/api", Tags: []string{"env:staging"}})
 			if err != nil {
@@ -318,11 +311,7 @@ func TestGolden(t *testing.T) {
 
 			emu := emulator(t, ddemu.Options{})
 			c := client(t, emu)
-			p, err := c.Plan(t.Context(), service, tests, synthetics.PlanOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{})
+			p, st, err := publishService(t, c, service, tests, false)
 			if err != nil {
 				t.Fatal(err)
 			}

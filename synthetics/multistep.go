@@ -523,20 +523,3 @@ func (s *stepsView) UnmarshalJSON(b []byte) error {
 	*s = raw
 	return nil
 }
-
-// normaliseAssertion keeps an assertion's owned keys; a numeric target
-// Datadog echoes as a string is a number again.
-func normaliseAssertion(a map[string]any) map[string]any {
-	n := map[string]any{}
-	for _, k := range []string{"type", "operator", "property", "target"} {
-		if x, ok := a[k]; ok {
-			n[k] = x
-		}
-	}
-	if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			n["target"] = f
-		}
-	}
-	return n
-}

@@ -3,8 +3,6 @@ package synthetics_test
 import (
 	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,25 +14,13 @@ import (
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
-	"github.com/smoke-dev/smoke/spec"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
 func petstorePlan(t *testing.T) []generator.Check {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "petstore.yaml")
-	if err := os.WriteFile(p, petstore.Spec, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(t.Context(), p, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: "petstore"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan.Checks
+	return plantest.Petstore(t, generator.Options{Service: "petstore"}).Checks
 }
 
 // TestMapChains: each chain of the example service is one multistep test
@@ -199,11 +185,7 @@ func TestPublishChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "petstore", tests, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(emu.Tests()); n != 7 {
@@ -287,18 +269,14 @@ func TestSkipWritesChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Plan(t.Context(), "petstore", old, synthetics.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), p, synthetics.ApplyOptions{}); err != nil {
+	if _, _, err := publishService(t, c, "petstore", old, false); err != nil {
 		t.Fatal(err)
 	}
 	tests, err := synthetics.Map(checks, synthetics.Options{Service: "petstore", BaseURL: "https://pets.example.com/v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err = c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
+	p, err := c.Plan(t.Context(), "petstore", tests, synthetics.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

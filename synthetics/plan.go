@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"sort"
 	"strconv"
@@ -303,13 +302,7 @@ func (c *Client) resolveVariables(ctx context.Context, desired []Test) ([]Test, 
 }
 
 func (c *Client) variableIDs(ctx context.Context) (map[string]string, error) {
-	var resp datadogV1.SyntheticsListGlobalVariablesResponse
-	err := c.do(ctx, "ListGlobalVariables", true, func(ctx context.Context) (*http.Response, error) {
-		var r *http.Response
-		var err error
-		resp, r, err = c.api.ListGlobalVariables(ctx)
-		return r, err
-	})
+	resp, err := doValue(ctx, c, "ListGlobalVariables", true, c.api.ListGlobalVariables)
 	if err != nil {
 		return nil, fmt.Errorf("list global variables: %w", err)
 	}
@@ -391,21 +384,26 @@ func ownedView(t any) ([]byte, error) {
 		v.Options.Retry = nil
 	}
 	for i, a := range v.Config.Assertions {
-		n := map[string]any{}
-		for _, k := range []string{"type", "operator", "property", "target"} {
-			if x, ok := a[k]; ok {
-				n[k] = x
-			}
-		}
-		// Datadog may echo a numeric target as a string.
-		if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
-			if f, err := strconv.ParseFloat(s, 64); err == nil {
-				n["target"] = f
-			}
-		}
-		v.Config.Assertions[i] = n
+		v.Config.Assertions[i] = normaliseAssertion(a)
 	}
 	return json.Marshal(v)
+}
+
+// normaliseAssertion keeps an assertion's owned keys; a numeric target
+// Datadog echoes as a string is a number again.
+func normaliseAssertion(a map[string]any) map[string]any {
+	n := map[string]any{}
+	for _, k := range []string{"type", "operator", "property", "target"} {
+		if x, ok := a[k]; ok {
+			n[k] = x
+		}
+	}
+	if s, ok := n["target"].(string); ok && (n["type"] == "statusCode" || n["type"] == "responseTime") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			n["target"] = f
+		}
+	}
+	return n
 }
 
 // diffFields names the owned fields that differ between two views, as

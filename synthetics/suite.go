@@ -33,13 +33,9 @@ func (c *Client) suites(ctx context.Context, service string) ([]ownedSuite, erro
 	query := `tag:"` + TagManagedBy + `" tag:"` + ServiceTag(service) + `"`
 	var out []ownedSuite
 	for start := 0; ; {
-		var resp datadogV2.SyntheticsSuiteSearchResponse
-		err := c.do(ctx, "SearchSuites", true, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			resp, r, err = c.v2.SearchSuites(ctx, *datadogV2.NewSearchSuitesOptionalParameters().WithQuery(query).
+		resp, err := doValue(ctx, c, "SearchSuites", true, func(ctx context.Context) (datadogV2.SyntheticsSuiteSearchResponse, *http.Response, error) {
+			return c.v2.SearchSuites(ctx, *datadogV2.NewSearchSuitesOptionalParameters().WithQuery(query).
 				WithStart(int64(start)).WithCount(int64(c.page)))
-			return r, err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("search suites: %w", err)
@@ -162,13 +158,9 @@ func (c *Client) syncSuite(ctx context.Context, service string, publicIDs []stri
 }
 
 func (c *Client) createSuite(ctx context.Context, s datadogV2.SyntheticsSuite) (string, error) {
-	var out datadogV2.SyntheticsSuiteResponse
 	body := datadogV2.NewSuiteCreateEditRequest(*datadogV2.NewSuiteCreateEdit(s, datadogV2.SYNTHETICSSUITETYPES_SUITES))
-	err := c.do(ctx, "CreateSyntheticsSuite", false, func(ctx context.Context) (*http.Response, error) {
-		var r *http.Response
-		var err error
-		out, r, err = c.v2.CreateSyntheticsSuite(ctx, *body)
-		return r, err
+	out, err := doValue(ctx, c, "CreateSyntheticsSuite", false, func(ctx context.Context) (datadogV2.SyntheticsSuiteResponse, *http.Response, error) {
+		return c.v2.CreateSyntheticsSuite(ctx, *body)
 	})
 	if err != nil {
 		return "", fmt.Errorf("create suite %s: %w", s.Name, err)
@@ -216,12 +208,8 @@ func (c *Client) SuiteTests(ctx context.Context, service, id string) (string, []
 		}
 		id, s = have[0].publicID, have[0].suite
 	} else {
-		var out datadogV2.SyntheticsSuiteResponse
-		err := c.do(ctx, "GetSyntheticsSuite", true, func(ctx context.Context) (*http.Response, error) {
-			var r *http.Response
-			var err error
-			out, r, err = c.v2.GetSyntheticsSuite(ctx, id)
-			return r, err
+		out, err := doValue(ctx, c, "GetSyntheticsSuite", true, func(ctx context.Context) (datadogV2.SyntheticsSuiteResponse, *http.Response, error) {
+			return c.v2.GetSyntheticsSuite(ctx, id)
 		})
 		if err != nil {
 			return "", nil, fmt.Errorf("get suite %s: %w", id, err)

@@ -70,10 +70,18 @@ func mapChecks(t *testing.T, cs []generator.Check, base string) []synthetics.Tes
 	return tests
 }
 
-// publish plans and applies, as smoke publish does.
+// publish plans and applies the tests of the service "orders", as smoke
+// publish does.
 func publish(t *testing.T, c *synthetics.Client, tests []synthetics.Test, prune bool) (*synthetics.Plan, synthetics.Stats, error) {
 	t.Helper()
-	p, err := c.Plan(t.Context(), "orders", tests, synthetics.PlanOptions{Prune: prune})
+	return publishService(t, c, "orders", tests, prune)
+}
+
+// publishService plans and applies the tests of service, as smoke publish
+// does.
+func publishService(t *testing.T, c *synthetics.Client, service string, tests []synthetics.Test, prune bool) (*synthetics.Plan, synthetics.Stats, error) {
+	t.Helper()
+	p, err := c.Plan(t.Context(), service, tests, synthetics.PlanOptions{Prune: prune})
 	if err != nil {
 		return nil, synthetics.Stats{}, err
 	}

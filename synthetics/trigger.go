@@ -235,12 +235,8 @@ func (c *Client) triggerBatch(ctx context.Context, chunk []target, md *Metadata,
 			tests[i].SetMetadata(md.api())
 		}
 	}
-	var out datadogV1.SyntheticsTriggerCITestsResponse
-	err := c.do(ctx, "TriggerCITests", false, func(ctx context.Context) (*http.Response, error) {
-		var r *http.Response
-		var err error
-		out, r, err = c.api.TriggerCITests(ctx, datadogV1.SyntheticsCITestBody{Tests: tests})
-		return r, err
+	out, err := doValue(ctx, c, "TriggerCITests", false, func(ctx context.Context) (datadogV1.SyntheticsTriggerCITestsResponse, *http.Response, error) {
+		return c.api.TriggerCITests(ctx, datadogV1.SyntheticsCITestBody{Tests: tests})
 	})
 	if err != nil {
 		return nil, err
@@ -339,12 +335,8 @@ func (c *Client) wait(ctx context.Context, res *TriggerResult, batches []*batchS
 
 // poll reads one batch and settles it when final.
 func (c *Client) poll(ctx context.Context, b *batchState, byPublic map[string]target) error {
-	var out datadogV1.SyntheticsBatchDetails
-	err := c.do(ctx, "GetSyntheticsCIBatch", true, func(ctx context.Context) (*http.Response, error) {
-		var r *http.Response
-		var err error
-		out, r, err = c.api.GetSyntheticsCIBatch(ctx, b.id)
-		return r, err
+	out, err := doValue(ctx, c, "GetSyntheticsCIBatch", true, func(ctx context.Context) (datadogV1.SyntheticsBatchDetails, *http.Response, error) {
+		return c.api.GetSyntheticsCIBatch(ctx, b.id)
 	})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusNotFound && b.notFound < maxBatchNotFound {

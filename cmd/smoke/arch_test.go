@@ -47,6 +47,9 @@ var allowed = map[string][]string{
 	"internal/ddemu":    {},
 	"examples/petstore": {},
 	"hostile":           {},
+	// Test helper: the plan of a document (or of the example service)
+	// that runner, diff and synthetics tests start from.
+	"internal/plantest": {"spec", "generator", "examples/petstore"},
 }
 
 // thirdParty pins every third-party module to the packages whose non-test

@@ -192,20 +192,29 @@ func petID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
+// withPet runs fn, under the lock, on the index of pet id. When there is
+// no such pet it answers 404 and returns false.
+func (s *store) withPet(w http.ResponseWriter, id int64, fn func(i int)) bool {
+	s.mu.Lock()
+	i := s.find(id)
+	if i >= 0 {
+		fn(i)
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
+		return false
+	}
+	return true
+}
+
 func (s *store) get(w http.ResponseWriter, r *http.Request) {
 	id, ok := petID(w, r)
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	i := s.find(id)
 	var p Pet
-	if i >= 0 {
-		p = s.pets[i]
-	}
-	s.mu.Unlock()
-	if i < 0 {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
+	if !s.withPet(w, id, func(i int) { p = s.pets[i] }) {
 		return
 	}
 	if s.opts.Version == 2 {
@@ -251,19 +260,10 @@ func (s *store) update(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	i := s.find(id)
-	var p Pet
-	if i >= 0 {
-		s.pets[i] = Pet{ID: id, Name: *in.Name, Tag: in.Tag}
-		p = s.pets[i]
+	p := Pet{ID: id, Name: *in.Name, Tag: in.Tag}
+	if s.withPet(w, id, func(i int) { s.pets[i] = p }) {
+		writeJSON(w, http.StatusOK, p)
 	}
-	s.mu.Unlock()
-	if i < 0 {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
 }
 
 func (s *store) remove(w http.ResponseWriter, r *http.Request) {
@@ -271,17 +271,9 @@ func (s *store) remove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	i := s.find(id)
-	if i >= 0 {
-		s.pets = slices.Delete(s.pets, i, i+1)
+	if s.withPet(w, id, func(i int) { s.pets = slices.Delete(s.pets, i, i+1) }) {
+		w.WriteHeader(http.StatusNoContent)
 	}
-	s.mu.Unlock()
-	if i < 0 {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // setLabels rejects an empty label set, as Alertmanager does: the
@@ -300,17 +292,9 @@ func (s *store) setLabels(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "at least one label is required")
 		return
 	}
-	s.mu.Lock()
-	found := s.find(id) >= 0
-	if found {
-		s.labels[id] = labels
+	if s.withPet(w, id, func(int) { s.labels[id] = labels }) {
+		writeJSON(w, http.StatusOK, labels)
 	}
-	s.mu.Unlock()
-	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pet %d", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, labels)
 }
 
 // book accepts an appointment only in the future, ending after it starts.
@@ -437,35 +421,41 @@ func (s *store) owner(r *http.Request) (int, int64) {
 	return slices.IndexFunc(s.owners, func(o Owner) bool { return o.ID == id }), id
 }
 
-func (s *store) getOwner(w http.ResponseWriter, r *http.Request) {
+// withOwner runs fn, under the lock, on the index and id of the owner
+// the path names. When there is no such owner it answers 404 and returns
+// false.
+func (s *store) withOwner(w http.ResponseWriter, r *http.Request, fn func(i int, id int64)) bool {
 	s.mu.Lock()
-	i, _ := s.owner(r)
-	var o Owner
+	i, id := s.owner(r)
 	if i >= 0 {
-		o = s.owners[i]
+		fn(i, id)
 	}
 	s.mu.Unlock()
 	if i < 0 {
 		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
-		return
+		return false
 	}
-	writeJSON(w, http.StatusOK, o)
+	return true
+}
+
+func (s *store) getOwner(w http.ResponseWriter, r *http.Request) {
+	var o Owner
+	if s.withOwner(w, r, func(i int, _ int64) { o = s.owners[i] }) {
+		writeJSON(w, http.StatusOK, o)
+	}
 }
 
 func (s *store) deleteOwner(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	i, id := s.owner(r)
+	var id int64
 	pets := 0
-	if i >= 0 {
-		pets = len(s.ownerPets[id])
+	found := s.withOwner(w, r, func(i int, oid int64) {
+		id, pets = oid, len(s.ownerPets[oid])
 		if pets == 0 {
 			s.owners = slices.Delete(s.owners, i, i+1)
 		}
-	}
-	s.mu.Unlock()
+	})
 	switch {
-	case i < 0:
-		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+	case !found:
 	case pets > 0:
 		writeError(w, http.StatusConflict, fmt.Sprintf("owner %d still has %d pets", id, pets))
 	default:
@@ -474,26 +464,15 @@ func (s *store) deleteOwner(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *store) listOwnerPets(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	i, id := s.owner(r)
-	items := slices.Clone(s.ownerPets[id])
-	s.mu.Unlock()
-	if i < 0 {
-		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
-		return
+	items := []Pet{}
+	if s.withOwner(w, r, func(_ int, id int64) { items = append(items, s.ownerPets[id]...) }) {
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	}
-	if items == nil {
-		items = []Pet{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 func (s *store) addOwnerPet(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	i, id := s.owner(r)
-	s.mu.Unlock()
-	if i < 0 {
-		writeError(w, http.StatusNotFound, "no owner "+r.PathValue("ownerId"))
+	var id int64
+	if !s.withOwner(w, r, func(_ int, oid int64) { id = oid }) {
 		return
 	}
 	in, ok := decodePet(w, r)

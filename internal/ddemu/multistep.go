@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // A multistep API test (subtype multi) runs its steps in order, as a
@@ -25,15 +21,9 @@ type multiTest struct {
 	Subtype string `json:"subtype"`
 	Config  struct {
 		Steps []struct {
-			Name         string `json:"name"`
-			AllowFailure bool   `json:"allowFailure"`
-			Request      struct {
-				Method  string            `json:"method"`
-				URL     string            `json:"url"`
-				Headers map[string]string `json:"headers"`
-				Body    string            `json:"body"`
-				Timeout float64           `json:"timeout"`
-			} `json:"request"`
+			Name            string      `json:"name"`
+			AllowFailure    bool        `json:"allowFailure"`
+			Request         request     `json:"request"`
 			Assertions      []assertion `json:"assertions"`
 			ExtractedValues []struct {
 				Name   string `json:"name"`
@@ -46,13 +36,6 @@ type multiTest struct {
 			} `json:"extractedValues"`
 		} `json:"steps"`
 	} `json:"config"`
-}
-
-type assertion struct {
-	Type     string `json:"type"`
-	Operator string `json:"operator"`
-	Property string `json:"property"`
-	Target   any    `json:"target"`
 }
 
 var varRefRe = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
@@ -80,33 +63,23 @@ func runSteps(raw []byte) (outcome, reason string) {
 		if err != nil {
 			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
 		}
-		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !onLoopback(u) {
 			continue // the emulator never leaves the machine
 		}
-		req, err := http.NewRequest(r.Method, u.String(), strings.NewReader(render(r.Body)))
+		headers := make(map[string]string, len(r.Headers))
+		for k, v := range r.Headers {
+			headers[k] = render(v)
+		}
+		req, err := newRequest(r.Method, u.String(), render(r.Body), headers)
 		if err != nil {
 			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
 		}
-		for k, v := range r.Headers {
-			req.Header.Set(k, render(v))
-		}
-		timeout := time.Duration(r.Timeout * float64(time.Second))
-		if timeout <= 0 {
-			timeout = 10 * time.Second
-		}
-		client := &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		start := time.Now()
-		resp, err := client.Do(req)
-		var body []byte
-		if err == nil {
-			body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
-			resp.Body.Close()
-		}
+		ex, err := send(req, r.Timeout)
 		why := ""
 		if err != nil {
 			why = fmt.Sprintf("step %s: %v", st.Name, err)
 		} else {
-			why = check(st.Assertions, resp, body, time.Since(start), r.Method+" "+u.String())
+			why = check(st.Assertions, ex, r.Method+" "+u.String())
 		}
 		if why != "" {
 			if reason == "" {
@@ -123,9 +96,9 @@ func runSteps(raw []byte) (outcome, reason string) {
 			var src string
 			switch ev.Type {
 			case "http_body":
-				src = string(body)
+				src = string(ex.body)
 			case "http_header":
-				src = resp.Header.Get(ev.Field)
+				src = ex.resp.Header.Get(ev.Field)
 			default:
 				continue
 			}
@@ -135,35 +108,6 @@ func runSteps(raw []byte) (outcome, reason string) {
 		}
 	}
 	return outcome, reason
-}
-
-// check evaluates a step's assertions; it returns why one failed.
-func check(as []assertion, resp *http.Response, body []byte, elapsed time.Duration, what string) string {
-	for _, a := range as {
-		var actual string
-		switch a.Type {
-		case "statusCode":
-			actual = strconv.Itoa(resp.StatusCode)
-		case "header":
-			actual = resp.Header.Get(a.Property)
-		case "responseTime":
-			actual = strconv.FormatInt(elapsed.Milliseconds(), 10)
-		case "body":
-			if a.Operator != "validatesJSONSchema" {
-				continue
-			}
-			if err := validateSchema(a.Target, body); err != nil {
-				return fmt.Sprintf("%s: body does not validate: %v", what, err)
-			}
-			continue
-		default:
-			continue
-		}
-		if !holds(a.Operator, actual, a.Target) {
-			return fmt.Sprintf("%s: %s %s %v, got %q", what, a.Type, a.Operator, a.Target, actual)
-		}
-	}
-	return ""
 }
 
 // parse extracts a value as Datadog's parsers do: raw, json_path, or

@@ -41,19 +41,8 @@ func Run(t StoredTest) (outcome, reason string) {
 	}
 	var test struct {
 		Config struct {
-			Request struct {
-				Method  string            `json:"method"`
-				URL     string            `json:"url"`
-				Headers map[string]string `json:"headers"`
-				Body    string            `json:"body"`
-				Timeout float64           `json:"timeout"`
-			} `json:"request"`
-			Assertions []struct {
-				Type     string `json:"type"`
-				Operator string `json:"operator"`
-				Property string `json:"property"`
-				Target   any    `json:"target"`
-			} `json:"assertions"`
+			Request    request     `json:"request"`
+			Assertions []assertion `json:"assertions"`
 		} `json:"config"`
 	}
 	if err := json.Unmarshal(t.JSON, &test); err != nil {
@@ -64,17 +53,72 @@ func Run(t StoredTest) (outcome, reason string) {
 	if err != nil {
 		return "failed", err.Error()
 	}
-	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !onLoopback(u) {
 		return "passed", ""
 	}
-	req, err := http.NewRequest(r.Method, r.URL, strings.NewReader(r.Body))
+	req, err := newRequest(r.Method, r.URL, r.Body, r.Headers)
 	if err != nil {
 		return "failed", err.Error()
 	}
-	for k, v := range r.Headers {
+	ex, err := send(req, r.Timeout)
+	if err != nil {
+		return "failed", err.Error()
+	}
+	if why := check(test.Config.Assertions, ex, r.Method+" "+r.URL); why != "" {
+		return "failed", why
+	}
+	return "passed", ""
+}
+
+// request is the request of a test or of one of its steps.
+type request struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+	Timeout float64           `json:"timeout"` // seconds; 10 when unset
+}
+
+// assertion is one of a test's or a step's assertions.
+type assertion struct {
+	Type     string `json:"type"`
+	Operator string `json:"operator"`
+	Property string `json:"property"`
+	Target   any    `json:"target"`
+}
+
+// exchange is an answer as the assertions see it.
+type exchange struct {
+	resp    *http.Response // its body already read and closed
+	body    []byte         // at most maxBody bytes
+	elapsed time.Duration  // from sending to the end of the body
+}
+
+// onLoopback reports whether u names this machine: the emulator sends
+// nothing anywhere else.
+func onLoopback(u *url.URL) bool {
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// newRequest builds a request of a test or a step from its parts, after
+// any variables in them were substituted.
+func newRequest(method, rawURL, body string, headers map[string]string) (*http.Request, error) {
+	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	timeout := time.Duration(r.Timeout * float64(time.Second))
+	return req, nil
+}
+
+// send sends req as a Datadog location does: no redirect followed, and
+// the test's timeout in seconds (10 when unset). It reads at most maxBody
+// bytes of the answer.
+func send(req *http.Request, timeoutSeconds float64) (exchange, error) {
+	timeout := time.Duration(timeoutSeconds * float64(time.Second))
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
@@ -85,39 +129,44 @@ func Run(t StoredTest) (outcome, reason string) {
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return "failed", err.Error()
+		return exchange{}, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	if err != nil {
-		return "failed", err.Error()
+		return exchange{}, err
 	}
-	elapsed := time.Since(start)
-	for _, a := range test.Config.Assertions {
+	return exchange{resp: resp, body: b, elapsed: time.Since(start)}, nil
+}
+
+// check evaluates assertions against ex; it returns why the first that
+// does not hold fails, naming the request as what, or "".
+func check(as []assertion, ex exchange, what string) string {
+	for _, a := range as {
 		var actual string
 		switch a.Type {
 		case "statusCode":
-			actual = strconv.Itoa(resp.StatusCode)
+			actual = strconv.Itoa(ex.resp.StatusCode)
 		case "header":
-			actual = resp.Header.Get(a.Property)
+			actual = ex.resp.Header.Get(a.Property)
 		case "responseTime":
-			actual = strconv.FormatInt(elapsed.Milliseconds(), 10)
+			actual = strconv.FormatInt(ex.elapsed.Milliseconds(), 10)
 		case "body":
 			if a.Operator != "validatesJSONSchema" {
 				continue
 			}
-			if err := validateSchema(a.Target, body); err != nil {
-				return "failed", fmt.Sprintf("%s %s: body does not validate: %v", r.Method, r.URL, err)
+			if err := validateSchema(a.Target, ex.body); err != nil {
+				return fmt.Sprintf("%s: body does not validate: %v", what, err)
 			}
 			continue
 		default:
 			continue
 		}
 		if !holds(a.Operator, actual, a.Target) {
-			return "failed", fmt.Sprintf("%s %s: %s %s %v, got %q", r.Method, r.URL, a.Type, a.Operator, a.Target, actual)
+			return fmt.Sprintf("%s: %s %s %v, got %q", what, a.Type, a.Operator, a.Target, actual)
 		}
 	}
-	return "passed", ""
+	return ""
 }
 
 // validateSchema validates body against the jsonSchema of a

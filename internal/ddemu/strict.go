@@ -165,6 +165,23 @@ func strictTags(v any) []string {
 	return errs
 }
 
+// normalizeTags replaces the tags of a stored test or suite with what
+// Datadog keeps of them (see normalizeTag); other than string entries are
+// dropped.
+func normalizeTags(obj map[string]any) {
+	tags, isList := obj["tags"].([]any)
+	if !isList {
+		return
+	}
+	norm := make([]any, 0, len(tags))
+	for _, t := range tags {
+		if s, isStr := t.(string); isStr {
+			norm = append(norm, normalizeTag(s))
+		}
+	}
+	obj["tags"] = norm
+}
+
 // normalizeTag stores a tag as Datadog does (tagging/_index.md; the
 // algorithm of datadog-agent pkg/trace/traceutil/normalize.go): lower
 // case; leading characters that are not letters (or colons) dropped;

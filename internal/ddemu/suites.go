@@ -5,8 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // Synthetics suites live in Datadog's v2 API: a request and an answer
@@ -31,15 +29,7 @@ func (s *Server) saveSuite(id string, in map[string]any) answer {
 		}
 	}
 	if !s.opts.Lax {
-		if tags, isList := su["tags"].([]any); isList {
-			norm := make([]any, 0, len(tags))
-			for _, t := range tags {
-				if str, isStr := t.(string); isStr {
-					norm = append(norm, normalizeTag(str))
-				}
-			}
-			su["tags"] = norm
-		}
+		normalizeTags(su)
 	}
 	s.seq++
 	if id == "" {
@@ -61,31 +51,14 @@ func (s *Server) saveSuite(id string, in map[string]any) answer {
 // SearchTests (tag:"a:b" terms and name words), paged by start and
 // count.
 func (s *Server) searchSuites(q map[string][]string) answer {
-	terms := searchTerms(first(q["query"]))
-	var matched []string
-	for _, id := range s.suiteOrder {
-		if matches(s.suites[id], terms) {
-			matched = append(matched, id)
-		}
-	}
-	slices.SortStableFunc(matched, func(a, b string) int {
-		na, _ := s.suites[a]["name"].(string)
-		nb, _ := s.suites[b]["name"].(string)
-		return strings.Compare(na, nb)
-	})
-	start, count := 0, 50
-	if v := first(q["start"]); v != "" {
-		start, _ = strconv.Atoi(v)
-	}
-	if v := first(q["count"]); v != "" {
-		count, _ = strconv.Atoi(v)
-	}
+	// Unlike SearchTests, the suites search ignores Options.MaxPageSize.
+	matched, page := searchPage(s.suiteOrder, s.suites, first(q["query"]), q, 0)
 	suites := []any{}
-	for i := max(start, 0); i < len(matched) && i < start+count; i++ {
-		suites = append(suites, s.suites[matched[i]])
+	for _, id := range page {
+		suites = append(suites, s.suites[id])
 	}
 	return ok(map[string]any{"data": map[string]any{
-		"attributes": map[string]any{"suites": suites, "total": float64(len(matched))},
+		"attributes": map[string]any{"suites": suites, "total": float64(matched)},
 		"id":         "00000000-0000-0000-0000-000000000000",
 		"type":       "suites_search",
 	}})

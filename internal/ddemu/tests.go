@@ -101,15 +101,7 @@ func (s *Server) store(id string, t map[string]any) string {
 		t["status"] = "live"
 	}
 	if !s.opts.Lax {
-		if tags, isList := t["tags"].([]any); isList {
-			norm := make([]any, 0, len(tags))
-			for _, tag := range tags {
-				if str, isStr := tag.(string); isStr {
-					norm = append(norm, normalizeTag(str))
-				}
-			}
-			t["tags"] = norm
-		}
+		normalizeTags(t)
 	}
 	opts, _ := t["options"].(map[string]any)
 	opts = maps.Clone(opts)
@@ -233,16 +225,30 @@ func (s *Server) search(q map[string][]string) answer {
 	if s.opts.NoSearch {
 		return answer{status: http.StatusNotFound, body: errorBody("Not found")}
 	}
-	terms := searchTerms(first(q["text"]))
-	var matched []string
-	for _, id := range s.visible() {
-		if matches(s.tests[id], terms) {
-			matched = append(matched, id)
+	matched, page := searchPage(s.visible(), s.tests, first(q["text"]), q, s.opts.MaxPageSize)
+	full := first(q["include_full_config"]) == "true"
+	tests := []any{}
+	for _, id := range page {
+		tests = append(tests, s.listed(id, full))
+	}
+	return ok(map[string]any{"tests": tests, "total": float64(matched)})
+}
+
+// searchPage runs a search over the objects ids name in byID: the query
+// text selects them (see matches), they are sorted by name, and start and
+// count (50 unless the query says otherwise, capped by maxCount when it is
+// above 0) select a page. It returns how many matched and the page.
+func searchPage(ids []string, byID map[string]map[string]any, text string, q map[string][]string, maxCount int) (matched int, page []string) {
+	terms := searchTerms(text)
+	var found []string
+	for _, id := range ids {
+		if matches(byID[id], terms) {
+			found = append(found, id)
 		}
 	}
-	slices.SortStableFunc(matched, func(a, b string) int {
-		na, _ := s.tests[a]["name"].(string)
-		nb, _ := s.tests[b]["name"].(string)
+	slices.SortStableFunc(found, func(a, b string) int {
+		na, _ := byID[a]["name"].(string)
+		nb, _ := byID[b]["name"].(string)
 		return strings.Compare(na, nb)
 	})
 	start, count := 0, 50
@@ -252,15 +258,13 @@ func (s *Server) search(q map[string][]string) answer {
 	if v := first(q["count"]); v != "" {
 		count, _ = strconv.Atoi(v)
 	}
-	if m := s.opts.MaxPageSize; m > 0 && count > m {
-		count = m
+	if maxCount > 0 && count > maxCount {
+		count = maxCount
 	}
-	full := first(q["include_full_config"]) == "true"
-	tests := []any{}
-	for i := max(start, 0); i < len(matched) && i < start+count; i++ {
-		tests = append(tests, s.listed(matched[i], full))
+	for i := max(start, 0); i < len(found) && i < start+count; i++ {
+		page = append(page, found[i])
 	}
-	return ok(map[string]any{"tests": tests, "total": float64(len(matched))})
+	return len(found), page
 }
 
 type term struct {

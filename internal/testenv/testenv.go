@@ -1,12 +1,16 @@
 package testenv
 
 import (
+	"bytes"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
+	"time"
 )
 
 // InCI reports whether tests run under CI (CI=true), where a missing
@@ -125,4 +129,71 @@ func SkipBig(t testing.TB, path string) {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > bigDocument {
 		t.Skipf("skipping under -short: %s is %d MiB (the full run covers it)", filepath.Base(path), fi.Size()>>20)
 	}
+}
+
+// serve starts a server's cmd, kills it when the test ends, and returns
+// once readyURL answers 200. The server's output is shown when it exits
+// before it is ready or is not ready after 30 s (a guard against a hang,
+// not a timing assertion).
+func serve(t testing.TB, name string, cmd *exec.Cmd, readyURL string) {
+	t.Helper()
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	// done is closed once Wait has returned (waitErr set): both the
+	// readiness loop and the cleanup may wait for it.
+	done := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(done)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // ours to stop; Wait in the goroutine reaps it
+		<-done
+	})
+
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, readyURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("%s exited before it was ready: %v\n%s", name, waitErr, logs.String())
+		case <-deadline:
+			t.Fatalf("%s not ready at %s after 30s\n%s", name, readyURL, logs.String())
+		case <-tick.C:
+		}
+	}
+}
+
+// lockedBuffer is a server's output, written by exec's copying goroutines
+// while the test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
