@@ -230,7 +230,8 @@ func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 		}
 	}
 	var buf strings.Builder
-	if err := report.WriteK6(&buf, l.Plan.Checks, es.k6); err != nil {
+	exp, err := report.WriteK6(&buf, l.Plan.Checks, es.k6)
+	if err != nil {
 		return usageErr(err)
 	}
 	if err := writeOutput(env, es.output, func(w io.Writer) error {
@@ -240,7 +241,7 @@ func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 		return err
 	}
 	if es.output != "" && es.output != "-" {
-		fmt.Fprintf(env.Stderr, "smoke: wrote %s: %s for k6\n", es.output, plural(len(l.Plan.Checks), "check", "checks"))
+		fmt.Fprintf(env.Stderr, "smoke: wrote %s: %s for k6\n", es.output, plural(exp.Checks, "check", "checks"))
 	}
 	return nil
 }
