@@ -268,11 +268,33 @@ func TestWriteK6Hostile(t *testing.T) {
 		}},
 		Assertions: &generator.Assertions{LatencyMS: 100},
 	}}
+	// A chain whose names, pointers and operations are the same text:
+	// they reach variable names, comments, the group's name and the
+	// pointers read from the answer.
+	ptr := "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(evil)
+	create := generator.Check{ID: "0123456789ac", Method: "POST", Path: "/c/" + evil, OperationID: evil,
+		Request: generator.Request{URL: "/c/" + url.PathEscape(evil)}, Expect: generator.Expect{Status: []string{"201"}},
+		Chain: &generator.Role{Group: "0123456789ac", Role: generator.RoleCreate}}
+	del := generator.Check{ID: "0123456789ad", Method: "DELETE", Path: "/c/{id}", OperationID: evil,
+		Request: generator.Request{URL: "/c/1", Path: []generator.Param{{Name: "id", Value: "1"}},
+			Headers: []generator.Param{{Name: "X-" + evil, Value: evil}},
+			Body:    &generator.Body{ContentType: "application/json", Text: `{"a":1}`}},
+		Expect: generator.Expect{Status: []string{"204"}},
+		Chain:  &generator.Role{Group: "0123456789ac", Role: generator.RoleDelete},
+		Bindings: []generator.Binding{
+			{In: "path", Name: "id", Producer: create.ID, Operation: evil, From: "$response.header.Location", Origin: "inferred"},
+			{In: "header", Name: "X-" + evil, Producer: create.ID, Operation: evil, From: "$response.body#" + ptr, Origin: "inferred"},
+			{In: "body", Name: ptr, Producer: create.ID, Operation: evil, From: "$response.header." + evil, Origin: "inferred"},
+		}}
+	checks = append(checks, create, del)
 	var buf bytes.Buffer
-	_, err := WriteK6(&buf, checks, K6Options{Title: evil, BaseURL: "https://api.example.com/" + evil,
-		Script: evil, CAFile: evil, Headers: []generator.Param{{Name: evil, Value: evil}}})
+	exp, err := WriteK6(&buf, checks, K6Options{Title: evil, BaseURL: "https://api.example.com/" + evil,
+		Script: evil, CAFile: evil, Headers: []generator.Param{{Name: evil, Value: evil}}, AllowWrites: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if exp.Chains != 1 || len(exp.Left) != 0 {
+		t.Errorf("export %+v, want the chain, nothing left out", exp)
 	}
 	for i, line := range strings.Split(buf.String(), "\n") {
 		if code := jsCode(line); strings.Contains(code, "INJECTED") || strings.Contains(code, "</script>") {
@@ -521,4 +543,171 @@ func TestWriteK6Dynamic(t *testing.T) {
 		t.Error("the secret is in the script")
 	}
 	testenv.TypeCheckK6(t, writeScript(t, "dynamic.js", buf.Bytes()))
+}
+
+// selectionSpec has a chain (a create, its read, update, delete and a
+// part under it), a write on an example id, a create without a delete and
+// a POST that creates nothing.
+const selectionSpec = `openapi: 3.0.3
+info: {title: sel, version: "1"}
+paths:
+  /things:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}}
+      responses:
+        "201":
+          description: ok
+          headers: {Location: {schema: {type: string}}}
+          content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}
+  /things/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}, example: 1}]
+    get: {responses: {"200": {description: ok}}}
+    put: {responses: {"200": {description: ok}}}
+    delete: {responses: {"204": {description: ok}}}
+  /things/{id}/parts/{part}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}, example: 1}, {name: part, in: path, required: true, schema: {type: string}, example: wheel}]
+    put: {responses: {"200": {description: ok}}}
+  /owners/{owner}/things:
+    post:
+      parameters: [{name: owner, in: path, required: true, schema: {type: integer}, example: 7}]
+      responses: {"201": {description: ok}}
+  /others/{otherId}:
+    put: {parameters: [{name: otherId, in: path, required: true, schema: {type: integer}, example: 3}], responses: {"200": {description: ok}}}
+  /reports:
+    post: {responses: {"201": {description: ok}}}
+  /search:
+    post: {responses: {"200": {description: ok}}}
+`
+
+// TestWriteK6Selection: with AllowWrites, a write is sent only when this
+// iteration created what it writes — a write on an example id, a create
+// under an existing parent and a POST that creates nothing are left out,
+// with why; a part under a created thing is in its chain; a create
+// without a delete is sent with a warning. Filtering the create out
+// leaves its chain's writes out too.
+func TestWriteK6Selection(t *testing.T) {
+	checks := k6Checks(t, []byte(selectionSpec), generator.Options{})
+	left := func(exp K6Export) []string {
+		var out []string
+		for _, l := range exp.Left {
+			out = append(out, l.Method+" "+l.Path+": "+l.Reason+" ("+l.Detail+")")
+		}
+		return out
+	}
+	var buf bytes.Buffer
+	exp, err := WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"PUT /others/{otherId}: it would change data smoke did not create (no create of the script gives the resource it writes)",
+		`POST /owners/{owner}/things: it would change data smoke did not create (path owner is the plan's "7", not an id this iteration created)`,
+		"POST /search: it would change data smoke did not create (no create of the script gives the resource it writes)",
+	}
+	if diff := cmp.Diff(want, left(exp)); diff != "" {
+		t.Errorf("left out (-want +got):\n%s", diff)
+	}
+	if len(exp.Leaks) != 1 || exp.Leaks[0].Method+" "+exp.Leaks[0].Path != "POST /reports" || exp.Leaks[0].Reason != K6ReasonLeak {
+		t.Errorf("leaks %+v, want POST /reports", exp.Leaks)
+	}
+	script := buf.String()
+	for _, want := range []string{
+		`group("chain POST /things → DELETE /things/{id} (5 steps)", function () {`,
+		`BASE_URL + "/things/" + pathEscape($id) + "/parts/wheel"`,
+		`BASE_URL + "/things/" + pathEscape($id !== undefined ? $id : "1")`,
+		"// Warning: POST /reports: " + K6ReasonLeak + ".",
+		"// 3 writes left out: " + K6ReasonUnchained + ".",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %s", want)
+		}
+	}
+	for _, never := range []string{`"/others/3"`, `"/search"`, `"/owners/7/things"`} {
+		if strings.Contains(script, never) {
+			t.Errorf("the script sends %s", never)
+		}
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "selection.js", buf.Bytes()))
+
+	// Without the create, nothing of its chain writes; its read stays.
+	var rest []generator.Check
+	for _, c := range checks {
+		if c.Method+" "+c.Path != "POST /things" {
+			rest = append(rest, c)
+		}
+	}
+	buf.Reset()
+	exp, err = WriteK6(&buf, rest, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range exp.Left {
+		names = append(names, l.Method+" "+l.Path)
+	}
+	wantNames := []string{"PUT /others/{otherId}", "POST /owners/{owner}/things", "POST /search", "PUT /things/{id}", "DELETE /things/{id}", "PUT /things/{id}/parts/{part}"}
+	if diff := cmp.Diff(wantNames, names); diff != "" {
+		t.Errorf("left out without the create (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(buf.String(), `http.request("GET", BASE_URL + "/things/1", null, {`) {
+		t.Error("the read does not keep its static value")
+	}
+
+	// Without AllowWrites every write is left out for that reason.
+	buf.Reset()
+	exp, err = WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Checks != 1 || len(exp.Left) != 8 || exp.Left[0].Reason != K6ReasonWrites {
+		t.Errorf("export %+v, want the one read, 8 writes left out", exp)
+	}
+}
+
+// TestWriteK6ChainDynamicBody: a bound value goes into a dynamic JSON
+// body whose template does not parse as JSON (an unquoted ${unix}), as
+// the runner puts it into the rendered body; a value the producer sent
+// ($request) is rendered from the producer's own template, with the
+// producer's placeholder constants.
+func TestWriteK6ChainDynamicBody(t *testing.T) {
+	create := generator.Check{ID: "c0", Method: "POST", Path: "/leases", Request: generator.Request{URL: "/leases", Dynamic: true,
+		Body: &generator.Body{ContentType: "application/json", Text: `{"name":"smoke-${run}","at":${unix+1h}}`}},
+		Expect: generator.Expect{Status: []string{"201"}}}
+	create.Chain = &generator.Role{Group: "c0", Role: generator.RoleCreate}
+	renew := generator.Check{ID: "c1", Method: "POST", Path: "/leases/renew", Request: generator.Request{URL: "/leases/renew", Dynamic: true,
+		Body: &generator.Body{ContentType: "application/json", Text: `{"id":0,"until":${unix+2h},"name":"x"}`}},
+		Expect: generator.Expect{Status: []string{"200"}},
+		Bindings: []generator.Binding{
+			{In: "body", Name: "/id", Producer: "c0", Operation: "POST /leases", From: "$response.body#/ID", Origin: "inferred"},
+			{In: "body", Name: "/name", Producer: "c0", Operation: "POST /leases", From: "$request.body#/name", Origin: "inferred"},
+		},
+		Chain: &generator.Role{Group: "c0", Role: generator.RoleUse}}
+	revoke := generator.Check{ID: "c2", Method: "POST", Path: "/leases/revoke", Request: generator.Request{URL: "/leases/revoke",
+		Body: &generator.Body{ContentType: "application/x-www-form-urlencoded", Text: "id=0"}},
+		Expect:   generator.Expect{Status: []string{"200"}},
+		Bindings: []generator.Binding{{In: "body", Name: "/id", Producer: "c0", Operation: "POST /leases", From: "$response.body#/ID", Origin: "inferred"}},
+		Chain:    &generator.Role{Group: "c0", Role: generator.RoleDelete}}
+	var buf bytes.Buffer
+	exp, err := WriteK6(&buf, []generator.Check{create, renew, revoke}, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Chains != 1 || len(exp.Left) != 0 {
+		t.Fatalf("export %+v, want one chain, nothing left out", exp)
+	}
+	script := buf.String()
+	for _, want := range []string{
+		// The producer's name, rendered with the iteration's run token.
+		`$name = "smoke-" + run;`,
+		`$id = pick(doc, ["ID"]);`,
+		`if ($id !== undefined && $name !== undefined) {`,
+		// The template's unquoted ${unix+2h} stays a number.
+		`"{\"id\":" + asJSON($id, "number") + ",\"name\":" + asJSON($name, "string") + ",\"until\":" + at(now, 7200, "unix") + "}"`,
+		`"id=" + queryEscape($id)`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %s", want)
+		}
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "dynamic-chain.js", buf.Bytes()))
 }

@@ -145,16 +145,35 @@ func unbound(c generator.Check, binds []generator.Binding) string {
 }
 
 // unboundPath names the first path parameter of a write that no binding
-// of its chain gives: the write would address a resource by the plan's
-// static value, one smoke did not create.
+// of its chain gives, unless the resource it names lies under one this
+// iteration created (/things/{id}/parts/{part}, id bound): the write
+// would address a resource by the plan's static value, one smoke did not
+// create.
 func unboundPath(c generator.Check, binds []generator.Binding) string {
-	for _, p := range c.Request.Path {
-		if !slices.ContainsFunc(binds, func(b generator.Binding) bool { return b.In == generator.InPath && b.Name == p.Name }) {
-			return fmt.Sprintf("path %s is the plan's %q, not an id this iteration created", p.Name, p.Value)
+	bound := func(name string) bool {
+		return slices.ContainsFunc(binds, func(b generator.Binding) bool { return b.In == generator.InPath && b.Name == name })
+	}
+	under := false
+	for _, m := range pathParamRe.FindAllStringSubmatch(c.Path, -1) {
+		name := m[1]
+		v, declared := paramValue(c.Request.Path, name)
+		if !declared {
+			continue // braces in the path that name no parameter
 		}
+		if bound(name) {
+			under = true
+			continue
+		}
+		if under {
+			continue
+		}
+		return fmt.Sprintf("path %s is the plan's %q, not an id this iteration created", name, v)
 	}
 	return ""
 }
+
+// pathParamRe finds the parameters of a path template, in order.
+var pathParamRe = regexp.MustCompile(`\{([^{}/]+)\}`)
 
 // leaksK6 lists the creates among kept whose group has no delete in kept.
 func leaksK6(kept []generator.Check) []K6Left {
@@ -370,13 +389,14 @@ type k6Chain struct {
 	uses [][]*k6Value
 }
 
-var jsIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+var jsIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,39}$`)
 
-// varName hands out $name variables, unique in the chain: $ never starts
-// a name of the script or of JavaScript.
+// varName hands out $name variables, unique in the chain, named after the
+// target when it is a plain identifier ($petId), else $value: $ never
+// starts a name of the script or of JavaScript.
 func (k *k6Chain) varName(target string) string {
-	base := jsIdent.ReplaceAllString(strings.TrimPrefix(target, "/"), "_")
-	if base == "" {
+	base := strings.TrimPrefix(target, "/")
+	if !jsIdent.MatchString(base) {
 		base = "value"
 	}
 	name := "$" + base

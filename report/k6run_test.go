@@ -3,8 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -454,5 +456,85 @@ func TestK6SafeScriptRun(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, ps.state(t)); diff != "" {
 		t.Errorf("the store after the run (-before +after):\n%s", diff)
+	}
+}
+
+// TestK6HelpersMatchGo runs the script's value helpers with node and
+// compares them with what the runner does in Go: escaping a bound value
+// for a path (url.PathEscape) or a query (url.QueryEscape), reading a
+// path parameter from a Location (generator.PathValue), and giving a
+// value the JSON type of the static value it replaces (WithValue).
+func TestK6HelpersMatchGo(t *testing.T) {
+	node := testenv.Need(t, "node")
+	values := []string{"42", "a b", "a/b?c#d", "x:y@z=1&2+3$", "!*'()", "é ü ∑", "%41", "~-._", "semi;colon,comma"}
+	type locCase struct{ template, param, location string }
+	locs := []locCase{
+		{"/pets/{petId}", "petId", "/pets/7"},
+		{"/pets/{petId}", "petId", "https://api.example.com/v1/pets/7?x=1#f"},
+		{"/pets/{petId}", "petId", "/v1/pets/a%20b/"},
+		{"/pets/{petId}", "petId", "/owners/7"},
+		{"/pets/{petId}", "petId", "7"},
+		{"/owners/{ownerId}/pets/{petId}", "petId", "/api/owners/3/pets/9"},
+		{"/owners/{ownerId}/pets/{petId}", "ownerId", "/api/owners/3"},
+		{"/owners/{ownerId}/pets/{petId}", "petId", "/api/people/3/pets/9"},
+		{"/Pets/{petId}", "petId", "//host/pets/5"},
+		{"/pets/{petId}", "petId", "/pets/%ZZ"},
+		{"/pets/{petId}", "petId", ""},
+	}
+	type jsonCase struct {
+		static string // the static body, {"v": ...}
+		value  any    // the bound value (string, json.Number or bool)
+	}
+	jsons := []jsonCase{
+		{`{"v":1}`, "42"}, {`{"v":1}`, json.Number("42")}, {`{"v":1}`, "abc"}, {`{"v":"x"}`, json.Number("42")},
+		{`{"v":"x"}`, "a\"b"}, {`{"v":true}`, "false"}, {`{"v":true}`, "1"}, {`{"v":true}`, "maybe"}, {`{}`, json.Number("7")},
+		{`{}`, "7"}, {`{"v":1}`, "1.5e3"}, {`{"v":null}`, true},
+	}
+	var calls []string
+	for _, v := range values {
+		calls = append(calls, "pathEscape("+jsLit(v)+")", "queryEscape("+jsLit(v)+")")
+	}
+	for _, l := range locs {
+		calls = append(calls, fmt.Sprintf("String(fromLocation(%s, %s))", jsLit(l.location), locationSegments(l.template, l.param)))
+	}
+	for _, j := range jsons {
+		kind, _, _ := jsonStatic(j.static, false, "/v")
+		lit, _ := json.Marshal(j.value)
+		calls = append(calls, fmt.Sprintf("asJSON(%s, %s)", lit, jsLit(kind)))
+	}
+	script := "const header = () => \"\";\n" + k6ChainHelpers + "console.log(JSON.stringify([" + strings.Join(calls, ",\n") + "]));\n"
+	out, err := exec.Command(node, "-e", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("node printed %s", out)
+	}
+	var want []string
+	for _, v := range values {
+		want = append(want, url.PathEscape(v), url.QueryEscape(v))
+	}
+	for _, l := range locs {
+		v, ok := generator.PathValue(l.template, l.param, l.location)
+		if !ok {
+			v = "undefined"
+		}
+		want = append(want, v)
+	}
+	for _, j := range jsons {
+		c := generator.Check{Request: generator.Request{Body: &generator.Body{ContentType: "application/json", Text: j.static}}}
+		next, err := c.WithValue(generator.InBody, "/v", j.value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(next.Request.Body.Text), &doc); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(doc["v"]))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("k6 helpers (-Go +k6):\n%s", diff)
 	}
 }
