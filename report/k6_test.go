@@ -424,8 +424,10 @@ func TestJSCode(t *testing.T) {
 	}
 }
 
-// BenchmarkWriteK6 renders the script of GitHub's 1,223 checks (all
-// methods), with a secret header, the run's latency budget per check.
+// BenchmarkWriteK6 renders the script of GitHub's 1,223 checks with a
+// secret header and the run's latency budget per check: safe (the
+// default: 639 reads) and with writes (the reads, and the writes of the
+// chains, grouped: selection and chains included).
 func BenchmarkWriteK6(b *testing.B) {
 	raw, err := os.ReadFile(testenv.Spec(b, "github-api.github.com-octokit-openapi-23.0.2.json"))
 	if err != nil {
@@ -440,16 +442,24 @@ func BenchmarkWriteK6(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := K6Options{BaseURL: "https://api.github.com", Latency: 800 * time.Millisecond, Timeout: 10 * time.Second}
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if _, err := WriteK6(&buf, p.Checks, opts); err != nil {
-			b.Fatal(err)
+	for _, writes := range []bool{false, true} {
+		name := "safe"
+		if writes {
+			name = "writes"
 		}
+		b.Run(name, func(b *testing.B) {
+			opts := K6Options{BaseURL: "https://api.github.com", Latency: 800 * time.Millisecond, Timeout: 10 * time.Second, AllowWrites: writes}
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				buf.Reset()
+				if _, err := WriteK6(&buf, p.Checks, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "script-bytes")
+		})
 	}
-	b.ReportMetric(float64(buf.Len()), "script-bytes")
 }
 
 // TestK6PlaceholdersMatchRender runs the script's placeholder helpers
