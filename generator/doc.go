@@ -34,7 +34,9 @@
 // (with a warning), and gives every check of a created resource its Role
 // (create, read, update, use, delete). Plan.Graph holds the order and the
 // groups; Dependencies and Order are the one schedule every backend
-// follows. Check.WithValue puts a bound value into a copy of a check.
+// follows, and Chains the one grouping of checks into sequences that a
+// backend without a scheduler runs in one go (a Datadog multistep test,
+// a k6 group). Check.WithValue puts a bound value into a copy of a check.
 //
 // # Usage
 //

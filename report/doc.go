@@ -11,6 +11,11 @@
 // [RunOptions.Reproduce]. [Progress] draws a one-line progress bar; the
 // caller decides whether stderr is a terminal.
 //
+// [WriteK6] writes a k6 load test of the checks: safe methods only unless
+// K6Options.AllowWrites, and then writes only in chains
+// (generator.Chains), one ordered group() per iteration that creates its
+// own resources, passes their ids on and deletes them at its end.
+//
 // Renderers never see a secret: runner masks credentials before a Result
 // exists, and the reproduce commands arrive masked.
 //

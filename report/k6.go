@@ -67,6 +67,10 @@ type K6Options struct {
 	// CAFile is a CA bundle smoke.yaml trusts; k6 cannot be told one, so
 	// the script says how to pass it.
 	CAFile string
+	// AllowWrites sends writes, in chains only: each iteration creates
+	// its own resources and deletes them (see selectK6). Without it the
+	// script sends safe methods only.
+	AllowWrites bool
 }
 
 // ErrK6Secret means a secret has no ${VAR} reference to read it from:
@@ -81,30 +85,60 @@ var ErrK6Secret = errors.New("secret cannot be read from the environment")
 // latency budget holds at the chosen percentile; a ramp-up, hold,
 // ramp-down load shape. Every literal is JSON-encoded, and text from the
 // spec reaches comments on one line.
-func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) error {
+//
+// Writes are sent only with Options.AllowWrites, and then only in chains
+// (see selectK6): the checks bindings link run as one ordered group() per
+// iteration, ids flowing from the create's answer to the later steps, the
+// deletes at the end whatever failed. The K6Export says what was left out
+// and which creates leave a resource behind on every iteration.
+func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) (K6Export, error) {
 	if err := opts.defaults(); err != nil {
-		return fmt.Errorf("k6 script: %w", err)
+		return K6Export{}, fmt.Errorf("k6 script: %w", err)
 	}
+	kept, left := selectK6(checks, opts.AllowWrites)
+	exp := K6Export{Checks: len(kept), Left: left, Leaks: leaksK6(kept)}
 	s := &k6Script{opts: opts, env: map[string]bool{}, secrets: map[string]bool{}, parts: map[[2]string][]string{}}
 	for _, h := range opts.Headers {
 		v, err := s.value(h)
 		if err != nil {
-			return fmt.Errorf("k6 script: header %s: %w", h.Name, err)
+			return K6Export{}, fmt.Errorf("k6 script: header %s: %w", h.Name, err)
 		}
 		s.headers = append(s.headers, k6Header{name: h.Name, value: v})
 	}
+	index := make(map[string]int, len(kept))
+	for i, c := range kept {
+		index[c.ID] = i
+	}
+	chs, member := generator.Chains(kept)
+	exp.Chains = len(chs)
 	var body bytes.Buffer
-	for _, st := range k6Steps(checks) {
-		if err := s.step(&body, st); err != nil {
-			return fmt.Errorf("k6 script: %w", err)
+	for i, c := range kept {
+		k, chained := member[c.ID]
+		if !chained {
+			if err := s.request(&body, i, c, k6Request{indent: "  "}); err != nil {
+				return K6Export{}, fmt.Errorf("k6 script: %s %s: %w", c.Method, c.Path, err)
+			}
+			continue
 		}
+		if chs[k].Steps[0].ID != c.ID {
+			continue // rendered with its chain, at the place of its first step
+		}
+		kc := &k6Chain{s: s, ch: chs[k], index: index, names: map[string]bool{}, vars: map[string]*k6Value{}}
+		if err := kc.prepare(); err != nil {
+			return K6Export{}, fmt.Errorf("k6 script: %s: %w", chainName(chs[k].Steps), err)
+		}
+		if err := kc.render(&body); err != nil {
+			return K6Export{}, fmt.Errorf("k6 script: %w", err)
+		}
+		s.chains = true
 	}
 	var out bytes.Buffer
-	s.header(&out, len(checks))
-	s.options(&out, checks)
+	s.header(&out, exp)
+	s.options(&out, kept)
 	out.WriteString("export default function () {\n")
 	if s.usesRun {
-		out.WriteString("  // ${run} of smoke's plan: new for every iteration, the same for its requests.\n")
+		out.WriteString("  // ${run} of smoke's plan: new for every iteration of every virtual user,\n")
+		out.WriteString("  // the same for its requests.\n")
 		out.WriteString("  const run = runToken();\n")
 	}
 	out.Write(body.Bytes())
@@ -113,6 +147,9 @@ func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) error {
 	}
 	out.WriteString("}\n")
 	out.WriteString(k6Judge)
+	if s.chains {
+		out.WriteString(k6ChainHelpers)
+	}
 	if s.usesAt {
 		out.WriteString(k6At)
 	}
@@ -123,10 +160,12 @@ func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) error {
 		out.WriteString(k6UUID)
 	}
 	if err := s.checkNoSecret(out.Bytes()); err != nil {
-		return err
+		return K6Export{}, err
 	}
-	_, err := w.Write(out.Bytes())
-	return err
+	if _, err := w.Write(out.Bytes()); err != nil {
+		return K6Export{}, err
+	}
+	return exp, nil
 }
 
 func (o *K6Options) defaults() error {
@@ -154,22 +193,6 @@ func (o *K6Options) defaults() error {
 	return runner.CheckAssertionNames(o.Skip)
 }
 
-// k6Step is one unit of the default function: today one check each, in
-// plan order. Chains will make a step an ordered group() of checks whose
-// later requests read values from earlier responses (r<index>).
-type k6Step struct {
-	checks []int
-	all    []generator.Check
-}
-
-func k6Steps(checks []generator.Check) []k6Step {
-	out := make([]k6Step, len(checks))
-	for i := range checks {
-		out[i] = k6Step{checks: []int{i}, all: checks}
-	}
-	return out
-}
-
 type k6Header struct {
 	name  string
 	value jsString
@@ -186,6 +209,11 @@ type k6Script struct {
 	// check being rendered (per-request constants to declare).
 	usesAt, usesRun, usesUUID bool
 	checkNow, checkUUID       bool
+	// chains is set when a chain was rendered (its helpers are written);
+	// marks maps the markers of the chain step being rendered to the
+	// code of the values that go there.
+	chains bool
+	marks  map[string]string
 	// secrets are the values known at export time that the script must
 	// not contain, each once: every check carries the same credentials.
 	secrets map[string]bool
@@ -206,24 +234,31 @@ func (s *k6Script) secret(template, value string) {
 	}
 }
 
-func (s *k6Script) step(b *bytes.Buffer, st k6Step) error {
-	for _, i := range st.checks {
-		if err := s.request(b, i, st.all[i]); err != nil {
-			return fmt.Errorf("%s %s: %w", st.all[i].Method, st.all[i].Path, err)
-		}
-	}
-	return nil
+// k6Request is how one request is placed in the default function.
+type k6Request struct {
+	indent string // of the request's comment and block
+	// guard is a condition the request is sent under ("" always): a
+	// write of a chain needs every value it takes.
+	guard string
+	// text keeps the answer's body: a later step reads a value in it.
+	text bool
+	// comments go after the request's name (a chain step's bindings);
+	// after are lines of code after its judgement, inside its block.
+	comments, after []string
+	// now and uuid declare the request's placeholder constants even
+	// when only code of after (or a fallback) uses them.
+	now, uuid bool
 }
 
 // request renders one check: its request, bound to r<i>, and its
 // judgement. It is the one place a check becomes a k6 request.
-func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check) error {
+func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check, o k6Request) error {
 	name := c.Method + " " + c.Path
 	comment := name
 	if c.OperationID != "" {
 		comment += " (" + c.OperationID + ")"
 	}
-	s.checkNow, s.checkUUID = false, false
+	s.checkNow, s.checkUUID = o.now, o.uuid
 	u, err := s.url(c.Request)
 	if err != nil {
 		return err
@@ -237,33 +272,47 @@ func (s *k6Script) request(b *bytes.Buffer, i int, c generator.Check) error {
 		body = s.text(c.Request.Body.Text, c.Request.Dynamic).String()
 	}
 	skip := s.skip(c)
-	fmt.Fprintf(b, "  // %s\n", jsComment(comment))
+	ind, in := o.indent, o.indent+"  "
+	fmt.Fprintf(b, "%s// %s\n", ind, jsComment(comment))
 	for _, n := range c.Notes {
-		fmt.Fprintf(b, "  // note: %s\n", jsComment(n))
+		fmt.Fprintf(b, "%s// note: %s\n", ind, jsComment(n))
 	}
-	b.WriteString("  {\n")
+	for _, n := range o.comments {
+		fmt.Fprintf(b, "%s// %s\n", ind, jsComment(n))
+	}
+	if o.guard != "" {
+		fmt.Fprintf(b, "%sif (%s) {\n", ind, o.guard)
+	} else {
+		fmt.Fprintf(b, "%s{\n", ind)
+	}
 	if s.checkNow {
-		b.WriteString("    const now = Date.now(); // the send time of this request's placeholders\n")
+		fmt.Fprintf(b, "%sconst now = Date.now(); // the send time of this request's placeholders\n", in)
 	}
 	if s.checkUUID {
-		b.WriteString("    const uuid = uuidv4(); // one per request, as smoke run renders it\n")
+		fmt.Fprintf(b, "%sconst uuid = uuidv4(); // one per request, as smoke run renders it\n", in)
 	}
-	fmt.Fprintf(b, "    const r%d = http.request(%s, BASE_URL + %s, %s, {\n", i, jsLit(c.Method), u, body)
+	fmt.Fprintf(b, "%sconst r%d = http.request(%s, BASE_URL + %s, %s, {\n", in, i, jsLit(c.Method), u, body)
 	if len(headers) > 0 {
-		b.WriteString("      headers: {\n")
+		fmt.Fprintf(b, "%s  headers: {\n", in)
 		for _, h := range headers {
-			fmt.Fprintf(b, "        %s: %s,\n", jsLit(h.name), h.value)
+			fmt.Fprintf(b, "%s    %s: %s,\n", in, jsLit(h.name), h.value)
 		}
-		b.WriteString("      },\n")
+		fmt.Fprintf(b, "%s  },\n", in)
 	}
-	fmt.Fprintf(b, "      tags: { name: %s, smoke_check: %s },\n", jsLit(name), jsLit(c.ID))
+	fmt.Fprintf(b, "%s  tags: { name: %s, smoke_check: %s },\n", in, jsLit(name), jsLit(c.ID))
 	if s.opts.Timeout > 0 {
-		fmt.Fprintf(b, "      timeout: %s,\n", jsLit(k6Duration(s.opts.Timeout)))
+		fmt.Fprintf(b, "%s  timeout: %s,\n", in, jsLit(k6Duration(s.opts.Timeout)))
 	}
-	fmt.Fprintf(b, "      responseCallback: http.expectedStatuses(%s),\n", expectedStatuses(c, skip))
-	b.WriteString("    });\n")
-	fmt.Fprintf(b, "    judge(r%d, %s, %s, %s);\n", i, jsLit(name), documented(c), jsonArray(skip))
-	b.WriteString("  }\n")
+	if o.text {
+		fmt.Fprintf(b, "%s  responseType: \"text\", // a later step reads a value in it\n", in)
+	}
+	fmt.Fprintf(b, "%s  responseCallback: http.expectedStatuses(%s),\n", in, expectedStatuses(c, skip))
+	fmt.Fprintf(b, "%s});\n", in)
+	fmt.Fprintf(b, "%sjudge(r%d, %s, %s, %s);\n", in, i, jsLit(name), documented(c, in), jsonArray(skip))
+	for _, l := range o.after {
+		fmt.Fprintf(b, "%s%s\n", in, l)
+	}
+	fmt.Fprintf(b, "%s}\n", ind)
 	return nil
 }
 
@@ -370,13 +419,13 @@ func (s *k6Script) checkValue(p generator.Param, dynamic bool) (jsString, error)
 // is sent, as smoke run renders them (generator.Render).
 func (s *k6Script) text(v string, dynamic bool) jsString {
 	if !dynamic {
-		return jsString{{lit: v}}
+		return s.fill(v)
 	}
 	var out jsString
 	for _, seg := range generator.Split(v) {
 		p := seg.Placeholder
 		if p == nil {
-			out = append(out, jsPart{lit: seg.Literal})
+			out = append(out, s.fill(seg.Literal)...)
 			continue
 		}
 		switch p.Word {
@@ -403,7 +452,7 @@ func (s *k6Script) text(v string, dynamic bool) jsString {
 // environment.
 func (s *k6Script) value(p generator.Param) (jsString, error) {
 	if !p.IsSecret() {
-		return jsString{{lit: p.Value}}, nil
+		return s.fill(p.Value), nil
 	}
 	if p.Basic != nil && strings.HasPrefix(p.Value, "Basic ") {
 		return s.basicValue(p)
@@ -502,7 +551,7 @@ func (s *k6Script) checkNoSecret(script []byte) error {
 }
 
 // header writes the script's opening comment, imports and variables.
-func (s *k6Script) header(b *bytes.Buffer, n int) {
+func (s *k6Script) header(b *bytes.Buffer, exp K6Export) {
 	title := s.opts.Title
 	if title == "" {
 		title = "the API"
@@ -513,9 +562,30 @@ func (s *k6Script) header(b *bytes.Buffer, n int) {
 	}
 	slices.Sort(vars)
 	fmt.Fprintf(b, "// k6 load test of %s, written by smoke export k6.\n", jsComment(strconv.Quote(title)))
-	fmt.Fprintf(b, "// One request per check (%s), judged as smoke run judges it: no\n", plural(n, "check", "checks"))
+	fmt.Fprintf(b, "// One request per check (%s), judged as smoke run judges it: no\n", plural(exp.Checks, "check", "checks"))
 	b.WriteString("// server error, a documented status, the documented media type, the\n")
-	b.WriteString("// required headers (response schemas are smoke run's alone).\n//\n")
+	b.WriteString("// required headers (response schemas are smoke run's alone).\n")
+	if exp.Chains > 0 {
+		fmt.Fprintf(b, "// %s: a group per iteration that creates its own resources, passes\n", plural(exp.Chains, "chain", "chains"))
+		b.WriteString("// their ids from step to step and deletes them at its end.\n")
+	}
+	writes := 0
+	for _, l := range exp.Left {
+		if l.Reason == K6ReasonWrites {
+			writes++
+		}
+	}
+	switch {
+	case writes > 0:
+		fmt.Fprintf(b, "// Safe methods only: %s left out (smoke export k6 --allow-writes\n", plural(writes, "write", "writes"))
+		b.WriteString("// sends them in chains that delete what each iteration creates).\n")
+	case len(exp.Left) > 0:
+		fmt.Fprintf(b, "// %s left out: %s.\n", plural(len(exp.Left), "write", "writes"), K6ReasonUnchained)
+	}
+	for _, l := range exp.Leaks {
+		fmt.Fprintf(b, "// Warning: %s: %s.\n", jsComment(l.Method+" "+l.Path), K6ReasonLeak)
+	}
+	b.WriteString("//\n")
 	b.WriteString("//   k6 run -e BASE_URL=https://staging.example.com")
 	for _, v := range vars {
 		fmt.Fprintf(b, " -e %s=...", v)
@@ -533,10 +603,16 @@ func (s *k6Script) header(b *bytes.Buffer, n int) {
 		b.WriteString("// them from SSL_CERT_FILE (SSL_CERT_FILE=that-file k6 run ...).\n")
 	}
 	b.WriteString("import http from \"k6/http\";\n")
+	k6 := []string{"check"}
+	if s.chains {
+		k6 = append(k6, "group")
+	}
 	if s.opts.Pause > 0 {
-		b.WriteString("import { check, sleep } from \"k6\";\n")
-	} else {
-		b.WriteString("import { check } from \"k6\";\n")
+		k6 = append(k6, "sleep")
+	}
+	fmt.Fprintf(b, "import { %s } from \"k6\";\n", strings.Join(k6, ", "))
+	if s.usesRun {
+		b.WriteString("import exec from \"k6/execution\";\n")
 	}
 	if s.basic {
 		b.WriteString("import encoding from \"k6/encoding\";\n")
@@ -579,7 +655,12 @@ func (s *k6Script) options(b *bytes.Buffer, checks []generator.Check) {
 	}
 	b.WriteString("  // smoke reports redirects; it never follows them.\n")
 	b.WriteString("  maxRedirects: 0,\n")
-	b.WriteString("  // No check reads a body: keep them out of memory under load.\n")
+	if s.chains {
+		b.WriteString("  // No check reads a body, and a chain's step whose answer gives an id\n")
+		b.WriteString("  // asks for its own (responseType): keep the others out of memory.\n")
+	} else {
+		b.WriteString("  // No check reads a body: keep them out of memory under load.\n")
+	}
 	b.WriteString("  discardResponseBodies: true,\n")
 	if o.Insecure {
 		b.WriteString("  insecureSkipTLSVerify: true,\n")
@@ -683,15 +764,16 @@ func expectedStatuses(c generator.Check, skip []string) string {
 }
 
 // documented writes what judge needs of c's documented responses: per
-// status key, the media types and the required headers.
-func documented(c generator.Check) string {
+// status key, the media types and the required headers; indent is that of
+// the line the object starts on.
+func documented(c generator.Check, indent string) string {
 	if len(c.Expect.Responses) == 0 {
 		return "{}"
 	}
 	var b strings.Builder
 	b.WriteString("{\n")
 	for _, r := range c.Expect.Responses {
-		fmt.Fprintf(&b, "      %s: {", jsLit(r.Status))
+		fmt.Fprintf(&b, "%s  %s: {", indent, jsLit(r.Status))
 		var fields []string
 		if len(r.Content) > 0 {
 			types := make([]string, len(r.Content))
@@ -709,7 +791,7 @@ func documented(c generator.Check) string {
 		}
 		b.WriteString("},\n")
 	}
-	b.WriteString("    }")
+	b.WriteString(indent + "}")
 	return b.String()
 }
 
@@ -913,18 +995,22 @@ function at(now, offset, word) {
 
 const k6RunToken = `
 /**
- * runToken returns a token for values that must be unique (names, keys):
- * 8 lower-case letters and digits, starting with a letter.
+ * runToken returns a token for values that must be unique (names, keys),
+ * shaped as smoke run's: 8 lower-case letters and digits, starting with a
+ * letter. Two random characters, then the virtual user's number in the
+ * whole test and its iteration, three base-36 digits each: no two
+ * iterations of different virtual users share one, and one user's
+ * iterations repeat only after 46,656 of them.
  * @returns {string}
  */
 function runToken() {
   const letters = "abcdefghijklmnopqrstuvwxyz";
   const alnum = letters + "0123456789";
-  let out = letters.charAt(Math.floor(Math.random() * letters.length));
-  while (out.length < 8) {
-    out += alnum.charAt(Math.floor(Math.random() * alnum.length));
-  }
-  return out;
+  /** @param {number} n */
+  const b36 = (n) => (n % 46656).toString(36).padStart(3, "0");
+  return letters.charAt(Math.floor(Math.random() * letters.length)) +
+    alnum.charAt(Math.floor(Math.random() * alnum.length)) +
+    b36(exec.vu.idInTest) + b36(exec.vu.iterationInScenario);
 }
 `
 

@@ -11,7 +11,7 @@ import (
 
 func ExampleWriteK6() {
 	checks := []generator.Check{{
-		ID: "d436fea64fa1", Method: "GET", Path: "/pets", OperationID: "listPets",
+		ID: "d436fea64fa1", Method: "GET", Path: "/pets", OperationID: "listPets", Safe: true,
 		Request: generator.Request{URL: "/pets?limit=2", Headers: []generator.Param{{
 			Name: "Authorization", Value: "Bearer t0ken-from-the-environment", Source: generator.SourceSecret,
 			Secret: true, Env: "API_TOKEN", Template: "Bearer ${API_TOKEN}",
@@ -19,7 +19,7 @@ func ExampleWriteK6() {
 		Expect: generator.Expect{Status: []string{"200"}, Responses: []generator.Response{{Status: "200"}}},
 	}}
 	var buf bytes.Buffer
-	if err := report.WriteK6(&buf, checks, report.K6Options{BaseURL: "https://staging.example.com", VUs: 20}); err != nil {
+	if _, err := report.WriteK6(&buf, checks, report.K6Options{BaseURL: "https://staging.example.com", VUs: 20}); err != nil {
 		fmt.Println(err)
 		return
 	}

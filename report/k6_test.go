@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/golden"
@@ -47,11 +49,11 @@ func writeScript(t *testing.T, name string, script []byte) string {
 	return p
 }
 
-// TestWriteK6Petstore: the script of the example service, with a bearer
-// token from the environment, the run's latency budget and an
-// operation's own, is the golden file, and type-checks against k6's
-// definitions.
-func TestWriteK6Petstore(t *testing.T) {
+// petstoreK6 writes the script of the example service, with a bearer
+// token from the environment, the run's latency budget and an operation's
+// own.
+func petstoreK6(t *testing.T, allowWrites bool) ([]byte, K6Export) {
+	t.Helper()
 	checks := k6Checks(t, petstore.Spec, generator.Options{
 		Headers: []generator.Param{{Name: "Authorization", Value: "Bearer tok-4242-secret", Source: generator.SourceConfig,
 			Secret: true, Env: "PETSTORE_TOKEN", Template: "Bearer ${PETSTORE_TOKEN}"}},
@@ -61,13 +63,14 @@ func TestWriteK6Petstore(t *testing.T) {
 		},
 	})
 	var buf bytes.Buffer
-	err := WriteK6(&buf, checks, K6Options{
-		Title:   "Petstore (smoke example) 1.0.0",
-		BaseURL: "http://127.0.0.1:8080",
-		Script:  "load.js",
-		Ramp:    20 * time.Second,
-		Timeout: 10 * time.Second,
-		Latency: 500 * time.Millisecond,
+	exp, err := WriteK6(&buf, checks, K6Options{
+		Title:       "Petstore (smoke example) 1.0.0",
+		BaseURL:     "http://127.0.0.1:8080",
+		Script:      "load.js",
+		Ramp:        20 * time.Second,
+		Timeout:     10 * time.Second,
+		Latency:     500 * time.Millisecond,
+		AllowWrites: allowWrites,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -75,8 +78,43 @@ func TestWriteK6Petstore(t *testing.T) {
 	if bytes.Contains(buf.Bytes(), []byte("tok-4242-secret")) {
 		t.Error("the token is in the script")
 	}
-	golden.Assert(t, "TestWriteK6/petstore.js", buf.Bytes())
-	testenv.TypeCheckK6(t, writeScript(t, "petstore.js", buf.Bytes()))
+	return buf.Bytes(), exp
+}
+
+// TestWriteK6Petstore: the scripts of the example service are the golden
+// files and type-check against k6's definitions. By default the script
+// sends the safe checks alone and names the writes it left out; with
+// AllowWrites every write is in one of its chains (the example's every
+// write has a create to take its ids from).
+func TestWriteK6Petstore(t *testing.T) {
+	reads, exp := petstoreK6(t, false)
+	golden.Assert(t, "TestWriteK6/petstore.js", reads)
+	var left []string
+	for _, l := range exp.Left {
+		if l.Reason != K6ReasonWrites {
+			t.Errorf("%s %s left out for %q, want %q", l.Method, l.Path, l.Reason, K6ReasonWrites)
+		}
+		left = append(left, l.Method+" "+l.Path)
+	}
+	wantLeft := []string{"POST /appointments", "DELETE /appointments/{appointmentId}", "POST /owners", "DELETE /owners/{ownerId}",
+		"POST /owners/{ownerId}/pets", "DELETE /owners/{ownerId}/pets/{petId}", "POST /pets", "PUT /pets/{petId}",
+		"DELETE /pets/{petId}", "PUT /pets/{petId}/labels", "POST /tags", "DELETE /tags/{name}"}
+	if diff := cmp.Diff(wantLeft, left); diff != "" {
+		t.Errorf("left out (-want +got):\n%s", diff)
+	}
+	if exp.Checks != 8 || exp.Chains != 0 || len(exp.Leaks) != 0 {
+		t.Errorf("export %+v, want 8 checks, no chain, no leak", exp)
+	}
+	if m := regexp.MustCompile(`http\.request\("(POST|PUT|PATCH|DELETE)"`).Find(reads); m != nil {
+		t.Errorf("the safe script sends %s", m)
+	}
+
+	writes, exp := petstoreK6(t, true)
+	golden.Assert(t, "TestWriteK6/petstore-writes.js", writes)
+	if exp.Checks != 20 || exp.Chains != 3 || len(exp.Left) != 0 || len(exp.Leaks) != 0 {
+		t.Errorf("export %+v, want 20 checks in 3 chains, nothing left out, no leak", exp)
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "petstore.js", reads), writeScript(t, "petstore-writes.js", writes))
 }
 
 // credentialsSpec uses every kind of credential smoke applies.
@@ -139,7 +177,7 @@ func TestWriteK6Secrets(t *testing.T) {
 	for _, tc := range []struct{ name, userTemplate string }{{"user from the environment", "${BASIC_USER}"}, {"user inline", ""}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteK6(&buf, credentialChecks(t, tc.userTemplate), K6Options{BaseURL: "https://api.example.com"}); err != nil {
+			if _, err := WriteK6(&buf, credentialChecks(t, tc.userTemplate), K6Options{BaseURL: "https://api.example.com", AllowWrites: true}); err != nil {
 				t.Fatal(err)
 			}
 			script := buf.String()
@@ -180,7 +218,7 @@ func TestWriteK6Secrets(t *testing.T) {
 // TestWriteK6InlineSecret: a secret with no ${VAR} to read it from is
 // refused, never written.
 func TestWriteK6InlineSecret(t *testing.T) {
-	inline := []generator.Check{{ID: "x", Method: "GET", Path: "/", Request: generator.Request{URL: "/",
+	inline := []generator.Check{{ID: "x", Method: "GET", Path: "/", Safe: true, Request: generator.Request{URL: "/",
 		Headers: []generator.Param{{Name: "X-Api-Key", Value: "inline-S3cr3t", Secret: true}}}}}
 	basic := credentialChecks(t, "")
 	for i := range basic {
@@ -193,7 +231,7 @@ func TestWriteK6InlineSecret(t *testing.T) {
 	for name, checks := range map[string][]generator.Check{"header": inline, "basic password": basic} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com"})
+			_, err := WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com"})
 			if !errors.Is(err, ErrK6Secret) {
 				t.Fatalf("WriteK6 = %v, want ErrK6Secret", err)
 			}
@@ -203,7 +241,7 @@ func TestWriteK6InlineSecret(t *testing.T) {
 		})
 	}
 	// Options.Headers follow the same rule.
-	err := WriteK6(&bytes.Buffer{}, nil, K6Options{Headers: []generator.Param{{Name: "Authorization", Value: "Bearer x", Secret: true}}})
+	_, err := WriteK6(&bytes.Buffer{}, nil, K6Options{Headers: []generator.Param{{Name: "Authorization", Value: "Bearer x", Secret: true}}})
 	if !errors.Is(err, ErrK6Secret) {
 		t.Errorf("WriteK6 with an inline secret header = %v, want ErrK6Secret", err)
 	}
@@ -216,7 +254,7 @@ func TestWriteK6InlineSecret(t *testing.T) {
 func TestWriteK6Hostile(t *testing.T) {
 	const evil = "x\n}); INJECTED(); ({\u2028INJECTED2()\u2029 */ </script> ` ${INJECTED3} \\\" '"
 	checks := []generator.Check{{
-		ID: "0123456789ab", Method: "POST", Path: "/a/" + evil, OperationID: evil, Summary: evil, Notes: []string{evil},
+		ID: "0123456789ab", Method: "GET", Path: "/a/" + evil, Safe: true, OperationID: evil, Summary: evil, Notes: []string{evil},
 		Request: generator.Request{
 			URL:     "/a/" + url.PathEscape(evil) + "?q=" + url.QueryEscape(evil),
 			Query:   []generator.Param{{Name: "q", Value: evil}},
@@ -230,11 +268,33 @@ func TestWriteK6Hostile(t *testing.T) {
 		}},
 		Assertions: &generator.Assertions{LatencyMS: 100},
 	}}
+	// A chain whose names, pointers and operations are the same text:
+	// they reach variable names, comments, the group's name and the
+	// pointers read from the answer.
+	ptr := "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(evil)
+	create := generator.Check{ID: "0123456789ac", Method: "POST", Path: "/c/" + evil, OperationID: evil,
+		Request: generator.Request{URL: "/c/" + url.PathEscape(evil)}, Expect: generator.Expect{Status: []string{"201"}},
+		Chain: &generator.Role{Group: "0123456789ac", Role: generator.RoleCreate}}
+	del := generator.Check{ID: "0123456789ad", Method: "DELETE", Path: "/c/{id}", OperationID: evil,
+		Request: generator.Request{URL: "/c/1", Path: []generator.Param{{Name: "id", Value: "1"}},
+			Headers: []generator.Param{{Name: "X-" + evil, Value: evil}},
+			Body:    &generator.Body{ContentType: "application/json", Text: `{"a":1}`}},
+		Expect: generator.Expect{Status: []string{"204"}},
+		Chain:  &generator.Role{Group: "0123456789ac", Role: generator.RoleDelete},
+		Bindings: []generator.Binding{
+			{In: "path", Name: "id", Producer: create.ID, Operation: evil, From: "$response.header.Location", Origin: "inferred"},
+			{In: "header", Name: "X-" + evil, Producer: create.ID, Operation: evil, From: "$response.body#" + ptr, Origin: "inferred"},
+			{In: "body", Name: ptr, Producer: create.ID, Operation: evil, From: "$response.header." + evil, Origin: "inferred"},
+		}}
+	checks = append(checks, create, del)
 	var buf bytes.Buffer
-	err := WriteK6(&buf, checks, K6Options{Title: evil, BaseURL: "https://api.example.com/" + evil,
-		Script: evil, CAFile: evil, Headers: []generator.Param{{Name: evil, Value: evil}}})
+	exp, err := WriteK6(&buf, checks, K6Options{Title: evil, BaseURL: "https://api.example.com/" + evil,
+		Script: evil, CAFile: evil, Headers: []generator.Param{{Name: evil, Value: evil}}, AllowWrites: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if exp.Chains != 1 || len(exp.Left) != 0 {
+		t.Errorf("export %+v, want the chain, nothing left out", exp)
 	}
 	for i, line := range strings.Split(buf.String(), "\n") {
 		if code := jsCode(line); strings.Contains(code, "INJECTED") || strings.Contains(code, "</script>") {
@@ -304,11 +364,11 @@ func TestWriteK6Options(t *testing.T) {
 		{"percentile", K6Options{Percentile: 101}, "percentile 101", true},
 		{"assertion", K6Options{Skip: []string{"speed"}}, `unknown assertion "speed"`, true},
 	}
-	checks := []generator.Check{{ID: "abc", Method: "GET", Path: "/", Request: generator.Request{URL: "/"}}}
+	checks := []generator.Check{{ID: "abc", Method: "GET", Path: "/", Safe: true, Request: generator.Request{URL: "/"}}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := WriteK6(&buf, checks, tc.opts)
+			_, err := WriteK6(&buf, checks, tc.opts)
 			switch {
 			case tc.err && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("WriteK6 = %v, want an error with %q", err, tc.want)
@@ -364,8 +424,10 @@ func TestJSCode(t *testing.T) {
 	}
 }
 
-// BenchmarkWriteK6 renders the script of GitHub's 1,223 checks (all
-// methods), with a secret header, the run's latency budget per check.
+// BenchmarkWriteK6 renders the script of GitHub's 1,223 checks with a
+// secret header and the run's latency budget per check: safe (the
+// default: 639 reads) and with writes (the reads, and the writes of the
+// chains, grouped: selection and chains included).
 func BenchmarkWriteK6(b *testing.B) {
 	raw, err := os.ReadFile(testenv.Spec(b, "github-api.github.com-octokit-openapi-23.0.2.json"))
 	if err != nil {
@@ -380,16 +442,24 @@ func BenchmarkWriteK6(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := K6Options{BaseURL: "https://api.github.com", Latency: 800 * time.Millisecond, Timeout: 10 * time.Second}
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := WriteK6(&buf, p.Checks, opts); err != nil {
-			b.Fatal(err)
+	for _, writes := range []bool{false, true} {
+		name := "safe"
+		if writes {
+			name = "writes"
 		}
+		b.Run(name, func(b *testing.B) {
+			opts := K6Options{BaseURL: "https://api.github.com", Latency: 800 * time.Millisecond, Timeout: 10 * time.Second, AllowWrites: writes}
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				buf.Reset()
+				if _, err := WriteK6(&buf, p.Checks, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "script-bytes")
+		})
 	}
-	b.ReportMetric(float64(buf.Len()), "script-bytes")
 }
 
 // TestK6PlaceholdersMatchRender runs the script's placeholder helpers
@@ -408,8 +478,15 @@ func TestK6PlaceholdersMatchRender(t *testing.T) {
 		texts = append(texts, text)
 		calls = append(calls, fmt.Sprintf("at(%d, %d, %s)", now.UnixMilli(), int64(p.Offset/time.Second), jsLit(p.Word)))
 	}
-	script := k6At + k6RunToken + k6UUID + "console.log(JSON.stringify([" + strings.Join(calls, ", ") + "]));\n" +
-		"console.log(JSON.stringify([runToken(), runToken(), uuidv4()]));\n"
+	// k6/execution's exec, as virtual user vu sees it in iteration it.
+	pairs := [][2]int{{1, 0}, {2, 0}, {1, 1}, {300, 46655}, {46657, 0}}
+	var tokens []string
+	for _, p := range pairs {
+		tokens = append(tokens, fmt.Sprintf("(exec.vu = { idInTest: %d, iterationInScenario: %d }, runToken())", p[0], p[1]))
+	}
+	script := "const exec = { vu: { idInTest: 0, iterationInScenario: 0 } };\n" + k6At + k6RunToken + k6UUID +
+		"console.log(JSON.stringify([" + strings.Join(calls, ", ") + "]));\n" +
+		"console.log(JSON.stringify([uuidv4(), " + strings.Join(tokens, ", ") + "]));\n"
 	out, err := exec.Command(node, "-e", script).CombinedOutput()
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)
@@ -424,19 +501,28 @@ func TestK6PlaceholdersMatchRender(t *testing.T) {
 			t.Errorf("%s: k6 renders %q, smoke run %q", text, got[i], want)
 		}
 	}
-	token := regexp.MustCompile(`^[a-z][a-z0-9]{7}$`)
-	if !token.MatchString(random[0]) || !token.MatchString(random[1]) || random[0] == random[1] {
-		t.Errorf("run tokens %q, %q: want two different tokens like %s", random[0], random[1], generator.NewRunToken())
+	if len(random) != 1+len(pairs) {
+		t.Fatalf("node printed %s", out)
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(random[2]) {
-		t.Errorf("uuidv4() = %q, not a version 4 UUID", random[2])
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(random[0]) {
+		t.Errorf("uuidv4() = %q, not a version 4 UUID", random[0])
+	}
+	// A token is shaped as smoke run's (it fits the same schemas) and
+	// ends with the virtual user and its iteration: two users' tokens
+	// never collide, whatever the random part.
+	token := regexp.MustCompile(`^[a-z][a-z0-9]{7}$`)
+	for i, want := range []string{"001000", "002000", "001001", "08czzz", "001000"} {
+		got := random[1+i]
+		if !token.MatchString(got) || !strings.HasSuffix(got, want) {
+			t.Errorf("runToken() of user %d, iteration %d = %q, want a token like %s ending in %s", pairs[i][0], pairs[i][1], got, generator.NewRunToken(), want)
+		}
 	}
 }
 
 // TestWriteK6Dynamic: placeholders become code evaluated per request,
 // "$${" stays a literal "${", and a rebuilt query escapes only literals.
 func TestWriteK6Dynamic(t *testing.T) {
-	c := generator.Check{ID: "0123456789ab", Method: "POST", Path: "/a/{name}", Request: generator.Request{
+	c := generator.Check{ID: "0123456789ab", Method: "GET", Path: "/a/{name}", Safe: true, Request: generator.Request{
 		Dynamic: true,
 		URL:     "/a/smoke-${run}?at=${now+1h}&q=a%24%24%7Bx%7D",
 		Path:    []generator.Param{{Name: "name", Value: "smoke-${run}"}},
@@ -446,7 +532,7 @@ func TestWriteK6Dynamic(t *testing.T) {
 		Body:    &generator.Body{ContentType: "application/json", Text: `{"since":"${date-1d}","raw":"$${literal}"}`},
 	}}
 	var buf bytes.Buffer
-	if err := WriteK6(&buf, []generator.Check{c}, K6Options{BaseURL: "https://api.example.com"}); err != nil {
+	if _, err := WriteK6(&buf, []generator.Check{c}, K6Options{BaseURL: "https://api.example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	script := buf.String()
@@ -467,4 +553,171 @@ func TestWriteK6Dynamic(t *testing.T) {
 		t.Error("the secret is in the script")
 	}
 	testenv.TypeCheckK6(t, writeScript(t, "dynamic.js", buf.Bytes()))
+}
+
+// selectionSpec has a chain (a create, its read, update, delete and a
+// part under it), a write on an example id, a create without a delete and
+// a POST that creates nothing.
+const selectionSpec = `openapi: 3.0.3
+info: {title: sel, version: "1"}
+paths:
+  /things:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}}
+      responses:
+        "201":
+          description: ok
+          headers: {Location: {schema: {type: string}}}
+          content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}
+  /things/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}, example: 1}]
+    get: {responses: {"200": {description: ok}}}
+    put: {responses: {"200": {description: ok}}}
+    delete: {responses: {"204": {description: ok}}}
+  /things/{id}/parts/{part}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}, example: 1}, {name: part, in: path, required: true, schema: {type: string}, example: wheel}]
+    put: {responses: {"200": {description: ok}}}
+  /owners/{owner}/things:
+    post:
+      parameters: [{name: owner, in: path, required: true, schema: {type: integer}, example: 7}]
+      responses: {"201": {description: ok}}
+  /others/{otherId}:
+    put: {parameters: [{name: otherId, in: path, required: true, schema: {type: integer}, example: 3}], responses: {"200": {description: ok}}}
+  /reports:
+    post: {responses: {"201": {description: ok}}}
+  /search:
+    post: {responses: {"200": {description: ok}}}
+`
+
+// TestWriteK6Selection: with AllowWrites, a write is sent only when this
+// iteration created what it writes — a write on an example id, a create
+// under an existing parent and a POST that creates nothing are left out,
+// with why; a part under a created thing is in its chain; a create
+// without a delete is sent with a warning. Filtering the create out
+// leaves its chain's writes out too.
+func TestWriteK6Selection(t *testing.T) {
+	checks := k6Checks(t, []byte(selectionSpec), generator.Options{})
+	left := func(exp K6Export) []string {
+		var out []string
+		for _, l := range exp.Left {
+			out = append(out, l.Method+" "+l.Path+": "+l.Reason+" ("+l.Detail+")")
+		}
+		return out
+	}
+	var buf bytes.Buffer
+	exp, err := WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"PUT /others/{otherId}: it would change data smoke did not create (no create of the script gives the resource it writes)",
+		`POST /owners/{owner}/things: it would change data smoke did not create (path owner is the plan's "7", not an id this iteration created)`,
+		"POST /search: it would change data smoke did not create (no create of the script gives the resource it writes)",
+	}
+	if diff := cmp.Diff(want, left(exp)); diff != "" {
+		t.Errorf("left out (-want +got):\n%s", diff)
+	}
+	if len(exp.Leaks) != 1 || exp.Leaks[0].Method+" "+exp.Leaks[0].Path != "POST /reports" || exp.Leaks[0].Reason != K6ReasonLeak {
+		t.Errorf("leaks %+v, want POST /reports", exp.Leaks)
+	}
+	script := buf.String()
+	for _, want := range []string{
+		`group("chain POST /things → DELETE /things/{id} (5 steps)", function () {`,
+		`BASE_URL + "/things/" + pathEscape($id) + "/parts/wheel"`,
+		`BASE_URL + "/things/" + pathEscape($id !== undefined ? $id : "1")`,
+		"// Warning: POST /reports: " + K6ReasonLeak + ".",
+		"// 3 writes left out: " + K6ReasonUnchained + ".",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %s", want)
+		}
+	}
+	for _, never := range []string{`"/others/3"`, `"/search"`, `"/owners/7/things"`} {
+		if strings.Contains(script, never) {
+			t.Errorf("the script sends %s", never)
+		}
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "selection.js", buf.Bytes()))
+
+	// Without the create, nothing of its chain writes; its read stays.
+	var rest []generator.Check
+	for _, c := range checks {
+		if c.Method+" "+c.Path != "POST /things" {
+			rest = append(rest, c)
+		}
+	}
+	buf.Reset()
+	exp, err = WriteK6(&buf, rest, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range exp.Left {
+		names = append(names, l.Method+" "+l.Path)
+	}
+	wantNames := []string{"PUT /others/{otherId}", "POST /owners/{owner}/things", "POST /search", "PUT /things/{id}", "DELETE /things/{id}", "PUT /things/{id}/parts/{part}"}
+	if diff := cmp.Diff(wantNames, names); diff != "" {
+		t.Errorf("left out without the create (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(buf.String(), `http.request("GET", BASE_URL + "/things/1", null, {`) {
+		t.Error("the read does not keep its static value")
+	}
+
+	// Without AllowWrites every write is left out for that reason.
+	buf.Reset()
+	exp, err = WriteK6(&buf, checks, K6Options{BaseURL: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Checks != 1 || len(exp.Left) != 8 || exp.Left[0].Reason != K6ReasonWrites {
+		t.Errorf("export %+v, want the one read, 8 writes left out", exp)
+	}
+}
+
+// TestWriteK6ChainDynamicBody: a bound value goes into a dynamic JSON
+// body whose template does not parse as JSON (an unquoted ${unix}), as
+// the runner puts it into the rendered body; a value the producer sent
+// ($request) is rendered from the producer's own template, with the
+// producer's placeholder constants.
+func TestWriteK6ChainDynamicBody(t *testing.T) {
+	create := generator.Check{ID: "c0", Method: "POST", Path: "/leases", Request: generator.Request{URL: "/leases", Dynamic: true,
+		Body: &generator.Body{ContentType: "application/json", Text: `{"name":"smoke-${run}","at":${unix+1h}}`}},
+		Expect: generator.Expect{Status: []string{"201"}}}
+	create.Chain = &generator.Role{Group: "c0", Role: generator.RoleCreate}
+	renew := generator.Check{ID: "c1", Method: "POST", Path: "/leases/renew", Request: generator.Request{URL: "/leases/renew", Dynamic: true,
+		Body: &generator.Body{ContentType: "application/json", Text: `{"id":0,"until":${unix+2h},"name":"x"}`}},
+		Expect: generator.Expect{Status: []string{"200"}},
+		Bindings: []generator.Binding{
+			{In: "body", Name: "/id", Producer: "c0", Operation: "POST /leases", From: "$response.body#/ID", Origin: "inferred"},
+			{In: "body", Name: "/name", Producer: "c0", Operation: "POST /leases", From: "$request.body#/name", Origin: "inferred"},
+		},
+		Chain: &generator.Role{Group: "c0", Role: generator.RoleUse}}
+	revoke := generator.Check{ID: "c2", Method: "POST", Path: "/leases/revoke", Request: generator.Request{URL: "/leases/revoke",
+		Body: &generator.Body{ContentType: "application/x-www-form-urlencoded", Text: "id=0"}},
+		Expect:   generator.Expect{Status: []string{"200"}},
+		Bindings: []generator.Binding{{In: "body", Name: "/id", Producer: "c0", Operation: "POST /leases", From: "$response.body#/ID", Origin: "inferred"}},
+		Chain:    &generator.Role{Group: "c0", Role: generator.RoleDelete}}
+	var buf bytes.Buffer
+	exp, err := WriteK6(&buf, []generator.Check{create, renew, revoke}, K6Options{BaseURL: "https://api.example.com", AllowWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Chains != 1 || len(exp.Left) != 0 {
+		t.Fatalf("export %+v, want one chain, nothing left out", exp)
+	}
+	script := buf.String()
+	for _, want := range []string{
+		// The producer's name, rendered with the iteration's run token.
+		`$name = "smoke-" + run;`,
+		`$id = pick(doc, ["ID"]);`,
+		`if ($id !== undefined && $name !== undefined) {`,
+		// The template's unquoted ${unix+2h} stays a number.
+		`"{\"id\":" + asJSON($id, "number") + ",\"name\":" + asJSON($name, "string") + ",\"until\":" + at(now, 7200, "unix") + "}"`,
+		`"id=" + queryEscape($id)`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %s", want)
+		}
+	}
+	testenv.TypeCheckK6(t, writeScript(t, "dynamic-chain.js", buf.Bytes()))
 }

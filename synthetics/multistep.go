@@ -36,124 +36,16 @@ type chain struct {
 	binds [][]generator.Binding
 }
 
-// chains groups the checks that bindings link into chains, in the order
-// of their first step among checks. A consumer takes, for each target,
-// the first binding whose producer is among checks (a write only from a
-// write), leaving out values read from a list (see fromList). Members of
-// a group (its read, update and delete) join their create's chain.
+// chains groups the checks that bindings link into chains
+// (generator.Chains: the same grouping as every backend's), as the
+// multistep tests' steps and bindings.
 func chains(checks []generator.Check) (out []chain, member map[string]int) {
-	idx := make(map[string]int, len(checks))
-	for i, c := range checks {
-		idx[c.ID] = i
-	}
-	binds := make([][]generator.Binding, len(checks))
-	parent := make([]int, len(checks))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	union := func(a, b int) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			parent[max(ra, rb)] = min(ra, rb)
-		}
-	}
-	linked := make([]bool, len(checks))
-	for i, c := range checks {
-		seen := map[string]bool{}
-		for _, b := range c.Bindings {
-			p, ok := idx[b.Producer]
-			if !ok || seen[b.Target()] || p == i || (!c.Safe && checks[p].Safe) || fromList(b) {
-				continue
-			}
-			seen[b.Target()] = true
-			binds[i] = append(binds[i], b)
-			union(i, p)
-			linked[i], linked[p] = true, true
-		}
-		if c.Chain != nil {
-			if p, ok := idx[c.Chain.Group]; ok && p != i {
-				union(i, p)
-				linked[i], linked[p] = true, true
-			}
-		}
-	}
-	byRoot := map[int][]int{}
-	var roots []int
-	for i := range checks {
-		if !linked[i] {
-			continue
-		}
-		r := find(i)
-		if _, ok := byRoot[r]; !ok {
-			roots = append(roots, r)
-		}
-		byRoot[r] = append(byRoot[r], i)
-	}
-	member = map[string]int{}
-	for _, r := range roots {
-		members := byRoot[r]
-		sub := make([]generator.Check, len(members))
-		for k, i := range members {
-			sub[k] = checks[i]
-		}
-		// The steps run in the runner's order: producers first, a
-		// group's read right after its create, its delete last.
-		order := generator.Order(sub)
-		pos := map[string]int{}
-		for k, id := range order {
-			pos[id] = k
-		}
-		slices.SortStableFunc(members, func(a, b int) int {
-			pa, oka := pos[checks[a].ID]
-			pb, okb := pos[checks[b].ID]
-			switch {
-			case oka && okb:
-				return pa - pb
-			case oka:
-				return 1
-			case okb:
-				return -1
-			}
-			return a - b
-		})
-		ch := chain{}
-		for _, i := range members {
-			member[checks[i].ID] = len(out)
-			ch.steps = append(ch.steps, checks[i])
-			ch.binds = append(ch.binds, binds[i])
-		}
-		out = append(out, ch)
+	chs, member := generator.Chains(checks)
+	out = make([]chain, len(chs))
+	for i, ch := range chs {
+		out[i] = chain{steps: ch.Steps, binds: ch.Binds}
 	}
 	return out, member
-}
-
-// fromList reports a binding that reads an element of an array: a list
-// may be empty, and a monitor must not alarm because a deployment holds
-// no silence right now. Such consumers stay HTTP tests with their static
-// values; creates, Locations and single reads chain.
-func fromList(b generator.Binding) bool {
-	x, err := generator.ParseExpr(b.From)
-	if err != nil || x.Part != "body" {
-		return false
-	}
-	toks, err := generator.SplitPointer(x.Pointer)
-	if err != nil {
-		return false
-	}
-	for _, t := range toks {
-		if _, err := strconv.Atoi(t); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // id is the check ID the multistep test carries in its identity tag.

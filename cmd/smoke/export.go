@@ -48,6 +48,8 @@ type exportK6Options struct {
 	Percentile float64
 	Timeout    time.Duration
 	Insecure   bool
+	// AllowWrites exports writes, in chains only.
+	AllowWrites bool
 }
 
 func newExportK6Cmd(env *Env) *cobra.Command { return newExportK6CmdF(env, runExportK6) }
@@ -65,17 +67,38 @@ k6 check()s as smoke run judges it (no server error, a documented status,
 the documented media type, the required headers; response schemas are
 smoke run's alone). k6 is not needed to write it.
 
+Safe by default: k6 sends every request of the script on every iteration of
+every virtual user, so the script sends safe methods only (GET, HEAD,
+OPTIONS, TRACE) and names on stderr the writes it left out. A DELETE /pets/3
+of the plan would delete pet 3, fifty times a second.
+
+--allow-writes exports writes in chains only (the checks smoke plan links:
+a create, the reads, updates and deletes of what it made). A chain is one
+ordered group() per iteration: each iteration creates its own resources,
+takes their ids from the create's answer (a JSON field or the Location
+header) into the later requests' paths, queries, headers and bodies, and
+runs the chain's deletes at the end of the group even when an earlier step
+failed. A write whose id did not come is not sent; a read falls back to its
+static value, as smoke run does. The read right after a create must
+succeed (a lagging read replica fails it). Values that must be unique
+(${run}) differ for every virtual user and iteration. Even then a write
+is left out, and named on stderr, when no create of the script gives the
+resource it writes (a PUT on an example id): it would change data smoke did
+not create. A create the script cannot delete (its delete filtered out, or
+not in the spec) is sent with a warning: every iteration leaves one behind.
+
 Credentials are never written into the script: a header or credential
 written as ${VAR} in smoke.yaml is read from the environment when k6
 starts (k6 run -e VAR=... or an exported VAR), and the script stops at
 once when one is missing. A secret written inline in smoke.yaml is refused.
 
 Load: --vus virtual users, reached over --ramp, held, and released over
---ramp again, for --duration in all; each iteration sends every check once,
-then pauses --pause. Thresholds: every check passes (checks rate==1), and
-each latency budget of smoke.yaml (run.latency_ms, or an operation's
-latency_ms) bounds the --percentile of that check's request durations.
-Redirects are not followed; run.timeout and run.insecure apply.
+--ramp again, for --duration in all; each iteration sends every check once
+(every chain once, in order), then pauses --pause. Thresholds: every check
+passes (checks rate==1), and each latency budget of smoke.yaml
+(run.latency_ms, or an operation's latency_ms) bounds the --percentile of
+that check's request durations. Redirects are not followed; run.timeout
+and run.insecure apply.
 
 The target is --base-url (a URL or an environment of smoke.yaml), else
 $SMOKE_BASE_URL, else base_url in smoke.yaml, else the spec's first
@@ -86,7 +109,8 @@ EXIT STATUS
   2  usage, config or spec error, or a secret written inline: nothing was written
   3  interrupted`,
 		Example: `  smoke export k6 --spec openapi.yaml --base-url https://staging.example.com --output load.js
-  smoke export k6 -s openapi.yaml --read-only --vus 50 --duration 10m --output load.js
+  smoke export k6 -s openapi.yaml --vus 50 --duration 10m --output load.js
+  smoke export k6 -s openapi.yaml --allow-writes --include tag:pets --output pets.js
   k6 run -e API_TOKEN="$API_TOKEN" load.js`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -105,6 +129,7 @@ EXIT STATUS
 	f.Float64Var(&opts.Percentile, "percentile", report.DefaultK6Percentile, "percentile of request durations a latency budget bounds (100: the maximum)")
 	f.DurationVar(&opts.Timeout, "timeout", runner.DefaultTimeout, "per-request timeout (or run.timeout)")
 	f.BoolVar(&opts.Insecure, "insecure", false, "skip TLS certificate verification (or run.insecure)")
+	f.BoolVar(&opts.AllowWrites, "allow-writes", false, "also export writes (POST, PUT, PATCH, DELETE), in chains that delete what each iteration creates")
 	return cmd
 }
 
@@ -137,16 +162,17 @@ func resolveExportK6(env *Env, opts exportK6Options) (exportK6Settings, error) {
 		ramp = (opts.Duration / 6).Round(time.Second)
 	}
 	k := report.K6Options{
-		VUs:        opts.VUs,
-		Duration:   opts.Duration,
-		Ramp:       ramp,
-		Pause:      opts.Pause,
-		Percentile: opts.Percentile,
-		Timeout:    timeout,
-		Insecure:   opts.Insecure || rc.Insecure,
-		CAFile:     rc.CAFile,
-		Skip:       rc.SkipAssertions,
-		Latency:    time.Duration(rc.LatencyMS) * time.Millisecond,
+		VUs:         opts.VUs,
+		Duration:    opts.Duration,
+		Ramp:        ramp,
+		Pause:       opts.Pause,
+		Percentile:  opts.Percentile,
+		Timeout:     timeout,
+		Insecure:    opts.Insecure || rc.Insecure,
+		CAFile:      rc.CAFile,
+		Skip:        rc.SkipAssertions,
+		Latency:     time.Duration(rc.LatencyMS) * time.Millisecond,
+		AllowWrites: opts.AllowWrites,
 	}
 	switch {
 	case k.VUs < 1 || k.VUs > maxVUs:
@@ -230,7 +256,8 @@ func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 		}
 	}
 	var buf strings.Builder
-	if err := report.WriteK6(&buf, l.Plan.Checks, es.k6); err != nil {
+	exp, err := report.WriteK6(&buf, l.Plan.Checks, es.k6)
+	if err != nil {
 		return usageErr(err)
 	}
 	if err := writeOutput(env, es.output, func(w io.Writer) error {
@@ -240,7 +267,48 @@ func runExportK6(ctx context.Context, env *Env, opts exportK6Options) error {
 		return err
 	}
 	if es.output != "" && es.output != "-" {
-		fmt.Fprintf(env.Stderr, "smoke: wrote %s: %s for k6\n", es.output, plural(len(l.Plan.Checks), "check", "checks"))
+		fmt.Fprintf(env.Stderr, "smoke: wrote %s: %s for k6\n", es.output, plural(exp.Checks, "check", "checks"))
 	}
+	writeK6Left(env.Stderr, exp)
 	return nil
 }
+
+// writeK6Left says on stderr which checks the script leaves out, and
+// which creates it sends leave a resource behind on every iteration. A
+// few writes left out for want of a create are named with why; many (a
+// large API's) on one line.
+func writeK6Left(w io.Writer, exp report.K6Export) {
+	var writes, unchained []string
+	var lines []string
+	for _, l := range exp.Left {
+		name := l.Method + " " + l.Path
+		if l.Reason == report.K6ReasonWrites {
+			writes = append(writes, name)
+			continue
+		}
+		unchained = append(unchained, name)
+		msg := name + ": " + l.Reason
+		if l.Detail != "" {
+			msg += " (" + l.Detail + ")"
+		}
+		lines = append(lines, msg)
+	}
+	if len(unchained) <= maxK6Lines {
+		for _, l := range lines {
+			fmt.Fprintf(w, "smoke: left out %s\n", report.EscapeTerminal(l))
+		}
+	} else {
+		fmt.Fprintf(w, "smoke: left out %d writes (%s): %s: no create of the script gives their ids (smoke export k6 --include names one to see why)\n",
+			len(unchained), report.EscapeTerminal(strings.Join(unchained, ", ")), report.K6ReasonUnchained)
+	}
+	if n := len(writes); n > 0 {
+		fmt.Fprintf(w, "smoke: left out %s (%s): k6 would send them on every iteration; pass --allow-writes to export them in chains that delete what each iteration creates\n",
+			plural(n, "write", "writes"), report.EscapeTerminal(strings.Join(writes, ", ")))
+	}
+	for _, l := range exp.Leaks {
+		fmt.Fprintf(w, "smoke: warning: %s\n", report.EscapeTerminal(l.Method+" "+l.Path+": "+l.Reason))
+	}
+}
+
+// maxK6Lines bounds the writes left out that are named one per line.
+const maxK6Lines = 10

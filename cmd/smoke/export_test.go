@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,11 @@ func TestResolveExportK6(t *testing.T) {
 				"--percentile", "99.9", "--timeout", "3s", "--insecure", "--base-url", "https://staging.example.com/api/"}},
 			want: report.K6Options{VUs: 50, Duration: 10 * time.Minute, Ramp: time.Minute, Percentile: 99.9, Timeout: 3 * time.Second,
 				Insecure: true, BaseURL: "https://staging.example.com/api"},
+		},
+		{
+			resolveCase: resolveCase{name: "writes", args: []string{"--allow-writes"}},
+			want: report.K6Options{VUs: 10, Duration: 2 * time.Minute, Ramp: 20 * time.Second, Pause: time.Second, Percentile: 95, Timeout: 10 * time.Second,
+				AllowWrites: true},
 		},
 		{
 			resolveCase: resolveCase{name: "the ramp follows the duration", args: []string{"--duration", "30s"}},
@@ -159,5 +165,37 @@ func TestExportK6GitHub(t *testing.T) {
 	if strings.Contains(string(script), `http.request("POST"`) || strings.Contains(string(script), `http.request("DELETE"`) {
 		t.Error("--read-only script sends a write")
 	}
-	testenv.TypeCheckK6(t, out)
+
+	// With --allow-writes, the writes of GitHub's chains (gists, keys,
+	// codespaces: what the token's user creates) are sent inside their
+	// groups only; the writes to resources no create gives are named.
+	writes := filepath.Join(dir, "github-writes.js")
+	_, stderr, code = cli(t, map[string]string{"GH_TOKEN": secret}, "", "export", "k6", "--spec", sp, "--config", cfg, "--allow-writes", "--output", writes)
+	if code != 0 {
+		t.Fatalf("export --allow-writes exited %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^smoke: left out [0-9]+ writes \(.*\): it would change data smoke did not create`).MatchString(stderr) {
+		t.Errorf("stderr does not name the writes left out:\n%s", stderr)
+	}
+	ws, err := os.ReadFile(writes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Outside a chain, only creates are sent, each with its warning.
+	alone := regexp.MustCompile(`(?m)^  // ([A-Z]+) (\S+).*\n(?:  // .*\n)*  \{\n(?:    const (?:now|uuid) .*\n)*    const r[0-9]+ = http.request\("([A-Z]+)"`).FindAllStringSubmatch(string(ws), -1)
+	if len(alone) == 0 {
+		t.Fatal("no request outside the chains: the pattern is stale")
+	}
+	for _, m := range alone {
+		if m[3] == "GET" || m[3] == "HEAD" || m[3] == "OPTIONS" || m[3] == "TRACE" {
+			continue
+		}
+		if m[1] != "POST" || !strings.Contains(stderr, "smoke: warning: POST "+m[2]+": every iteration leaves one behind") {
+			t.Errorf("%s %s is sent outside every chain without being a create the warnings name", m[1], m[2])
+		}
+	}
+	if !strings.Contains(string(ws), `group("chain POST /gists → DELETE /gists/{gist_id}`) {
+		t.Error("the gist chain is missing")
+	}
+	testenv.TypeCheckK6(t, out, writes)
 }
