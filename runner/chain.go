@@ -293,6 +293,16 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 	// a later read must echo), and a bound value is never template text.
 	c := g.r.render(g.nodes[i])
 	sent, bound, bindNotes, missing, fromCreated := g.bind(c)
+	if missing && !c.Safe {
+		res := skipped(c, "not sent: a value it needs did not come from a resource this run created (see notes)")
+		res.Reason = ReasonNoValue
+		res.Notes = append(append(res.Notes, notes...), bindNotes...)
+		if i < g.n {
+			g.results[i] = res
+			g.report(i)
+		}
+		return
+	}
 	res, refused := g.r.check(ctx, sent)
 	res.Notes = append(append(res.Notes, notes...), bindNotes...)
 	if len(bound) > 0 {
@@ -336,8 +346,10 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 // target, the first that gives a value wins. A binding whose producer did
 // not run (filtered out) is passed over silently; one whose producer
 // answered without a usable value is noted, and missing reports a target
-// left with its static value although a producer ran. fromCreated is true
-// when every value came from a resource this run created.
+// left with its static value although a producer ran — or, for a write,
+// any bound target without a value of a resource this run created: such
+// a write is not sent. fromCreated is true when every value came from a
+// resource this run created.
 func (g *graph) bind(c generator.Check) (sent generator.Check, bound []Bound, notes []string, missing, fromCreated bool) {
 	sent, fromCreated = c, true
 	done := make([]bool, len(c.Bindings))
@@ -392,7 +404,18 @@ func (g *graph) bind(c generator.Check) (sent generator.Check, bound []Bound, no
 				notes = append(notes, fmt.Sprintf("%s: %s; took %s", t, strings.Join(why, "; "), src()))
 			}
 		}
-		if !ok && tried {
+		switch {
+		case ok:
+		case !c.Safe:
+			// A write takes only values of resources this run created
+			// (DESIGN.md, "Chains"): without one it is not sent at all,
+			// for its static value names something smoke did not create.
+			if !tried {
+				why = append(why, "its producer did not run (filtered out or skipped)")
+			}
+			missing = true
+			notes = append(notes, fmt.Sprintf("%s: no value (%s); not sent: a write takes only values of resources this run created", t, strings.Join(why, "; ")))
+		case tried:
 			missing = true
 			notes = append(notes, fmt.Sprintf("%s: no value (%s); sent the static value", t, strings.Join(why, "; ")))
 		}

@@ -383,6 +383,18 @@ func TestChainNoValue(t *testing.T) {
 			if len(read.Bound) != 0 {
 				t.Errorf("bound = %+v, want none", read.Bound)
 			}
+			// The delete needs the same id: a write is never sent with
+			// a static value in place of one the run created.
+			del := byName(results)["DELETE /things/{thingId}"]
+			api.mu.Lock()
+			requests := slices.Clone(api.requests)
+			api.mu.Unlock()
+			if del.Outcome != runner.Skipped || del.Reason != runner.ReasonNoValue || slices.Contains(requests, "DELETE /things/static") {
+				t.Errorf("delete = %s %s, requests %q: want it not sent", del.Outcome, del.Reason, requests)
+			}
+			if !slices.ContainsFunc(del.Notes, func(n string) bool { return strings.HasSuffix(n, "not sent: a write takes only values of resources this run created") }) {
+				t.Errorf("delete notes = %q", del.Notes)
+			}
 			// Whatever the create made is accounted for: deleted, or
 			// listed with the request that deletes it.
 			if res.Created != res.Deleted+len(res.Left) {
@@ -457,9 +469,19 @@ func TestChainSafety(t *testing.T) {
 	if r := got["GET /things/{thingId}"]; len(r.Bound) != 1 || r.Bound[0].Value != "t9" {
 		t.Errorf("read bound %+v, want the listed t9", r.Bound)
 	}
+	// Nor is it sent with its static value: that names a resource the
+	// run did not create either.
 	del := got["DELETE /things/{thingId}"]
-	if !strings.HasSuffix(del.URL, "/things/static") || len(del.Bound) != 0 {
-		t.Errorf("delete sent to %s (bound %+v), want the static value", del.URL, del.Bound)
+	if del.Outcome != runner.Skipped || del.Reason != runner.ReasonNoValue || del.URL != "" || len(del.Bound) != 0 {
+		t.Errorf("delete = %s %s sent to %q (bound %+v), want not sent, reason no_value", del.Outcome, del.Reason, del.URL, del.Bound)
+	}
+	api.mu.Lock()
+	requests := slices.Clone(api.requests)
+	api.mu.Unlock()
+	for _, r := range requests {
+		if strings.HasPrefix(r, "DELETE ") {
+			t.Errorf("the server received %s", r)
+		}
 	}
 	if !slices.ContainsFunc(del.Notes, func(n string) bool {
 		return strings.Contains(n, "a write takes only values of resources this run created")

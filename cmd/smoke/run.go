@@ -293,7 +293,8 @@ func specTarget(t target, l *loaded) (target, error) {
 // was unreachable; 1 when any check failed, or, with --fail-on
 // unexercised, when a check answered without a documented success (with
 // a baseline: when such a finding is not accepted, or its entry has
-// expired); 3 when a check errored or was skipped; 0 otherwise.
+// expired); 3 when a check errored or was skipped (a write withheld for
+// want of a created value excepted); 0 otherwise.
 func (o *runOutcome) exitErr() error {
 	s := runner.Summarize(o.results)
 	switch {
@@ -315,10 +316,24 @@ func (o *runOutcome) exitErr() error {
 		return incompleteErr(fmt.Errorf("%d of %d checks errored: no usable answer", s.Errored, s.Total))
 	case o.opts.Resources != nil && o.leftDeletable() > 0:
 		return incompleteErr(fmt.Errorf("%d resources this run created could not be deleted (the report lists them with the request that deletes them)", o.leftDeletable()))
-	case s.Skipped > 0:
-		return incompleteErr(fmt.Errorf("%d of %d checks were not sent", s.Skipped, s.Total))
+	case s.Skipped-withheld(o.results) > 0:
+		return incompleteErr(fmt.Errorf("%d of %d checks were not sent", s.Skipped-withheld(o.results), s.Total))
 	}
 	return nil
+}
+
+// withheld counts the writes not sent because a value they needed did
+// not come from a resource the run created (reason no_value): the run is
+// complete — the producer's own result says what went wrong — and
+// sending them would have touched what smoke did not create.
+func withheld(results []runner.Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Outcome == runner.Skipped && r.Reason == runner.ReasonNoValue {
+			n++
+		}
+	}
+	return n
 }
 
 // leftDeletable counts the resources left behind although the spec
