@@ -392,7 +392,9 @@ func TestChainNoValue(t *testing.T) {
 			if del.Outcome != runner.Skipped || del.Reason != runner.ReasonNoValue || slices.Contains(requests, "DELETE /things/static") {
 				t.Errorf("delete = %s %s, requests %q: want it not sent", del.Outcome, del.Reason, requests)
 			}
-			if !slices.ContainsFunc(del.Notes, func(n string) bool { return strings.HasSuffix(n, "not sent: a write takes only values of resources this run created") }) {
+			if !slices.ContainsFunc(del.Notes, func(n string) bool {
+				return strings.HasSuffix(n, "not sent: a write takes only values of resources this run created")
+			}) {
 				t.Errorf("delete notes = %q", del.Notes)
 			}
 			// Whatever the create made is accounted for: deleted, or
