@@ -207,16 +207,10 @@ func runDiff(ctx context.Context, env *Env, opts diffOptions) error {
 		return err
 	}
 	out.judgeBaseline(env, ds)
-	color := ds.format == "text" && (ds.output == "" || ds.output == "-") && env.Color(env.StdoutTTY)
-	if err := writeOutput(env, ds.output, func(w io.Writer) error {
+	if err := writeAll(env, ds.format, ds.output, ds.reports, func(w io.Writer, format string, color bool) error {
 		o := out.opts
 		o.Color = color
-		return report.WriteDiff(w, ds.format, out.report, o)
-	}); err != nil {
-		return err
-	}
-	if err := writeReports(env, ds.reports, func(w io.Writer, format string) error {
-		return report.WriteDiff(w, format, out.report, out.opts)
+		return report.WriteDiff(w, format, out.report, o)
 	}); err != nil {
 		return err
 	}

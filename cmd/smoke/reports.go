@@ -72,3 +72,14 @@ func writeReports(env *Env, reports []extraReport, write func(w io.Writer, forma
 	}
 	return nil
 }
+
+// writeAll writes a command's report: the main one in format to output
+// (stdout when empty or "-"), in colour when it is text on a terminal
+// that wants it, then every --report, never in colour.
+func writeAll(env *Env, format, output string, reports []extraReport, write func(w io.Writer, format string, color bool) error) error {
+	color := format == "text" && (output == "" || output == "-") && env.Color(env.StdoutTTY)
+	if err := writeOutput(env, output, func(w io.Writer) error { return write(w, format, color) }); err != nil {
+		return err
+	}
+	return writeReports(env, reports, func(w io.Writer, format string) error { return write(w, format, false) })
+}

@@ -150,14 +150,8 @@ func runRun(ctx context.Context, env *Env, opts runOptions) error {
 		return err
 	}
 	out.judgeBaseline(env, rs)
-	color := rs.format == "text" && (rs.output == "" || rs.output == "-") && env.Color(env.StdoutTTY)
-	if err := writeOutput(env, rs.output, func(w io.Writer) error {
-		return writeRunReport(w, rs.format, out, color)
-	}); err != nil {
-		return err
-	}
-	if err := writeReports(env, rs.reports, func(w io.Writer, format string) error {
-		return writeRunReport(w, format, out, false)
+	if err := writeAll(env, rs.format, rs.output, rs.reports, func(w io.Writer, format string, color bool) error {
+		return writeRunReport(w, format, out, color)
 	}); err != nil {
 		return err
 	}
