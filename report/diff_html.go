@@ -53,12 +53,7 @@ func WriteDiffHTML(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 	if page.Baseline, err = baselineHTML(opts.Baseline); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := diffHTMLTemplate.Execute(&buf, page); err != nil {
-		return fmt.Errorf("render diff html: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return renderHTML(w, diffHTMLTemplate, "diff", page)
 }
 
 type diffPage struct {

@@ -39,11 +39,17 @@ func WriteRunHTML(w io.Writer, results []runner.Result, opts RunOptions) error {
 	if page.Baseline, err = baselineHTML(opts.Baseline); err != nil {
 		return err
 	}
+	return renderHTML(w, runHTMLTemplate, "run", page)
+}
+
+// renderHTML executes a report's template into memory first, so that a
+// template error writes nothing, then writes the page.
+func renderHTML(w io.Writer, t *template.Template, what string, page any) error {
 	var buf bytes.Buffer
-	if err := runHTMLTemplate.Execute(&buf, page); err != nil {
-		return fmt.Errorf("render run html: %w", err)
+	if err := t.Execute(&buf, page); err != nil {
+		return fmt.Errorf("render %s html: %w", what, err)
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
