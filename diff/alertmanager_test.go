@@ -6,9 +6,9 @@ import (
 
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 const amConfigOne = `route:
@@ -29,15 +29,7 @@ receivers:
 
 func alertmanagerChecks(t *testing.T) []generator.Check {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), testenv.Spec(t, "alertmanager-v0.25.0.yaml"), spec.Options{})
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: "alertmanager"})
-	if err != nil {
-		t.Fatalf("generate: %v", err)
-	}
-	return plan.Checks
+	return plantest.Plan(t, testenv.Spec(t, "alertmanager-v0.25.0.yaml"), generator.Options{Service: "alertmanager"}).Checks
 }
 
 // TestAlertmanager diffs two real Alertmanagers: with the same config

@@ -14,9 +14,9 @@ import (
 
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 // BenchmarkScenarioFalseAlarms runs the scenario suite once per
@@ -193,14 +193,7 @@ func BenchmarkGitHubAAUnderLoad(b *testing.B) {
 // githubGets returns the checks of every GET of GitHub's description.
 func githubGets(b *testing.B) []generator.Check {
 	b.Helper()
-	doc, err := spec.Load(b.Context(), testenv.Spec(b, "github-api.github.com-octokit-openapi-23.0.2.json"), spec.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	plan, err := generator.Generate(doc, generator.Options{Service: "github"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	plan := plantest.Plan(b, testenv.Spec(b, "github-api.github.com-octokit-openapi-23.0.2.json"), generator.Options{Service: "github"})
 	var checks []generator.Check
 	for _, c := range plan.Checks {
 		if c.Method == http.MethodGet {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/internal/plantest"
 	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/runner"
-	"github.com/smoke-dev/smoke/spec"
 )
 
 // runReport is the part of smoke run's JSON report chain tests read.
@@ -100,15 +100,7 @@ func chainInvariants(t *testing.T, plan []generator.Check, rep runReport) {
 
 func planChecks(t *testing.T, specPath string) []generator.Check {
 	t.Helper()
-	doc, err := spec.Load(t.Context(), specPath, spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := generator.Generate(doc, generator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Checks
+	return plantest.Plan(t, specPath, generator.Options{}).Checks
 }
 
 // activeSilences lists the ids of Alertmanager's active silences.
