@@ -142,7 +142,7 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 	out := make([]Test, 0, len(checks))
 	// Checks a chain links become one multistep test, at the place of
 	// its first step (see multistep.go).
-	chs, member := chains(checks)
+	groups, member := chainGroups(checks)
 	// build maps one check to its HTTP test, dynamic values as local
 	// variables; a chain's steps are built the same way.
 	build := func(c generator.Check) (Test, error) {
@@ -153,15 +153,21 @@ func Map(checks []generator.Check, opts Options) ([]Test, error) {
 	}
 	for _, c := range checks {
 		if k, ok := member[c.ID]; ok {
-			if chs[k].steps[0].ID != c.ID {
+			g := groups[k]
+			if first(g) != c.ID {
 				continue
 			}
-			t, err := mapChain(chs[k], build, opts)
-			if err != nil {
-				return nil, fmt.Errorf("map chain %s %s: %w", c.Method, c.Path, err)
+			for i, part := range g.parts {
+				t, err := mapChain(part, build, opts)
+				if err != nil {
+					return nil, fmt.Errorf("map chain %s %s: %w", c.Method, c.Path, err)
+				}
+				if i == 0 {
+					t.Notes = append(t.Notes, g.notes()...)
+				}
+				t.Notes = append(t.Notes, leaks(part.steps)...)
+				out = append(out, t)
 			}
-			t.Notes = append(t.Notes, leaks(chs[k].steps)...)
-			out = append(out, t)
 			continue
 		}
 		t, err := build(c)

@@ -34,6 +34,11 @@ type chain struct {
 	// binds[i] are the bindings step i takes from earlier steps: one per
 	// target, the first whose producer is in the chain.
 	binds [][]generator.Binding
+	// head is the ID of the step whose ID names the test ("" for the
+	// first step); part and of number the tests of a chain split in
+	// several (0 when it was not: see split).
+	head     string
+	part, of int
 }
 
 // chains groups the checks that bindings link into chains
@@ -49,7 +54,12 @@ func chains(checks []generator.Check) (out []chain, member map[string]int) {
 }
 
 // id is the check ID the multistep test carries in its identity tag.
-func (ch chain) id() string { return chainPrefix + ch.steps[0].ID }
+func (ch chain) id() string {
+	if ch.head != "" {
+		return chainPrefix + ch.head
+	}
+	return chainPrefix + ch.steps[0].ID
+}
 
 // name is the multistep test's name: its first and last step, and how
 // many steps it has when there are more than two.
@@ -61,6 +71,9 @@ func (ch chain) name(service string) string {
 		if len(ch.steps) > 2 {
 			name += fmt.Sprintf(" (%d steps)", len(ch.steps))
 		}
+	}
+	if ch.of > 1 {
+		name += fmt.Sprintf(" [part %d of %d]", ch.part, ch.of)
 	}
 	return name
 }

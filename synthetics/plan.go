@@ -105,9 +105,10 @@ func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]g
 	if allowWrites {
 		return checks, nil
 	}
-	chs, member := chains(checks)
+	groups, member := chainGroups(checks)
 	var keep []generator.Check
 	var skipped []Skipped
+	listed := map[int]bool{}
 	for _, c := range checks {
 		if c.Safe {
 			keep = append(keep, c)
@@ -118,20 +119,44 @@ func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]g
 			skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: ReasonWrites})
 			continue
 		}
-		// A chain is listed once, at its first write.
-		if ch := chs[k]; firstWrite(ch) == c.ID {
-			skipped = append(skipped, Skipped{CheckID: ch.id(), Name: ch.name(service), Reason: ReasonWrites})
+		// A chain is listed once, at its first write: each of its tests.
+		if listed[k] || firstWrite(groups[k]) != c.ID {
+			continue
+		}
+		listed[k] = true
+		for _, part := range groups[k].parts {
+			skipped = append(skipped, Skipped{CheckID: part.id(), Name: part.name(service), Reason: ReasonWrites})
 		}
 	}
 	return keep, skipped
 }
 
-// firstWrite returns the ID of the first step of ch that writes.
-func firstWrite(ch chain) string {
-	for _, c := range ch.steps {
+// firstWrite returns the ID of the first step of g that writes, in step
+// order.
+func firstWrite(g chainGroup) string {
+	for _, part := range g.parts {
+		for _, c := range part.steps {
+			if !c.Safe {
+				return c.ID
+			}
+		}
+	}
+	for _, c := range g.dropped {
 		if !c.Safe {
 			return c.ID
 		}
+	}
+	return ""
+}
+
+// first returns the ID of the first step of a chain group: where among
+// the checks its tests are placed.
+func first(g chainGroup) string {
+	if len(g.parts) > 0 {
+		return g.parts[0].steps[0].ID
+	}
+	if len(g.dropped) > 0 {
+		return g.dropped[0].ID
 	}
 	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/smoke-dev/smoke/examples/petstore"
 	"github.com/smoke-dev/smoke/internal/ddemu"
 	"github.com/smoke-dev/smoke/internal/testenv"
+	"github.com/smoke-dev/smoke/synthetics"
 )
 
 // ddEnv starts a Datadog emulator and returns the environment pointing
@@ -307,27 +308,83 @@ datadog:
 		t.Fatalf("%d payloads, want 7 (3 chains, 4 single checks)", len(payloads))
 	}
 	for _, p := range payloads {
-		req, err := http.NewRequestWithContext(t.Context(), "POST", emu.URL+"/api/v1/synthetics/tests/api", bytes.NewReader(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("DD-API-KEY", "a")
-		req.Header.Set("DD-APPLICATION-KEY", "b")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("create %s = %d %s", p, resp.StatusCode, body)
-		}
+		createInEmulator(t, emu, p)
 	}
 	all := readFile(t, out)
 	for _, want := range []string{`{{ TOK }}`, `Bearer {{ SMOKE_PW }}`, `"smoke-service:pet_store"`, `"team:pet_store"`, `"env/staging"`, `"status": "paused"`, `"tick_every": 30`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("payloads lack %s", want)
 		}
+	}
+}
+
+// createInEmulator creates one exported test payload in the emulator,
+// as publish would, and fails the test when the emulator refuses it.
+func createInEmulator(t *testing.T, emu *ddemu.Server, p json.RawMessage) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "POST", emu.URL+"/api/v1/synthetics/tests/api", bytes.NewReader(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("DD-API-KEY", "a")
+	req.Header.Set("DD-APPLICATION-KEY", "b")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("create %.300s… = %d %s", p, resp.StatusCode, body)
+	}
+}
+
+// TestLongChainsAcceptedByStrictEmulator: the chains of real specs with
+// writes (Gitea's longest has 50 steps, GitHub's 36) are published as
+// multistep tests within Datadog's limit of 10 steps, every one of which
+// the strict emulator accepts, and no step is lost without a note.
+func TestLongChainsAcceptedByStrictEmulator(t *testing.T) {
+	for _, name := range []string{"gitea-v1.26.3.json", "github-api.github.com-octokit-openapi-23.0.2.json"} {
+		t.Run(name, func(t *testing.T) {
+			sp := testenv.Spec(t, name)
+			testenv.SkipBig(t, sp)
+			emu, env, _ := ddEnv(t, ddemu.Options{})
+			out := filepath.Join(t.TempDir(), "tests.json")
+			if _, stderr, code := cli(t, env, "", "publish", "--config", "/dev/null", "--spec", sp, "--base-url", "https://api.example.com",
+				"--service", "big", "--allow-writes", "--export", out); code != 0 {
+				t.Fatalf("export exit = %d (%s)", code, stderr)
+			}
+			var payloads []json.RawMessage
+			if err := json.Unmarshal([]byte(readFile(t, out)), &payloads); err != nil {
+				t.Fatal(err)
+			}
+			split := 0
+			for _, p := range payloads {
+				var test struct {
+					Name    string `json:"name"`
+					Subtype string `json:"subtype"`
+					Config  struct {
+						Steps []json.RawMessage `json:"steps"`
+					} `json:"config"`
+				}
+				if err := json.Unmarshal(p, &test); err != nil {
+					t.Fatal(err)
+				}
+				if test.Subtype != "multi" {
+					continue
+				}
+				if len(test.Config.Steps) > synthetics.MaxSteps {
+					t.Errorf("%s: %d steps", test.Name, len(test.Config.Steps))
+				}
+				if strings.Contains(test.Name, " [part ") {
+					split++
+				}
+				createInEmulator(t, emu, p)
+			}
+			if split == 0 {
+				t.Errorf("no chain was split: the spec has chains longer than %d steps", synthetics.MaxSteps)
+			}
+		})
 	}
 }

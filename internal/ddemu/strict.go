@@ -40,6 +40,9 @@ const (
 	// 51,200 characters (issue 13, observed against Datadog; the public
 	// document states no limit).
 	maxSchemaChars = 51200
+	// maxSteps: "By default, a maximum of 10 steps can be created"
+	// (docs: Synthetic Monitoring, Multistep API Testing, Define steps).
+	maxSteps = 10
 	// maxTagLength: "Tags can be up to 200 characters long"
 	// (DataDog/documentation content/en/getting_started/tagging/_index.md).
 	maxTagLength = 200
@@ -89,19 +92,44 @@ func strictTest(t map[string]any) []string {
 		}
 	}
 	cfg, _ := t["config"].(map[string]any)
-	req, _ := cfg["request"].(map[string]any)
+	if t["subtype"] == "multi" {
+		steps, _ := cfg["steps"].([]any)
+		if len(steps) > maxSteps {
+			errs = append(errs, fmt.Sprintf("%d steps: a multistep test has at most %d", len(steps), maxSteps))
+		}
+		for i, st := range steps {
+			step, _ := st.(map[string]any)
+			req, _ := step["request"].(map[string]any)
+			assertions, _ := step["assertions"].([]any)
+			for _, e := range strictHTTPRequest(req, assertions, false) {
+				errs = append(errs, fmt.Sprintf("step %d: %s", i, e))
+			}
+		}
+	} else {
+		req, _ := cfg["request"].(map[string]any)
+		assertions, _ := cfg["assertions"].([]any)
+		errs = append(errs, strictHTTPRequest(req, assertions, true)...)
+	}
+	errs = append(errs, strictVariables(cfg)...)
+	return errs
+}
+
+// strictHTTPRequest checks one request and its assertions: of a
+// single-step test (single) or of a multistep test's step, which alone
+// may set follow_redirects on its request.
+func strictHTTPRequest(req map[string]any, assertions []any, single bool) []string {
+	var errs []string
 	if s, _ := req["timeout"].(float64); s > maxTimeoutSeconds || s < 0 {
 		errs = append(errs, fmt.Sprintf("Invalid request timeout %v: must be at most %d seconds", s, maxTimeoutSeconds))
 	}
 	if b, _ := req["body"].(string); len(b) > maxBodyBytes {
 		errs = append(errs, fmt.Sprintf("Request body of %d bytes is larger than %d bytes", len(b), maxBodyBytes))
 	}
-	if _, set := req["follow_redirects"]; set && (t["subtype"] == "http" || t["subtype"] == nil) {
+	if _, set := req["follow_redirects"]; set && single {
 		// terraform-provider-datadog sets follow_redirects on the request
 		// of multistep steps only; a single-step test has it in options.
 		errs = append(errs, "config.request.follow_redirects is for multistep steps: set options.follow_redirects")
 	}
-	assertions, _ := cfg["assertions"].([]any)
 	if len(assertions) > maxAssertions {
 		errs = append(errs, fmt.Sprintf("%d assertions: a test has at most %d", len(assertions), maxAssertions))
 	}
@@ -112,7 +140,6 @@ func strictTest(t map[string]any) []string {
 			errs = append(errs, fmt.Sprintf("JSON schema of %d characters is longer than %d characters", utf8.RuneCountInString(js), maxSchemaChars))
 		}
 	}
-	errs = append(errs, strictVariables(cfg)...)
 	return errs
 }
 

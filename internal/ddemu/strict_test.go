@@ -81,6 +81,20 @@ func TestStrictTest(t *testing.T) {
 			m["config"].(map[string]any)["assertions"] = []any{map[string]any{"type": "body", "operator": "validatesJSONSchema",
 				"target": map[string]any{"jsonSchema": `{"description":"` + strings.Repeat("é", 51200) + `"}`, "metaSchema": "draft-07"}}}
 		}, "JSON schema of 51218 characters"},
+		{"too many steps", func(m map[string]any) {
+			m["subtype"] = "multi"
+			var steps []any
+			for range 11 {
+				steps = append(steps, map[string]any{"name": "s", "subtype": "http",
+					"request": map[string]any{"method": "GET", "url": "https://x.example/"}, "assertions": []any{}})
+			}
+			m["config"] = map[string]any{"steps": steps}
+		}, "11 steps: a multistep test has at most 10"},
+		{"step body size", func(m map[string]any) {
+			m["subtype"] = "multi"
+			m["config"] = map[string]any{"steps": []any{map[string]any{"name": "s", "subtype": "http",
+				"request": map[string]any{"method": "POST", "url": "https://x.example/", "body": strings.Repeat("x", 50<<10+1)}, "assertions": []any{}}}}
+		}, "step 0: Request body of 51201 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
