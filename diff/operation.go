@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
@@ -333,14 +334,25 @@ func latencyNotConfirmed(pooled, conf *Latency) string {
 func fmtMS(ms float64) string { return fmt.Sprintf("%.1f", ms) }
 
 // verdictOf decides an operation's verdict from its classified
-// differences.
+// differences. A latency difference that did not reproduce on
+// confirmation is listed, as noise, but does not make the operation
+// noise: it says nothing of the service (a machine busy for a moment),
+// and counting it would let an unchanged operation's verdict flip
+// between parity and noise from run to run. A value or status that did
+// not reproduce does: the service answered differently once.
 func verdictOf(op Operation, fixed bool) Verdict {
+	noise := 0
+	for _, d := range op.Differences {
+		if d.Class == ClassNoise && !(d.Kind == KindLatency && strings.HasPrefix(d.Reason, reasonNotReproduced)) {
+			noise++
+		}
+	}
 	switch {
 	case fixed:
 		return Fixed
 	case op.Count(ClassRegression) > 0:
 		return Regression
-	case op.Count(ClassNoise) > 0:
+	case noise > 0:
 		return Noise
 	}
 	return Parity

@@ -208,9 +208,10 @@ func writeSpec(t *testing.T) string {
 
 // TestHostileChains: producers that fail or answer the wrong shape, a
 // cycle of inferred bindings and a delete that never answers. The run
-// ends, by itself and bounded by the per-request timeout; every consumer
-// says why it kept its static value; and every resource still on the
-// server is in the report, with what would delete it.
+// ends, by itself and bounded by the per-request timeout; every read
+// says why it kept its static value, every write why it was not sent;
+// and every resource still on the server is in the report, with what
+// would delete it.
 func TestHostileChains(t *testing.T) {
 	svc := newService()
 	srv := httptest.NewServer(svc)
@@ -242,19 +243,23 @@ func TestHostileChains(t *testing.T) {
 	if want := []string{"POST /broken not_server_error", "POST /objects response_schema"}; !slices.Equal(failed, want) {
 		t.Errorf("failed = %q, want %q", failed, want)
 	}
-	note := func(name, want string) {
+	note := func(name, want string, status int) {
 		t.Helper()
 		r := rep.Results[res[name]]
 		if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, want) }) {
 			t.Errorf("%s notes %q, want one containing %q", name, r.Notes, want)
 		}
-		if r.StatusCode != 404 {
-			t.Errorf("%s = %d, want the static value's 404", name, r.StatusCode)
+		if r.StatusCode != status {
+			t.Errorf("%s = %d, want %d", name, r.StatusCode, status)
 		}
 	}
-	note("GET /broken/{brokenId}", "no value (POST /broken answered 500 Internal Server Error)")
-	note("DELETE /broken/{brokenId}", "no value (POST /broken answered 500 Internal Server Error)")
-	note("GET /objects/{objectId}", "/id is an object, not a value")
+	// A read keeps its static value (404); a write is not sent at all.
+	note("GET /broken/{brokenId}", "no value (POST /broken answered 500 Internal Server Error); sent the static value", 404)
+	note("DELETE /broken/{brokenId}", "no value (POST /broken answered 500 Internal Server Error); not sent", 0)
+	if r := rep.Results[res["DELETE /broken/{brokenId}"]]; r.Outcome != "skipped" {
+		t.Errorf("DELETE /broken/{brokenId}: %s, want skipped (not sent)", r.Outcome)
+	}
+	note("GET /objects/{objectId}", "/id is an object, not a value", 404)
 	if r := rep.Results[res["DELETE /hangs/{hangId}"]]; r.Outcome != "errored" || !strings.Contains(r.Failures[0].Message, "timed out") {
 		t.Errorf("DELETE /hangs: %s %v, want errored, timed out", r.Outcome, r.Failures)
 	}
