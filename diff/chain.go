@@ -138,17 +138,24 @@ func (cs *chainSampler) rounds(ctx context.Context, n int) (old, new [][]Sample)
 	}
 	for _, rn := range runs {
 		for i, rr := range rn.results {
-			if i >= len(cs.chain) || rr.Outcome == runner.Skipped {
+			if i >= len(cs.chain) {
 				continue
 			}
 			var s Sample
-			if rr.Response == nil {
+			switch {
+			case rr.Outcome == runner.Skipped && rr.Reason == runner.ReasonNoValue && len(rr.Notes) > 0:
+				// A write withheld: its id did not come from a resource
+				// this run created (the note says which and why).
+				s.Err = errors.New(rr.Notes[len(rr.Notes)-1])
+			case rr.Outcome == runner.Skipped:
+				continue // not sent: the run was interrupted
+			case rr.Response == nil:
 				msg := "no response"
 				if len(rr.Failures) > 0 {
 					msg = rr.Failures[0].Message
 				}
 				s.Err = errors.New(msg)
-			} else {
+			default:
 				s.Response = alias(rr.Response, rr, rn.values, cs.canon, cs.chain[i])
 				for _, f := range rr.Failures {
 					if f.Check == runner.CheckReadAfterWrite {

@@ -239,3 +239,51 @@ func TestChainsConfirm(t *testing.T) {
 		})
 	}
 }
+
+// TestChainsWithheldWrite: when NEW's create fails, NEW's delete of it
+// is not sent (its id never came, and a made-up one would name something
+// smoke did not create); the diff says so, and the create is the
+// regression.
+func TestChainsWithheldWrite(t *testing.T) {
+	v1 := httptest.NewServer(petstore.New(petstore.Options{Version: 1}))
+	defer v1.Close()
+	inner := petstore.New(petstore.Options{Version: 1})
+	var mu sync.Mutex
+	var deletes []string
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/tags" {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/tags/") {
+			mu.Lock()
+			deletes = append(deletes, r.URL.Path)
+			mu.Unlock()
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	defer broken.Close()
+	send, _ := runner.New(runner.Options{})
+	rep, err := diff.Run(t.Context(), petstoreChecks(t), v1.URL, broken.URL, diff.Options{
+		Send: send.Send, Evaluate: send.Evaluate, Rounds: 1, Seed: 1, AllowWrites: true, Chain: chainRunner(t, v1.URL, broken.URL),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]diff.Operation{}
+	for _, op := range rep.Operations {
+		ops[op.Method+" "+op.Path] = op
+	}
+	if v := ops["POST /tags"].Verdict; v != diff.Regression {
+		t.Errorf("POST /tags: %s, want regression", v)
+	}
+	del := ops["DELETE /tags/{name}"]
+	if del.Verdict != diff.Error || len(del.Errors) == 0 || !strings.Contains(del.Errors[0], "not sent: a write takes only values of resources this run created") {
+		t.Errorf("DELETE /tags/{name}: %s %q, want an error saying the write was not sent", del.Verdict, del.Errors)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(deletes) != 0 {
+		t.Errorf("NEW received %q: a delete of a tag smoke did not create", deletes)
+	}
+}
