@@ -113,6 +113,9 @@ type Role struct {
 	Group string `json:"group"`
 	// Role is create, read, update, use or delete.
 	Role string `json:"role"`
+	// Instance, on a create that Instances added, is the ID of the
+	// create it repeats. Never in a plan.
+	Instance string `json:"-"`
 }
 
 // Graph is what a plan's bindings make of its checks: the order they
@@ -146,6 +149,10 @@ type Group struct {
 	// runner sends again at cleanup if the resource is still there.
 	// Empty when the spec documents no way to delete it.
 	Delete string `json:"delete,omitempty"`
+	// Again are the group's other deletes. Each is sent after Delete,
+	// on a resource created again for it (see Instances): on the first
+	// it would always find nothing left.
+	Again []string `json:"again,omitempty"`
 }
 
 // Expr is a parsed OpenAPI runtime expression (OpenAPI 3.1 §4.8.20.4),

@@ -96,6 +96,11 @@ func Dependencies(checks []Check) [][]int {
 			addDep(i, p)
 		}
 	}
+	undoes(checks, func(i, j int) {
+		if !w.reaches(deps, j, i) {
+			addDep(i, j)
+		}
+	})
 	// Reads of each group, and the dependents of each create (through
 	// bindings).
 	reads := map[string][]int{}
@@ -159,6 +164,18 @@ func Dependencies(checks []Check) [][]int {
 			addDep(i, p)
 		}
 	}
+	// A create Instances added for a group's other delete waits for
+	// the group's deletes: the first resource is gone by then.
+	for i, c := range checks {
+		if c.Chain == nil || c.Chain.Instance == "" {
+			continue
+		}
+		for j, d := range checks {
+			if d.Chain != nil && d.Chain.Role == RoleDelete && d.Chain.Group == c.Chain.Instance && !w.reaches(deps, j, i) {
+				addDep(i, j)
+			}
+		}
+	}
 	// A list of a collection a chain also creates in (GET
 	// /owners/{ownerId}/pets beside POST /owners/{ownerId}/pets) waits
 	// for that create's read, and that create's deletes wait for it: it
@@ -168,7 +185,7 @@ func Dependencies(checks []Check) [][]int {
 			continue
 		}
 		for j, p := range checks {
-			if j == i || p.Method != "POST" || p.Path != c.Path || p.Chain == nil || p.Chain.Role != RoleCreate {
+			if j == i || p.Method != "POST" || p.Path != c.Path || p.Chain == nil || p.Chain.Role != RoleCreate || p.Chain.Instance != "" {
 				continue
 			}
 			after := j
@@ -189,6 +206,35 @@ func Dependencies(checks []Check) [][]int {
 		slices.Sort(deps[i])
 	}
 	return deps
+}
+
+// undoes calls wait(i, j) for each check i that takes back what its
+// sibling j gives (POST /v3/auth/role/revoke after POST
+// /v3/auth/role/grant; see UndoneVerb): the undo waits for it, or it
+// finds nothing to take back.
+func undoes(checks []Check, wait func(i, j int)) {
+	var segs [][]string
+	for i, c := range checks {
+		do, ok := UndoneVerb(lastSegment(pathSegments(c.Path)))
+		if !ok {
+			continue
+		}
+		if segs == nil {
+			segs = make([][]string, len(checks))
+			for k, d := range checks {
+				segs[k] = pathSegments(d.Path)
+			}
+		}
+		parent := templateKey(segs[i][:len(segs[i])-1])
+		for j := range checks {
+			if again := checks[j].Chain != nil && checks[j].Chain.Instance != ""; again {
+				continue // a create repeated for a second delete
+			}
+			if j != i && len(segs[j]) == len(segs[i]) && lastSegment(segs[j]) == do && templateKey(segs[j][:len(segs[j])-1]) == parent {
+				wait(i, j)
+			}
+		}
+	}
 }
 
 // PreferDelete reports whether delete a is preferred to b for the group
@@ -315,7 +361,7 @@ func (g Graph) restrict(kept, support []Check) Graph {
 			continue
 		}
 		gr.Read, gr.Delete = one(gr.Read), one(gr.Delete)
-		gr.Update, gr.Use = only(gr.Update), only(gr.Use)
+		gr.Update, gr.Use, gr.Again = only(gr.Update), only(gr.Use), only(gr.Again)
 		out.Groups = append(out.Groups, gr)
 	}
 	return out

@@ -888,7 +888,7 @@ func (in *inferrer) graph() Graph {
 			})
 			grp.Delete = in.checks[deletes[0]].ID
 			for _, d := range deletes[1:] {
-				grp.Use = append(grp.Use, in.checks[d].ID)
+				grp.Again = append(grp.Again, in.checks[d].ID)
 			}
 		}
 		g.Groups = append(g.Groups, grp)
@@ -932,6 +932,9 @@ func (in *inferrer) role(ci int, idx map[string]int) (producer int, role string,
 		case k == last && inf.method == "DELETE":
 			return p, RoleDelete, true
 		case k == last-1 && (inf.method == "POST" || inf.method == "DELETE") && isDeleteVerb(strings.ToLower(inf.segs[last])):
+			if in.undoesSibling(ci, p) {
+				return p, RoleUse, true
+			}
 			return p, RoleDelete, true
 		}
 		return p, RoleUse, true
@@ -947,7 +950,7 @@ func (in *inferrer) role(ci int, idx map[string]int) (producer int, role string,
 			continue
 		}
 		switch {
-		case isDeleteVerb(inf.verb) || inf.method == "DELETE":
+		case (isDeleteVerb(inf.verb) || inf.method == "DELETE") && !in.undoesSibling(ci, p):
 			return p, RoleDelete, true
 		case slices.Contains(readVerbs, inf.verb):
 			return p, RoleRead, true
@@ -962,6 +965,52 @@ func (in *inferrer) role(ci int, idx map[string]int) (producer int, role string,
 		}
 	}
 	return 0, "", false
+}
+
+// undoesSibling reports whether check ci, named by a verb that undoes
+// another (revoke, release, unregister), undoes a sibling operation
+// other than create's: /v3/auth/role/revoke takes back what
+// /v3/auth/role/grant gave a role that /v3/auth/role/add created, so it
+// uses the role rather than deleting it, while /v3/lease/revoke undoes
+// /v3/lease/grant, the create itself, and deletes the lease.
+func (in *inferrer) undoesSibling(ci, create int) bool {
+	do, ok := UndoneVerb(lastSegment(in.info[ci].segs))
+	if !ok || lastSegment(in.info[create].segs) == do {
+		return false
+	}
+	parent := templateKey(in.info[ci].segs[:len(in.info[ci].segs)-1])
+	for j, inf := range in.info {
+		if j != ci && j != create && len(inf.segs) == len(in.info[ci].segs) && lastSegment(inf.segs) == do &&
+			templateKey(inf.segs[:len(inf.segs)-1]) == parent {
+			return true
+		}
+	}
+	return false
+}
+
+func lastSegment(segs []string) string {
+	if len(segs) == 0 {
+		return ""
+	}
+	return strings.ToLower(segs[len(segs)-1])
+}
+
+// undoVerbs maps a verb that takes something back to the verb that gave
+// it: the second runs first, and the first is no delete of what a third
+// operation created.
+var undoVerbs = map[string]string{
+	"revoke": "grant", "release": "allocate", "unregister": "register", "detach": "attach",
+	"unassign": "assign", "unlink": "link", "unsubscribe": "subscribe", "unfollow": "follow",
+	"unwatch": "watch", "unlock": "lock", "unpin": "pin", "unstar": "star", "unmute": "mute",
+	"unshare": "share", "unarchive": "archive", "unban": "ban", "unblock": "block",
+	"deactivate": "activate", "dissociate": "associate", "disassociate": "associate",
+}
+
+// UndoneVerb returns the verb that verb takes back (grant for revoke),
+// case-insensitively.
+func UndoneVerb(verb string) (string, bool) {
+	do, ok := undoVerbs[strings.ToLower(verb)]
+	return do, ok
 }
 
 func isDeleteVerb(v string) bool {

@@ -89,6 +89,9 @@ func bindingDigest(p *generator.Plan) string {
 		if g.Delete != "" {
 			fmt.Fprintf(&b, " | delete %s", name(g.Delete))
 		}
+		for _, d := range g.Again {
+			fmt.Fprintf(&b, " | create again, delete %s", name(d))
+		}
 		b.WriteString("\n")
 	}
 	for _, w := range p.Graph.Broken {

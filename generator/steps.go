@@ -28,8 +28,12 @@ type Chain struct {
 // first binding whose producer is among checks (a write only from a
 // write), leaving out values read from a list (see FromList). Members of
 // a group (its read, update and delete) join their create's chain.
-// Checks in no chain are not listed.
+// Checks in no chain are not listed. A group's other deletes get a
+// create of their own (Instances), a step of their chain.
 func Chains(checks []Check) (out []Chain, member map[string]int) {
+	if rebound, extra := Instances(checks); len(extra) > 0 {
+		checks = append(rebound, extra...)
+	}
 	idx := make(map[string]int, len(checks))
 	for i, c := range checks {
 		idx[c.ID] = i
@@ -66,9 +70,13 @@ func Chains(checks []Check) (out []Chain, member map[string]int) {
 			linked[i], linked[p] = true, true
 		}
 		if c.Chain != nil {
-			if p, ok := idx[c.Chain.Group]; ok && p != i {
-				union(i, p)
-				linked[i], linked[p] = true, true
+			// A create repeated for a second delete joins the chain of
+			// the create it repeats: it runs after the first delete.
+			for _, g := range []string{c.Chain.Group, c.Chain.Instance} {
+				if p, ok := idx[g]; ok && p != i {
+					union(i, p)
+					linked[i], linked[p] = true, true
+				}
 			}
 		}
 	}

@@ -110,6 +110,15 @@ func WriteK6(w io.Writer, checks []generator.Check, opts K6Options) (K6Export, e
 		index[c.ID] = i
 	}
 	chs, member := generator.Chains(kept)
+	for _, ch := range chs {
+		// A step that is no check of the script (a create repeated for
+		// a second delete: generator.Instances) gets its own number.
+		for _, c := range ch.Steps {
+			if _, ok := index[c.ID]; !ok {
+				index[c.ID] = len(index)
+			}
+		}
+	}
 	exp.Chains = len(chs)
 	var body bytes.Buffer
 	for i, c := range kept {

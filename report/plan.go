@@ -153,6 +153,9 @@ func ChainLines(p *generator.Plan) []string {
 		}
 		if g.Delete != "" {
 			parts = append(parts, "delete "+name(g.Delete))
+			for _, d := range g.Again {
+				parts = append(parts, "create again, delete "+name(d))
+			}
 		} else {
 			parts = append(parts, "no delete in the spec: what it creates is left behind")
 		}

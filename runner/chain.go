@@ -94,9 +94,11 @@ type graph struct {
 
 func (r *Runner) newGraph(checks, support []generator.Check, results []Result, refused []bool, report func(int)) *graph {
 	g := &graph{r: r, n: len(checks), results: results, refused: refused, report: report, st: newStore(), keep: map[string]bool{}}
-	// The nodes are the checks themselves, not a copy, unless support
-	// producers join them.
-	g.nodes = checks[:len(checks):len(checks)]
+	// The nodes are the checks themselves, not a copy, unless a group
+	// has a second delete (it gets a resource of its own: see
+	// generator.Instances) or support producers join them.
+	checks, extra := generator.Instances(checks)
+	g.nodes = append(checks[:len(checks):len(checks)], extra...)
 	in := map[string]bool{}
 	for _, c := range checks {
 		in[c.ID] = true
@@ -292,6 +294,11 @@ func (g *graph) exec(ctx context.Context, i int, notes []string) {
 	// store keeps is what was sent (a name made of the run token is what
 	// a later read must echo), and a bound value is never template text.
 	c := g.r.render(g.nodes[i])
+	if ch := g.nodes[i].Chain; ch != nil && ch.Instance != "" && g.nodes[i].Request.Dynamic {
+		// A second resource of a group gets names of its own: the
+		// first may still be there when its delete failed.
+		c = g.nodes[i].Rendered(generator.Vars{Now: g.r.now(), Run: generator.NewRunToken()})
+	}
 	sent, bound, bindNotes, missing, fromCreated := g.bind(c)
 	if missing && !c.Safe {
 		res := skipped(c, "not sent: a value it needs did not come from a resource this run created (see notes)")

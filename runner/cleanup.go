@@ -164,19 +164,30 @@ func (g *graph) cleanup(ctx context.Context) Resources {
 // deleteFor returns the check that deletes what createID makes: the
 // group's preferred delete (generator.Dependencies orders the others
 // after it).
+//
+// A second resource of a group (generator.Instances) is deleted by the
+// preferred delete of the group it repeats, else by its own.
 func (g *graph) deleteFor(createID string) (generator.Check, bool) {
 	var found *generator.Check
-	create := ""
+	create, origin := "", ""
 	if it := g.ledger.find(createID); it != nil {
 		create = it.create.Path
+		if it.create.Chain != nil {
+			origin = it.create.Chain.Instance
+		}
 	}
 	for i := range g.deletes {
-		d := &g.deletes[i]
-		if d.Chain == nil || d.Chain.Group != createID {
+		d := g.deletes[i]
+		switch {
+		case d.Chain == nil:
+			continue
+		case origin != "" && d.Chain.Group == origin:
+			d = generator.Retarget(d, origin, createID)
+		case d.Chain.Group != createID:
 			continue
 		}
-		if found == nil || generator.PreferDelete(*d, *found, create) {
-			found = d
+		if found == nil || generator.PreferDelete(d, *found, create) {
+			found = &d
 		}
 	}
 	if found == nil {
