@@ -32,9 +32,13 @@ type Config struct {
 	// Operations hold per-operation fixtures, keyed by "METHOD /path" or
 	// operationId.
 	Operations map[string]Operation `yaml:"operations"`
-	Include    []string             `yaml:"include"`
-	Exclude    []string             `yaml:"exclude"`
-	ReadOnly   bool                 `yaml:"read_only"`
+	// Parameters give values to parameters by name ("server_id", or
+	// "path.server_id" for path parameters only) in every operation
+	// that has one; an operation's own fixture wins.
+	Parameters map[string]any `yaml:"parameters"`
+	Include    []string       `yaml:"include"`
+	Exclude    []string       `yaml:"exclude"`
+	ReadOnly   bool           `yaml:"read_only"`
 	// Run tunes requests and assertions.
 	Run Run `yaml:"run"`
 	// Diff tunes smoke diff.

@@ -28,11 +28,85 @@ type Options struct {
 	// operations: a key naming nothing is a plan warning, an ambiguous key
 	// an error.
 	Operations map[string]Operation
+	// Parameters are values for parameters by name, in every operation
+	// that has one (smoke.yaml's parameters:); an operation's own
+	// fixture wins. A value that matches no parameter of the document is
+	// a plan warning.
+	Parameters []ParamFixture
 	// Headers are sent with every check (from smoke.yaml or --header).
 	Headers []Param
 	// Credentials are values for the document's security schemes, keyed by
 	// scheme name.
 	Credentials map[string]Credential
+}
+
+// ParamFixture is a user-chosen value for a parameter wherever it
+// appears: server_id of every /servers/{server_id}/... operation. It
+// counts as a fixture (it wins over examples and over inferred
+// bindings).
+type ParamFixture struct {
+	// In is path, query, header or cookie; empty matches any.
+	In   string
+	Name string
+	// Value is sent as written (header names match case-insensitively).
+	Value string
+	// Where names the place it was written ("smoke.yaml:12").
+	Where string
+}
+
+// matches reports whether f gives a value to p.
+func (f ParamFixture) matches(p *openapi3.Parameter) bool {
+	if f.In != "" && f.In != p.In {
+		return false
+	}
+	if p.In == openapi3.ParameterInHeader {
+		return strings.EqualFold(f.Name, p.Name)
+	}
+	return f.Name == p.Name
+}
+
+// paramFixture returns the value Options.Parameters gives p: an entry
+// that names p's location first, then one that names any.
+func (b builder) paramFixture(p *openapi3.Parameter) (string, bool) {
+	for _, wild := range []bool{false, true} {
+		for _, f := range b.opts.Parameters {
+			if (f.In == "") == wild && f.matches(p) {
+				return f.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+// parameterWarnings names the entries of Options.Parameters that match
+// no parameter of any operation: a typo would otherwise do nothing.
+func parameterWarnings(ops []spec.Operation, params []ParamFixture) []string {
+	var out []string
+	for _, f := range params {
+		used := false
+		for _, op := range ops {
+			for _, p := range mergeParams(op.PathItem.Parameters, op.Operation.Parameters) {
+				if used = f.matches(p); used {
+					break
+				}
+			}
+			if used {
+				break
+			}
+		}
+		if !used {
+			key := f.Name
+			if f.In != "" {
+				key = f.In + "." + f.Name
+			}
+			where := "parameters: "
+			if f.Where != "" {
+				where = f.Where + ": parameters: "
+			}
+			out = append(out, fmt.Sprintf("%s%q matches no parameter of the spec", where, key))
+		}
+	}
+	return out
 }
 
 // Fixture holds user-chosen values for one operation. They win over
@@ -139,6 +213,7 @@ func Generate(doc *spec.Document, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	plan.Warnings = append(plan.Warnings, warnings...)
+	plan.Warnings = append(plan.Warnings, parameterWarnings(ops, opts.Parameters)...)
 	var components openapi3.Schemas
 	if doc.T.Components != nil {
 		components = doc.T.Components.Schemas
@@ -308,6 +383,10 @@ func (b builder) param(c *Check, g *valueGen, fx Fixture, p *openapi3.Parameter,
 		return
 	}
 	if v, ok := fixtures[p.Name]; ok {
+		b.emit(c, p, v, SourceFixture, pathValues, query)
+		return
+	}
+	if v, ok := b.paramFixture(p); ok {
 		b.emit(c, p, v, SourceFixture, pathValues, query)
 		return
 	}

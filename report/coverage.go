@@ -137,7 +137,7 @@ func why(r runner.Result, c generator.Check, known bool) string {
 			}
 		}
 		if len(invented) > 0 {
-			return strings.Join(invented, ", ") + " (generated): the spec has no example; give a fixture in smoke.yaml"
+			return strings.Join(invented, ", ") + " (generated): the spec has no example; set it in smoke.yaml (parameters: or an operation fixture)"
 		}
 	}
 	return r.Snippet

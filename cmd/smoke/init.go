@@ -53,7 +53,9 @@ func newInitCmdF(env *Env, runF func(context.Context, *Env, initOptions) error) 
 and, commented out, what a newcomer edits next: a latency budget, the
 operations that write (to exclude them), and fixtures for the path
 parameters the spec gives no example for (smoke invents those values, and
-most services answer 404 to an id nobody created).
+most services answer 404 to an id nobody created): one parameters: line for
+a parent id that several operations share and no create gives
+(/servers/{server_id}/...), one operations: entry for the rest.
 
 Variable names: the scheme's name in upper snake case (letters and digits
 kept, camelCase split, every other run of characters one underscore), then
@@ -577,8 +579,68 @@ func (st *starter) render() string {
 	w("#                                  # --write-baseline records today's for review\n\n")
 
 	st.renderWrites(&b)
+	st.renderParameters(&b)
 	st.renderFixtures(&b)
 	return b.String()
+}
+
+// renderParameters writes a commented parameters: block for the path
+// parameters smoke invents in several operations and no create of the
+// spec gives: a parent scope (a server, a tenant, an organisation) that
+// must exist on the target, one line for every operation.
+func (st *starter) renderParameters(b *strings.Builder) {
+	safe := map[string]bool{}
+	for _, c := range st.l.Plan.Checks {
+		safe[c.ID] = c.Safe
+	}
+	count := map[string]int{}
+	example := map[string]generator.Param{}
+	where := map[string]string{}
+	for _, c := range st.l.Plan.Checks {
+		for _, p := range c.Request.Path {
+			if p.Source != generator.SourceGenerated {
+				continue
+			}
+			created := slices.ContainsFunc(c.Bindings, func(x generator.Binding) bool {
+				return x.In == generator.InPath && x.Name == p.Name && !safe[x.Producer]
+			})
+			if created {
+				continue
+			}
+			if count[p.Name] == 0 {
+				example[p.Name], where[p.Name] = p, c.Method+" "+c.Path
+			}
+			count[p.Name]++
+		}
+	}
+	var names []string
+	for name, n := range count {
+		if n >= 2 {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if count[a] != count[b] {
+			return count[b] - count[a]
+		}
+		return strings.Compare(a, b)
+	})
+	ops := map[string]spec.Operation{}
+	for _, op := range st.l.Doc.Operations() {
+		ops[op.Method+" "+op.Path] = op
+	}
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	w("# Values for parameters by name, in every operation that has one (an\n")
+	w("# operation's own fixture wins). These path parameters have no example and\n")
+	w("# no create in the spec gives them: name what exists on the target.\n")
+	w("# parameters:\n")
+	for _, name := range names {
+		w("#   %s: %s  # %s, in %d operations\n", yamlScalar(name), yamlScalar(example[name].Value), paramType(ops[where[name]], name), count[name])
+	}
+	w("\n")
 }
 
 func (st *starter) renderEnvironments(b *strings.Builder) {

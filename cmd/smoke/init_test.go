@@ -402,3 +402,73 @@ func TestInitRunBlock(t *testing.T) {
 		t.Errorf("run: block loads as %+v", c.Run)
 	}
 }
+
+// TestInitParameters: a path parameter invented in several operations
+// that no create gives (a parent scope) is offered as one parameters:
+// line; uncommented, with a real value, it loads without warnings and
+// every such operation sends it.
+func TestInitParameters(t *testing.T) {
+	dir := t.TempDir()
+	sp := filepath.Join(dir, "api.yaml")
+	doc := `openapi: 3.0.3
+info: {title: Scoped, version: "1"}
+paths:
+  /servers/{server_id}/zones:
+    parameters: [{name: server_id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {description: list}}}
+    post: {responses: {"201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}}}
+  /servers/{server_id}/zones/{zone_id}:
+    parameters:
+      - {name: server_id, in: path, required: true, schema: {type: string}}
+      - {name: zone_id, in: path, required: true, schema: {type: string}}
+    get: {responses: {"200": {description: one}}}
+    delete: {responses: {"204": {description: gone}}}
+`
+	if err := os.WriteFile(sp, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", "-")
+	if code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr)
+	}
+	var block []string
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		switch {
+		case l == "# parameters:":
+			in = true
+		case in && l == "":
+			in = false
+		}
+		if in {
+			block = append(block, strings.TrimPrefix(l, "# "))
+		}
+	}
+	// zone_id comes from the create: it is no parameter to fix.
+	if len(block) != 2 || !strings.HasPrefix(block[1], "  server_id: ") || !strings.Contains(block[1], "in 4 operations") {
+		t.Fatalf("parameters block %q, want server_id alone, in 4 operations", block)
+	}
+	cfg := filepath.Join(dir, "smoke.yaml")
+	if err := os.WriteFile(cfg, []byte("parameters:\n  server_id: localhost\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := cli(t, nil, "", "plan", "--spec", sp, "--config", cfg, "--format", "json")
+	if code != 0 || stderr != "" {
+		t.Fatalf("plan exited %d: %s", code, stderr)
+	}
+	var plan struct {
+		Checks []struct {
+			Request struct {
+				URL string `json:"url"`
+			} `json:"request"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range plan.Checks {
+		if !strings.HasPrefix(c.Request.URL, "/servers/localhost/zones") {
+			t.Errorf("url %s, want server_id from parameters:", c.Request.URL)
+		}
+	}
+}

@@ -247,6 +247,13 @@ func resolveGenerator(s sources, service string, secrets secretPolicy) (generato
 		}
 		opts.Credentials[name] = cred
 	}
+	for _, key := range slices.Sorted(maps.Keys(cfg.Parameters)) {
+		f, err := resolveParameter(s, key, cfg.Parameters[key])
+		if err != nil {
+			return opts, err
+		}
+		opts.Parameters = append(opts.Parameters, f)
+	}
 	for _, key := range slices.Sorted(maps.Keys(cfg.Operations)) {
 		op, err := resolveOperation(s, key, cfg.Operations[key])
 		if err != nil {
@@ -296,6 +303,28 @@ func resolveOperation(s sources, key string, op config.Operation) (generator.Ope
 		Assertions: generator.Assertions{Skip: op.SkipAssertions, LatencyMS: op.LatencyMS},
 		Where:      s.cfg.Where("operations." + key),
 	}, nil
+}
+
+// resolveParameter checks one entry of smoke.yaml's parameters: a name,
+// or LOCATION.name, and a scalar value.
+func resolveParameter(s sources, key string, v any) (generator.ParamFixture, error) {
+	at := s.fileOrigin("parameters." + key)
+	f := generator.ParamFixture{Name: key, Where: at.where}
+	if in, name, ok := strings.Cut(key, "."); ok && slices.Contains([]string{"path", "query", "header", "cookie"}, in) {
+		f.In, f.Name = in, name
+	}
+	if f.Name == "" {
+		return f, at.invalid(fmt.Sprintf("%q", key), "needs a parameter name (server_id, or path.server_id)")
+	}
+	switch x := v.(type) {
+	case string:
+		f.Value = x
+	case bool, int, int64, uint64, float64:
+		f.Value = fmt.Sprint(x)
+	default:
+		return f, at.invalid(fmt.Sprintf("%q", key), "needs a single value: a string or a number")
+	}
+	return f, nil
 }
 
 // resolveBinds checks an operation's bind entries (smoke.yaml:

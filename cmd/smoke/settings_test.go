@@ -246,6 +246,42 @@ func TestResolveRunBind(t *testing.T) {
 	}
 }
 
+// TestResolveRunParameters checks smoke.yaml's parameters: each entry
+// with its location (when named) and line, in key order; a value that is
+// not one scalar, or a key without a name, refused with its place.
+func TestResolveRunParameters(t *testing.T) {
+	rs, err := resolveRunCase(t, resolveCase{
+		cfg:  "parameters:\n  server_id: localhost\n  query.limit: 5\n  header.X-Tenant: acme\n  cookie.x.y: true\n",
+		args: []string{"--base-url", "http://127.0.0.1:1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []generator.ParamFixture{
+		{In: "cookie", Name: "x.y", Value: "true", Where: "smoke.yaml:5"},
+		{In: "header", Name: "X-Tenant", Value: "acme", Where: "smoke.yaml:4"},
+		{In: "query", Name: "limit", Value: "5", Where: "smoke.yaml:3"},
+		{Name: "server_id", Value: "localhost", Where: "smoke.yaml:2"},
+	}
+	if diff := cmp.Diff(want, rs.load.Generator.Parameters); diff != "" {
+		t.Errorf("parameters (-want +got):\n%s", diff)
+	}
+	for _, tc := range []resolveCase{
+		{name: "no name", cfg: "parameters:\n  path.: x\n",
+			wantErr: `smoke.yaml:2: parameters.path. "path.": needs a parameter name (server_id, or path.server_id)`},
+		{name: "a map", cfg: "parameters:\n  server_id: {a: 1}\n",
+			wantErr: `smoke.yaml:2: parameters.server_id "server_id": needs a single value: a string or a number`},
+		{name: "empty", cfg: "parameters:\n  server_id:\n",
+			wantErr: `smoke.yaml:2: parameters.server_id "server_id": needs a single value: a string or a number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.args = []string{"--base-url", "http://127.0.0.1:1"}
+			_, err := resolveRunCase(t, tc)
+			tc.check(t, err)
+		})
+	}
+}
+
 // TestResolveSecrets checks how configured ${VAR} values become check
 // values: the value is sent, the reference kept as the template, and an
 // inline secret is never kept as a "template".
