@@ -190,6 +190,10 @@ type Response struct {
 	Content     []Content `json:"content,omitempty"`
 	// Headers lists the response headers the spec marks required.
 	Headers []string `json:"required_headers,omitempty"`
+	// Stream is the kind of a streamed body (StreamJSON, StreamSSE):
+	// records that may never end. A backend reads the first record and
+	// judges the answer on it. Empty for an ordinary body.
+	Stream string `json:"stream,omitempty"`
 }
 
 // Content is one documented media type of a response.

@@ -995,6 +995,11 @@ func (b builder) expect(o *openapi3.Operation) Expect {
 				r.Headers = append(r.Headers, name)
 			}
 		}
+		types := make([]string, len(r.Content))
+		for i, ct := range r.Content {
+			types[i] = ct.MediaType
+		}
+		r.Stream = StreamKind(r.Description, types)
 		e.Responses = append(e.Responses, r)
 	}
 	return e

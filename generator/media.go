@@ -23,3 +23,41 @@ func IsJSON(mediaType string) bool {
 	_, sub, ok := strings.Cut(mt, "/")
 	return ok && (sub == "json" || strings.HasSuffix(sub, "+json"))
 }
+
+// Kinds of streamed response bodies (Response.Stream).
+const (
+	// StreamJSON is JSON values one after another: JSON Lines, NDJSON,
+	// JSON text sequences, and the gRPC-gateway's streaming responses.
+	StreamJSON = "json"
+	// StreamSSE is server-sent events (text/event-stream).
+	StreamSSE = "sse"
+)
+
+// streamTypes are the media types of streamed bodies.
+var streamTypes = map[string]string{
+	"text/event-stream":         StreamSSE,
+	"application/x-ndjson":      StreamJSON,
+	"application/ndjson":        StreamJSON,
+	"application/jsonl":         StreamJSON,
+	"application/x-jsonlines":   StreamJSON,
+	"application/jsonlines":     StreamJSON,
+	"application/json-seq":      StreamJSON,
+	"application/stream+json":   StreamJSON,
+	"application/x-json-stream": StreamJSON,
+}
+
+// StreamKind says whether a documented response is a stream of records,
+// and of which kind: by its media types, or by the description the
+// gRPC-gateway gives its streaming responses ("A successful
+// response.(streaming responses)"). "" when it is not one.
+func StreamKind(description string, mediaTypes []string) string {
+	for _, mt := range mediaTypes {
+		if k, ok := streamTypes[MediaType(mt)]; ok {
+			return k
+		}
+	}
+	if strings.Contains(strings.ToLower(description), "(streaming responses)") {
+		return StreamJSON
+	}
+	return ""
+}

@@ -162,7 +162,7 @@ func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker
 			add(CheckContentType, "", "%s for status %d, expected %s", shown, status, strings.Join(want, " or "))
 		}
 		if on[CheckResponseSchema] && matched {
-			out = r.schemaFailures(out, m, content, got, resp.Body)
+			out = r.schemaFailures(out, m, content, got, resp.Body, resp.Stream == generator.StreamJSON)
 		}
 	}
 	if on[CheckRequiredHeaders] && ok {
@@ -178,10 +178,11 @@ func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker
 	return out
 }
 
-// schemaFailures validates a JSON body against the documented schema and
-// appends the failures to out.
-func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content generator.Content, got string, body []byte) []Failure {
-	if !generator.IsJSON(got) {
+// schemaFailures validates a JSON body (or the first record of a JSON
+// stream, whatever its media type: NDJSON, JSON Lines) against the
+// documented schema and appends the failures to out.
+func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content generator.Content, got string, body []byte, jsonRecord bool) []Failure {
+	if !generator.IsJSON(got) && !jsonRecord {
 		return out // only JSON bodies are validated
 	}
 	fail := func(pointer, format string, args ...any) Failure {

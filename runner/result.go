@@ -80,6 +80,10 @@ type Response struct {
 	// Duration is the time from sending the request to reading the last
 	// byte of the (bounded) body.
 	Duration time.Duration
+	// Stream, for a body the spec documents as a stream
+	// (generator.StreamJSON, StreamSSE), says Body is its first record
+	// only: the rest was not read.
+	Stream string
 }
 
 // PassedAssertions lists the assertions the answer passed.

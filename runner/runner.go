@@ -358,6 +358,9 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 	res.Response = resp
 	res.StatusCode = resp.StatusCode
 	res.DurationMS = ms(resp.Duration)
+	if resp.Stream != "" {
+		res.Notes = append(res.Notes, "a stream, as the spec documents it: judged on its first record, the rest not read")
+	}
 	if r.debug(ctx) {
 		r.log.Debug("exchange", "method", c.Method, "url", res.URL, "status", resp.StatusCode,
 			"duration", resp.Duration, "bytes", len(resp.Body))

@@ -2,10 +2,12 @@ package runner
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,7 +160,19 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 	}
 	raw := rr.RawResponse
 	defer raw.Body.Close()
-	body, truncated, err := readBody(raw, r.opts.MaxBodyBytes)
+	var (
+		body      []byte
+		truncated bool
+		stream    string
+	)
+	if doc, ok := c.Expect.Match(raw.StatusCode); ok && doc.Stream != "" {
+		// A stream may never end: its first record is the answer, and
+		// closing the body ends the exchange.
+		stream = doc.Stream
+		body, truncated, err = readFirstRecord(raw, r.opts.MaxBodyBytes, stream)
+	} else {
+		body, truncated, err = readBody(raw, r.opts.MaxBodyBytes)
+	}
 	if err != nil {
 		return nil, &bodyError{read: int64(len(body)), err: err}
 	}
@@ -174,6 +188,7 @@ func (r *Runner) attempt(ctx context.Context, target string, c generator.Check) 
 		Body:       body,
 		Truncated:  truncated,
 		Duration:   total,
+		Stream:     stream,
 	}, nil
 }
 
@@ -218,19 +233,11 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 	// limit+1 below must not overflow: --max-body-bytes 9223372036854775807
 	// means "no limit", not an empty body.
 	limit = min(max(limit, 0), math.MaxInt64-1)
-	var rd io.Reader = resp.Body
-	if !resp.Uncompressed {
-		dec, err := contentDecoder(resp.Header.Get("Content-Encoding"), resp.Body)
-		if err != nil {
-			return nil, false, err
-		}
-		if dec != nil {
-			defer dec.Close()
-			rd = dec
-			resp.Header.Del("Content-Encoding")
-			resp.Header.Del("Content-Length")
-		}
+	rd, done, err := decodedBody(resp)
+	if err != nil {
+		return nil, false, err
 	}
+	defer done()
 	size := 512
 	if resp.ContentLength >= 0 && rd == resp.Body && !resp.Uncompressed {
 		// +1 sees EOF without growing. The server's Content-Length is a
@@ -246,6 +253,74 @@ func readBody(resp *http.Response, limit int64) (body []byte, truncated bool, er
 		return buf[:limit], true, nil
 	}
 	return buf, false, nil
+}
+
+// decodedBody returns the body as readBody reads it: decoded when its
+// Content-Encoding is one smoke decodes (the headers then say so), and
+// what to call once done.
+func decodedBody(resp *http.Response) (io.Reader, func(), error) {
+	if resp.Uncompressed {
+		return resp.Body, func() {}, nil
+	}
+	dec, err := contentDecoder(resp.Header.Get("Content-Encoding"), resp.Body)
+	if err != nil || dec == nil {
+		return resp.Body, func() {}, err
+	}
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Del("Content-Length")
+	return dec, func() { dec.Close() }, nil
+}
+
+// readFirstRecord reads the first record of a streamed body (see
+// generator.StreamKind), within limit bytes: the first JSON value of a
+// JSON stream, the first event of server-sent events (up to its blank
+// line). Whatever follows is not read. A body that ends before a whole
+// record is returned as it came, for the assertions to judge.
+func readFirstRecord(resp *http.Response, limit int64, kind string) (body []byte, truncated bool, err error) {
+	limit = min(max(limit, 0), math.MaxInt64-1)
+	rd, done, err := decodedBody(resp)
+	if err != nil {
+		return nil, false, err
+	}
+	defer done()
+	var seen bytes.Buffer
+	lr := &io.LimitedReader{R: io.TeeReader(rd, &seen), N: limit + 1}
+	if kind == generator.StreamSSE {
+		br := bufio.NewReader(lr)
+		var event bytes.Buffer
+		for {
+			line, err := br.ReadSlice('\n')
+			event.Write(line)
+			if len(bytes.TrimRight(line, "\r\n")) == 0 && len(bytes.TrimSpace(event.Bytes())) > 0 && err == nil {
+				return bytes.TrimRight(event.Bytes(), "\r\n"), false, nil
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err != nil {
+				return recordEnd(event.Bytes(), lr, limit, err)
+			}
+		}
+	}
+	dec := json.NewDecoder(lr)
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		// Not JSON, empty, or cut short: what came is what is judged.
+		return recordEnd(seen.Bytes(), lr, limit, err)
+	}
+	return first, false, nil
+}
+
+// recordEnd is readFirstRecord's answer when the body ended (or failed)
+// before a whole record: what came, truncated at the limit.
+func recordEnd(got []byte, lr *io.LimitedReader, limit int64, err error) ([]byte, bool, error) {
+	if lr.N <= 0 {
+		return got[:min(int64(len(got)), limit)], true, nil
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF || errors.As(err, new(*json.SyntaxError)) {
+		return got, false, nil
+	}
+	return got, false, err
 }
 
 // maxPrealloc bounds the buffer readBody allocates from Content-Length

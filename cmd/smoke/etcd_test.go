@@ -75,15 +75,16 @@ func TestRunAgainstEtcd(t *testing.T) {
 			t.Errorf("%s: %s %d (%s), want passed 200", op, o, status, check)
 		}
 	}
-	// The snapshot is streamed as several JSON objects under
-	// application/json: not one document, so not valid JSON.
-	if o, status, check := outcome("Snapshot"); o != "failed" || status != 200 || check != "response_schema" {
-		t.Errorf("Snapshot: %s %d %s, want failed 200 response_schema", o, status, check)
-	}
-	// Watch is a stream that never ends: no complete answer within the
-	// timeout.
-	if o, _, check := outcome("Watch"); o != "errored" || check != "request" {
-		t.Errorf("Watch: %s (%s), want errored (request)", o, check)
+	// The snapshot and the watch are streams (the gateway documents them
+	// as "(streaming responses)"): judged on their first record, valid
+	// against the stream's schema. (Before, the snapshot failed
+	// response_schema, several objects back to back not being one JSON
+	// document, and the watch, which never ends, errored after the whole
+	// timeout: both were pinned here.)
+	for _, op := range []string{"Snapshot", "Watch"} {
+		if o, status, check := outcome(op); o != "passed" || status != 200 {
+			t.Errorf("%s: %s %d (%s), want passed 200 on its first record", op, o, status, check)
+		}
 	}
 	// LeaseRevoke takes the id LeaseGrant answered (a chain): it revokes
 	// a lease that exists. (Before chains it sent {}, lease 0, and etcd's
