@@ -3,6 +3,7 @@ package synthetics
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -94,6 +95,9 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 	var steps []datadogV1.SyntheticsAPIStep
 	var names []string
 	var variables []Variable
+	// The steps' local variables (dynamic values) are the test's: a
+	// step carries none of its own.
+	var locals localSet
 	for i, c := range ch.steps {
 		// numeric[marker] is true when the placeholder replaces a JSON
 		// number: the variable is rendered unquoted.
@@ -111,7 +115,7 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 				if !ok {
 					continue
 				}
-				if next, err := c.WithValue(b.In, b.Name, v); err == nil {
+				if next, err := withRequestValue(c, p, b, v); err == nil {
 					c = next
 				}
 				continue
@@ -183,6 +187,9 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		steps = append(steps, datadogV1.SyntheticsAPITestStepAsSyntheticsAPIStep(step))
 		names = append(names, c.Method+" "+c.Path)
 		variables = append(variables, t.Variables...)
+		if err := locals.add(t.api.Config.ConfigVariables); err != nil {
+			return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
+		}
 	}
 	for i, ex := range extracted {
 		if len(ex) > 0 {
@@ -199,6 +206,9 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 	api := first.api
 	cfg := datadogV1.SyntheticsAPITestConfig{}
 	cfg.SetSteps(steps)
+	if len(locals.vars) > 0 {
+		cfg.SetConfigVariables(locals.vars)
+	}
 	api.SetConfig(cfg)
 	api.SetSubtype(datadogV1.SYNTHETICSTESTDETAILSSUBTYPE_MULTI)
 	name := ch.name(opts.Service)
@@ -214,6 +224,128 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		test.Steps = append(test.Steps, c.ID)
 	}
 	return test, nil
+}
+
+// localSet is the union of the local variables of a multistep test's
+// steps, in order of first use. A local variable is evaluated once per
+// test run, so one variable serves every step that uses it: ${run} is
+// the same in every step, as the runner's run token is the same in
+// every request of a run, and a later step that repeats what an earlier
+// one sent (a $request binding) sends the same value.
+type localSet struct {
+	vars  []datadogV1.SyntheticsConfigVariable
+	index map[string]int
+}
+
+// add adds a step's local variables. One name always has one pattern
+// (see local); two patterns under one name would make one of the steps
+// send another value than its check's.
+func (l *localSet) add(vars []datadogV1.SyntheticsConfigVariable) error {
+	for _, v := range vars {
+		if v.Type != datadogV1.SYNTHETICSCONFIGVARIABLETYPE_TEXT {
+			continue // global variables are the test's through Variables
+		}
+		if i, ok := l.index[v.Name]; ok {
+			if l.vars[i].GetPattern() != v.GetPattern() {
+				return fmt.Errorf("local variable %s has two patterns, %q and %q", v.Name, l.vars[i].GetPattern(), v.GetPattern())
+			}
+			continue
+		}
+		if l.index == nil {
+			l.index = map[string]int{}
+		}
+		l.index[v.Name] = len(l.vars)
+		l.vars = append(l.vars, v)
+	}
+	return nil
+}
+
+// withRequestValue sets in c the value v that producer p sent (a
+// $request binding). In a dynamic request every string is template text
+// (generator.Vars), so v is one when p is dynamic: a value with a
+// placeholder (smoke-${run}) makes c dynamic too, so that both steps
+// render it from the same local variable; a literal value is escaped
+// when it goes into a dynamic request, and unescaped when it comes from
+// one.
+func withRequestValue(c, p generator.Check, b generator.Binding, v any) (generator.Check, error) {
+	s, isString := v.(string)
+	switch {
+	case !isString:
+		return c.WithValue(b.In, b.Name, v)
+	case p.Request.Dynamic && generator.HasPlaceholder(s):
+		if !c.Request.Dynamic {
+			c = templated(c)
+		}
+		if b.In == generator.InPath {
+			return withPathTemplate(c, b.Name, s)
+		}
+		return c.WithValue(b.In, b.Name, s)
+	}
+	if p.Request.Dynamic {
+		s = generator.Render(s, generator.Vars{}) // no placeholder: "$${" back to "${"
+	}
+	if c.Request.Dynamic && b.In != generator.InPath {
+		// A path value is percent-escaped: no "${" is left to escape.
+		s = generator.Escape(s)
+	}
+	return c.WithValue(b.In, b.Name, s)
+}
+
+// templated returns c with a dynamic request that sends what c sends:
+// every string escaped as template text.
+func templated(c generator.Check) generator.Check {
+	r := c.Request
+	r.Dynamic = true
+	r.URL = generator.Escape(r.URL)
+	esc := func(ps []generator.Param) []generator.Param {
+		if ps == nil {
+			return nil
+		}
+		out := make([]generator.Param, len(ps))
+		for i, p := range ps {
+			p.Value = generator.Escape(p.Value)
+			out[i] = p
+		}
+		return out
+	}
+	r.Path, r.Query, r.Headers, r.Cookies = esc(r.Path), esc(r.Query), esc(r.Headers), esc(r.Cookies)
+	if r.Body != nil {
+		b := *r.Body
+		b.Text = generator.Escape(b.Text)
+		r.Body = &b
+	}
+	c.Request = r
+	return c
+}
+
+// pathMarker stands for a path value with placeholders while
+// generator.Check.WithValue percent-escapes it: "{" and "}" would not
+// survive.
+const pathMarker = "zzsmoketemplatezz"
+
+// withPathTemplate sets path parameter name of a dynamic request to
+// template text: its literal parts percent-escaped, its placeholders
+// kept for the local variables to replace.
+func withPathTemplate(c generator.Check, name, tmpl string) (generator.Check, error) {
+	next, err := c.WithValue(generator.InPath, name, pathMarker)
+	if err != nil {
+		return c, err
+	}
+	var b strings.Builder
+	for _, seg := range generator.Split(tmpl) {
+		if seg.Placeholder != nil {
+			b.WriteString(seg.Placeholder.Text)
+			continue
+		}
+		b.WriteString(url.PathEscape(seg.Literal))
+	}
+	next.Request.URL = strings.Replace(next.Request.URL, pathMarker, b.String(), 1)
+	for i, p := range next.Request.Path {
+		if p.Name == name {
+			next.Request.Path[i].Value = tmpl
+		}
+	}
+	return next, nil
 }
 
 // successOnly keeps the documented successes of an expectation (2XX and
@@ -351,8 +483,9 @@ func isNumberAt(b *generator.Body, pointer string) bool {
 	return ok && num
 }
 
-// varNames hands out local variable names: upper case letters, digits and
-// underscores, from the bound target's name, unique within a test.
+// varNames hands out the names of extracted values: upper case letters,
+// digits and underscores, from the bound target's name, valid Datadog
+// variable names (variableNameRe), unique within a test.
 type varNames struct{ used map[string]bool }
 
 func newVarNames() *varNames { return &varNames{used: map[string]bool{}} }
@@ -372,7 +505,10 @@ func (v *varNames) name(target string) string {
 		b.WriteRune(r)
 	}
 	n := strings.Trim(nonVar.ReplaceAllString(strings.ToUpper(b.String()), "_"), "_")
-	if n == "" || n[0] < 'A' || n[0] > 'Z' {
+	if n == "" || n[0] < 'A' || n[0] > 'Z' || len(n) < 3 || strings.HasPrefix(n, localPrefix) {
+		// A name starts with a letter and has at least 3 characters
+		// (variableNameRe: etcd's {{ ID }} would be refused), and
+		// SMOKE_ names the local variables of dynamic values.
 		n = "VALUE_" + n
 	}
 	base := strings.TrimSuffix(n, "_")

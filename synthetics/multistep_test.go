@@ -3,6 +3,7 @@ package synthetics_test
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/internal/ddemu"
 	"github.com/smoke-dev/smoke/internal/plantest"
+	"github.com/smoke-dev/smoke/internal/testenv"
 	"github.com/smoke-dev/smoke/synthetics"
 )
 
@@ -151,13 +153,87 @@ func TestMapChainBodies(t *testing.T) {
 	b, _ := json.Marshal(tests)
 	s := string(b)
 	for _, want := range []string{
-		`"body":"{\"ID\":{{ ID }},\"keys\":true}"`,
+		`"body":"{\"ID\":{{ VALUE_ID }},\"keys\":true}"`,
 		`"parser":{"type":"json_path","value":"$.data[\"a b\"]"}`,
 		`"body":"{\"role\":\"smoke-role\"}"`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("payload lacks %s:\n%s", want, s)
 		}
+	}
+}
+
+// TestMapChainRequestTemplates: a value an earlier step sent with a
+// dynamic part (a name with the run token) is repeated by later steps
+// with the same local variable, in a path (percent-escaped around the
+// reference), a query and a body, also when the later step had no
+// dynamic value of its own; a literal value with "${" stays literal in
+// a dynamic step. The test defines each local variable once.
+func TestMapChainRequestTemplates(t *testing.T) {
+	add := check("POST", "/roles", "200")
+	add.Request.Body = &generator.Body{ContentType: "application/json", Text: `{"name":"smoke role-${run}","at":"${now+1h}"}`}
+	add.Request.Dynamic = true
+	add.Chain = &generator.Role{Group: add.ID, Role: generator.RoleCreate}
+	from := func(c generator.Check, in, name, pointer string) generator.Check {
+		c.Bindings = append(c.Bindings, generator.Binding{In: in, Name: name, Producer: add.ID, Operation: "POST /roles", From: "$request.body#" + pointer, Origin: "inferred"})
+		return c
+	}
+	get := from(check("GET", "/roles/{name}", "200"), "path", "name", "/name")
+	get.Request.URL = "/roles/x"
+	get.Request.Path = []generator.Param{{Name: "name", Value: "x"}}
+	get.Chain = &generator.Role{Group: add.ID, Role: generator.RoleRead}
+	find := from(check("GET", "/roles", "200"), "query", "q", "/name")
+	find.Request.Query = []generator.Param{{Name: "q", Value: "x"}}
+	find.Request.URL = "/roles?q=x"
+	grant := from(check("POST", "/roles/grant", "200"), "body", "/role", "/name")
+	grant.Request.Body = &generator.Body{ContentType: "application/json", Text: `{"role":"x","note":"${literal}"}`}
+	del := from(check("DELETE", "/roles/{name}", "200"), "path", "name", "/name")
+	del.Request.URL = "/roles/x"
+	del.Request.Path = []generator.Param{{Name: "name", Value: "x"}}
+	del.Chain = &generator.Role{Group: add.ID, Role: generator.RoleDelete}
+	tests := mapChecks(t, []generator.Check{add, get, find, grant, del}, "http://127.0.0.1:2379")
+	var multi []synthetics.Test
+	for _, tt := range tests {
+		if len(tt.Steps) > 0 {
+			multi = append(multi, tt)
+		}
+	}
+	if len(multi) != 1 || len(multi[0].Steps) != 5 {
+		t.Fatalf("%d multistep tests (%v), want one of 5 steps", len(multi), tests)
+	}
+	var doc struct {
+		Config struct {
+			ConfigVariables []struct{ Name, Pattern string } `json:"configVariables"`
+			Steps           []struct {
+				Request struct{ URL, Body string } `json:"request"`
+			} `json:"steps"`
+		} `json:"config"`
+	}
+	b, _ := json.Marshal(multi[0])
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range doc.Config.Steps {
+		got = append(got, strings.TrimPrefix(st.Request.URL, "http://127.0.0.1:2379")+" "+st.Request.Body)
+	}
+	want := []string{
+		`/roles {"name":"smoke role-{{ SMOKE_RUN }}","at":"{{ SMOKE_NOW_PLUS_1H }}"}`,
+		`/roles/smoke%20role-{{ SMOKE_RUN }} `,
+		`/roles?q=smoke+role-{{ SMOKE_RUN }} `,
+		`/roles/grant {"note":"${literal}","role":"smoke role-{{ SMOKE_RUN }}"}`,
+		`/roles/smoke%20role-{{ SMOKE_RUN }} `,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	var vars []string
+	for _, v := range doc.Config.ConfigVariables {
+		vars = append(vars, v.Name+"="+v.Pattern)
+	}
+	wantVars := []string{"SMOKE_RUN={{ alphanumeric(8) }}", "SMOKE_NOW_PLUS_1H={{ date(1h, YYYY-MM-DDTHH:mm:ss) }}Z"}
+	if diff := cmp.Diff(wantVars, vars); diff != "" {
+		t.Errorf("config variables (-want +got):\n%s", diff)
 	}
 }
 
@@ -284,3 +360,89 @@ func TestSkipWritesChains(t *testing.T) {
 		t.Errorf("kept %+v, want the old DELETE test, now a step of the pet chain", p.Kept)
 	}
 }
+
+// TestChainsDefineTheirVariables publishes every check of etcd's
+// description and of the example service, writes included (publish
+// --allow-writes), to the strict emulator, which refuses a test whose
+// request refers to a variable it does not define. Each multistep test
+// with a dynamic step carries the steps' local variables, once each
+// (Datadog evaluates a config variable once per run, so ${run} is the
+// same in every step); a second publish writes nothing.
+func TestChainsDefineTheirVariables(t *testing.T) {
+	specs := map[string]func(t *testing.T) []generator.Check{
+		"etcd": func(t *testing.T) []generator.Check {
+			return plantest.Plan(t, testenv.Spec(t, "etcd-v3.4.23-rpc.swagger.json"), generator.Options{Service: "etcd"}).Checks
+		},
+		"petstore": petstorePlan,
+	}
+	for service, plan := range specs {
+		t.Run(service, func(t *testing.T) {
+			checks := plan(t)
+			tests, err := synthetics.Map(checks, synthetics.Options{Service: service, BaseURL: "http://127.0.0.1:2379"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dynamic := 0
+			for _, tt := range tests {
+				var doc struct {
+					Name    string `json:"name"`
+					Subtype string `json:"subtype"`
+					Config  struct {
+						ConfigVariables []struct{ Name, Type, Pattern string } `json:"configVariables"`
+						Steps           []struct {
+							Request json.RawMessage `json:"request"`
+						} `json:"steps"`
+					} `json:"config"`
+				}
+				b, _ := json.Marshal(tt)
+				if err := json.Unmarshal(b, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc.Subtype != "multi" {
+					continue
+				}
+				used := map[string]bool{}
+				for _, st := range doc.Config.Steps {
+					for _, m := range smokeRef.FindAllStringSubmatch(string(st.Request), -1) {
+						used[m[1]] = true
+					}
+					if strings.Contains(string(st.Request), "${") {
+						t.Errorf("%s: a step sends a placeholder as text: %s", doc.Name, st.Request)
+					}
+				}
+				if len(used) > 0 {
+					dynamic++
+				}
+				defined := map[string]bool{}
+				for _, v := range doc.Config.ConfigVariables {
+					if v.Type != "text" || defined[v.Name] || v.Pattern == "" {
+						t.Errorf("%s: config variable %+v: want one text variable with a pattern per name", doc.Name, v)
+					}
+					defined[v.Name] = true
+				}
+				if diff := cmp.Diff(used, defined); diff != "" {
+					t.Errorf("%s: local variables the steps use (-) and the test defines (+):\n%s", doc.Name, diff)
+				}
+			}
+			if dynamic == 0 {
+				t.Errorf("no multistep test of %s has a dynamic step: the test proves nothing", service)
+			}
+
+			emu := emulator(t, ddemu.Options{})
+			c := client(t, emu)
+			if _, _, err := publishService(t, c, service, tests, false); err != nil {
+				t.Fatal(err)
+			}
+			emu.ResetCalls()
+			if _, _, err := publishService(t, c, service, tests, false); err != nil {
+				t.Fatal(err)
+			}
+			if w := emu.Writes(); w != 0 {
+				t.Errorf("second publish made %d writes, want 0", w)
+			}
+		})
+	}
+}
+
+// smokeRef finds the references to smoke's local variables.
+var smokeRef = regexp.MustCompile(`\{\{ (SMOKE_[A-Z0-9_]+) \}\}`)

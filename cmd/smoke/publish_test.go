@@ -307,8 +307,15 @@ datadog:
 	if len(payloads) != 7 {
 		t.Fatalf("%d payloads, want 7 (3 chains, 4 single checks)", len(payloads))
 	}
+	// A test uses a global variable it declares by id (config variable
+	// of type global); --export calls no API, so it cannot know the ids:
+	// declare the payloads' globals as publish does once they exist.
+	ids := map[string]string{}
+	for _, name := range []string{"TOK", "SMOKE_PW"} {
+		ids[name] = createVariable(t, emu, name)
+	}
 	for _, p := range payloads {
-		createInEmulator(t, emu, p)
+		createInEmulator(t, emu, declareGlobals(t, p, ids))
 	}
 	all := readFile(t, out)
 	for _, want := range []string{`{{ TOK }}`, `Bearer {{ SMOKE_PW }}`, `"smoke-service:pet_store"`, `"team:pet_store"`, `"env/staging"`, `"status": "paused"`, `"tick_every": 30`} {
@@ -316,6 +323,55 @@ datadog:
 			t.Errorf("payloads lack %s", want)
 		}
 	}
+}
+
+// createVariable creates a secure global variable in the emulator and
+// returns its id.
+func createVariable(t *testing.T, emu *ddemu.Server, name string) string {
+	t.Helper()
+	body := `{"name":"` + name + `","description":"","tags":[],"value":{"value":"x","secure":true}}`
+	req, err := http.NewRequestWithContext(t.Context(), "POST", emu.URL+"/api/v1/synthetics/variables", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("DD-API-KEY", "a")
+	req.Header.Set("DD-APPLICATION-KEY", "b")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct{ ID string }
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("create variable %s = %d, %v", name, resp.StatusCode, err)
+	}
+	return v.ID
+}
+
+// declareGlobals adds to an exported payload a config variable of type
+// global, with its id, for each global variable it refers to.
+func declareGlobals(t *testing.T, p json.RawMessage, ids map[string]string) json.RawMessage {
+	t.Helper()
+	var test map[string]any
+	if err := json.Unmarshal(p, &test); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := test["config"].(map[string]any)
+	vars, _ := cfg["configVariables"].([]any)
+	for name, id := range ids {
+		if strings.Contains(string(p), "{{ "+name+" }}") {
+			vars = append(vars, map[string]any{"type": "global", "name": name, "id": id})
+		}
+	}
+	if len(vars) > 0 {
+		cfg["configVariables"] = vars
+	}
+	out, err := json.Marshal(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // createInEmulator creates one exported test payload in the emulator,

@@ -14,8 +14,10 @@
 //
 // Strict mode (on unless Options.Lax) also enforces what Datadog's servers
 // refuse although the document allows it — variable names, retry,
-// timeout and size bounds, tag grammar, closed objects — and stores tags
-// normalised as Datadog does; strict.go cites the source of each rule.
+// timeout and size bounds, tag grammar, closed objects, and requests
+// (of a test or of any step) that refer to a {{ VARIABLE }} the test
+// does not define — and stores tags normalised as Datadog does;
+// strict.go cites the source of each rule.
 //
 // One deliberate exception: while a CI batch runs, Datadog answers its
 // status as "in_progress", a value missing from the document's
@@ -23,10 +25,13 @@
 // validates the rest of that response.
 //
 // Triggered runs get their result from Options.Outcome; by default
-// [RunRequest] really sends a test's request when its URL is on loopback
-// (the example service in end-to-end scripts) and evaluates its status,
-// header and response-time assertions, and passes any other test without
-// sending anything.
+// [RunRequest] really sends a test's request (or each step's) when its
+// URL is on loopback (the example service in end-to-end scripts) and
+// evaluates its status, header, response-time and JSON Schema
+// assertions, and passes any other test without sending anything. Like
+// a Datadog location, it renders the test's local variables from their
+// patterns ({{ alphanumeric(8) }}, {{ date(1h, YYYY-MM-DD) }}, …) once
+// per run and substitutes them everywhere (patterns.go).
 //
 // The emulator keeps its state in memory and makes it introspectable:
 // stored tests, suites and variables, the CI trigger bodies, the number of

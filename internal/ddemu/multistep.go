@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,7 +11,8 @@ import (
 
 // A multistep API test (subtype multi) runs its steps in order, as a
 // Datadog location does: each step's request with the {{ VAR }} of the
-// values earlier steps extracted, its assertions, then its
+// test's local variables (rendered once, before the first step) and of
+// the values earlier steps extracted, its assertions, then its
 // extractedValues (a JSONPath on the body, or a header, raw or through a
 // regular expression). A step that fails fails the test; the next steps
 // still run when it allows failure.
@@ -20,8 +20,10 @@ import (
 type multiTest struct {
 	Subtype string `json:"subtype"`
 	Config  struct {
-		Steps []struct {
+		ConfigVariables []configVariable `json:"configVariables"`
+		Steps           []struct {
 			Name            string      `json:"name"`
+			Subtype         string      `json:"subtype"`
 			AllowFailure    bool        `json:"allowFailure"`
 			Request         request     `json:"request"`
 			Assertions      []assertion `json:"assertions"`
@@ -38,48 +40,41 @@ type multiTest struct {
 	} `json:"config"`
 }
 
-var varRefRe = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
-
-// runSteps runs a multistep test; its steps must all be on loopback.
-func runSteps(raw []byte) (outcome, reason string) {
+// runSteps runs a multistep test; its steps must all be on loopback. The
+// test's config variables are rendered once, before the first step: every
+// step sees the same values.
+func runSteps(raw []byte, env *patternEnv) (outcome, reason string) {
 	var t multiTest
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return "failed", err.Error()
 	}
-	vars := map[string]string{}
-	render := func(s string) string {
-		return varRefRe.ReplaceAllStringFunc(s, func(m string) string {
-			name := varRefRe.FindStringSubmatch(m)[1]
-			if v, ok := vars[name]; ok {
-				return v
-			}
-			return m
-		})
+	vars, err := localValues(t.Config.ConfigVariables, env)
+	if err != nil {
+		return "failed", err.Error()
 	}
 	outcome = "passed"
 	for _, st := range t.Config.Steps {
+		switch st.Subtype {
+		case "", "http":
+		case "wait":
+			continue // nothing changes while the emulator waits
+		default:
+			return "failed", fmt.Sprintf("step %s: subtype %q is not emulated", st.Name, st.Subtype)
+		}
 		r := st.Request
-		u, err := url.Parse(render(r.URL))
+		req, err := r.build(vars, env)
 		if err != nil {
 			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
 		}
-		if !onLoopback(u) {
+		if !onLoopback(req.URL) {
 			continue // the emulator never leaves the machine
-		}
-		headers := make(map[string]string, len(r.Headers))
-		for k, v := range r.Headers {
-			headers[k] = render(v)
-		}
-		req, err := newRequest(r.Method, u.String(), render(r.Body), headers)
-		if err != nil {
-			return "failed", fmt.Sprintf("step %s: %v", st.Name, err)
 		}
 		ex, err := send(req, r.Timeout)
 		why := ""
 		if err != nil {
 			why = fmt.Sprintf("step %s: %v", st.Name, err)
 		} else {
-			why = check(st.Assertions, ex, r.Method+" "+u.String())
+			why = check(st.Assertions, ex, req.Method+" "+req.URL.String())
 		}
 		if why != "" {
 			if reason == "" {

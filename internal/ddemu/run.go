@@ -31,40 +31,54 @@ func RunRequest(t StoredTest) string {
 }
 
 // Run is RunRequest that also says why a run failed. A multistep test
-// (subtype multi) runs its steps in order (see multistep.go).
+// (subtype multi) runs its steps in order (see multistep.go). The test's
+// config variables of type text are rendered from their patterns once
+// for the run, as a Datadog location does (see patterns.go), and
+// substituted wherever the request refers to them.
 func Run(t StoredTest) (outcome, reason string) {
+	return runTest(t, newRunEnv(t))
+}
+
+// newRunEnv is the environment of one run of t: now, and a result id.
+func newRunEnv(t StoredTest) *patternEnv {
+	env := &patternEnv{now: time.Now().UTC(), publicID: t.PublicID}
+	env.resultID = strconv.FormatInt(env.now.UnixNano(), 10)
+	return env
+}
+
+func runTest(t StoredTest, env *patternEnv) (outcome, reason string) {
 	var kind struct {
 		Subtype string `json:"subtype"`
 	}
 	if json.Unmarshal(t.JSON, &kind) == nil && kind.Subtype == "multi" {
-		return runSteps(t.JSON)
+		return runSteps(t.JSON, env)
 	}
 	var test struct {
 		Config struct {
-			Request    request     `json:"request"`
-			Assertions []assertion `json:"assertions"`
+			Request         request          `json:"request"`
+			Assertions      []assertion      `json:"assertions"`
+			ConfigVariables []configVariable `json:"configVariables"`
 		} `json:"config"`
 	}
 	if err := json.Unmarshal(t.JSON, &test); err != nil {
 		return "failed", err.Error()
 	}
-	r := test.Config.Request
-	u, err := url.Parse(r.URL)
+	vars, err := localValues(test.Config.ConfigVariables, env)
 	if err != nil {
 		return "failed", err.Error()
 	}
-	if !onLoopback(u) {
+	req, err := test.Config.Request.build(vars, env)
+	if err != nil {
+		return "failed", err.Error()
+	}
+	if !onLoopback(req.URL) {
 		return "passed", ""
 	}
-	req, err := newRequest(r.Method, r.URL, r.Body, r.Headers)
+	ex, err := send(req, test.Config.Request.Timeout)
 	if err != nil {
 		return "failed", err.Error()
 	}
-	ex, err := send(req, r.Timeout)
-	if err != nil {
-		return "failed", err.Error()
-	}
-	if why := check(test.Config.Assertions, ex, r.Method+" "+r.URL); why != "" {
+	if why := check(test.Config.Assertions, ex, req.Method+" "+req.URL.String()); why != "" {
 		return "failed", why
 	}
 	return "passed", ""
@@ -75,8 +89,56 @@ type request struct {
 	Method  string            `json:"method"`
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
-	Timeout float64           `json:"timeout"` // seconds; 10 when unset
+	// Query is added to the URL's query.
+	Query     map[string]any `json:"query"`
+	Body      string         `json:"body"`
+	BasicAuth *struct {
+		Type     string `json:"type"`
+		Username string `json:"username"`
+		Password string `json:"password"`
+	} `json:"basicAuth"`
+	Timeout float64 `json:"timeout"` // seconds; 10 when unset
+}
+
+// build makes the HTTP request r describes, with the variables of the
+// run substituted in its URL, query, headers, body and credentials.
+func (r request) build(vars map[string]string, env *patternEnv) (*http.Request, error) {
+	var firstErr error
+	sub := func(s string) string {
+		out, err := substitute(s, vars, env)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return out
+	}
+	u, err := url.Parse(sub(r.URL))
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Query) > 0 {
+		q := u.Query()
+		for k, v := range r.Query {
+			q.Set(k, sub(fmt.Sprint(v)))
+		}
+		u.RawQuery = q.Encode()
+	}
+	req, err := http.NewRequest(r.Method, u.String(), strings.NewReader(sub(r.Body)))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.Headers {
+		req.Header.Set(k, sub(v))
+	}
+	if a := r.BasicAuth; a != nil {
+		if a.Type != "" && a.Type != "web" {
+			return nil, fmt.Errorf("basicAuth of type %q is not emulated", a.Type)
+		}
+		req.SetBasicAuth(sub(a.Username), sub(a.Password))
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return req, nil
 }
 
 // assertion is one of a test's or a step's assertions.
@@ -99,19 +161,6 @@ type exchange struct {
 func onLoopback(u *url.URL) bool {
 	ip := net.ParseIP(u.Hostname())
 	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
-}
-
-// newRequest builds a request of a test or a step from its parts, after
-// any variables in them were substituted.
-func newRequest(method, rawURL, body string, headers map[string]string) (*http.Request, error) {
-	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	return req, nil
 }
 
 // send sends req as a Datadog location does: no redirect followed, and

@@ -317,6 +317,19 @@ func (s *Server) Variables() []string {
 	return out
 }
 
+// globalNames maps the id of each stored global variable to its name.
+func (s *Server) globalNames() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.variables))
+	for _, v := range s.variables {
+		id, _ := v["id"].(string)
+		name, _ := v["name"].(string)
+		out[id] = name
+	}
+	return out
+}
+
 // Suites returns the stored suites (the attributes Datadog answers), in
 // creation order.
 func (s *Server) Suites() []json.RawMessage {
@@ -424,7 +437,7 @@ func (s *Server) answer(c *call, fault *Fault) answer {
 		}
 	}
 	if !s.opts.Lax {
-		if errs := strictRequest(c.rt.op, in); len(errs) > 0 {
+		if errs := strictRequest(c.rt.op, in, s.globalNames()); len(errs) > 0 {
 			s.violate(fmt.Sprintf("request %s %s breaks Datadog's server-side rules: %s", c.r.Method, c.r.URL.Path, strings.Join(errs, "; ")))
 			return answer{status: http.StatusBadRequest, body: errorBody(errs...)}
 		}

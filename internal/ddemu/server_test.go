@@ -1,6 +1,7 @@
 package ddemu_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -238,5 +239,77 @@ func TestServerSuites(t *testing.T) {
 	}
 	if got, b := call(t, "POST", emu.URL+"/api/v2/synthetics/suites", strings.Replace(suite, id, "nope", 1), true); got != 400 {
 		t.Errorf("suite with an unknown test = %d %s, want 400", got, b)
+	}
+}
+
+// TestServerRefusesUndefinedVariables: a test whose request, or one of
+// whose steps' requests, refers to a variable it does not define is
+// answered 400 with the reason; the same test defining it is stored.
+func TestServerRefusesUndefinedVariables(t *testing.T) {
+	emu, err := ddemu.NewServer(ddemu.Options{SpecPath: testenv.DatadogSpec(t, "v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	create := hs.URL + "/api/v1/synthetics/tests/api"
+	runVar := `"configVariables":[{"name":"SMOKE_RUN","type":"text","pattern":"{{ alphanumeric(8) }}"}]`
+	single := strings.Replace(apiTest, `"url":"https://api.example.com/pets"`, `"url":"https://api.example.com/pets?name=smoke{{ SMOKE_RUN }}"`, 1)
+	multi := `{"name":"[orders] chain","type":"api","subtype":"multi","message":"m",
+	 "locations":["aws:us-east-1"],"options":{"tick_every":300},"tags":["managed-by:smoke"],
+	 "config":{"steps":[
+	  {"name":"POST /pets","subtype":"http","request":{"method":"POST","url":"https://api.example.com/pets","body":"{\"name\":\"smoke{{ SMOKE_RUN }}\"}"},
+	   "assertions":[{"type":"statusCode","operator":"is","target":201}],
+	   "extractedValues":[{"name":"PET_ID","type":"http_body","parser":{"type":"json_path","value":"$.id"}}]},
+	  {"name":"GET /pets/{petId}","subtype":"http","request":{"method":"GET","url":"https://api.example.com/pets/{{ PET_ID }}"},
+	   "assertions":[{"type":"statusCode","operator":"is","target":200}]}]}}`
+	tests := []struct {
+		name, body string
+		want       int
+		reason     string
+	}{
+		{"single, undefined", single, 400, "{{ SMOKE_RUN }} is not defined"},
+		{"single, defined", strings.Replace(single, `"config":{`, `"config":{`+runVar+`,`, 1), 200, ""},
+		{"step, undefined", multi, 400, "step 0 (POST /pets): {{ SMOKE_RUN }} is not defined"},
+		{"step, defined", strings.Replace(multi, `"config":{`, `"config":{`+runVar+`,`, 1), 200, ""},
+		{"step, own extraction", strings.Replace(strings.Replace(multi, `"config":{`, `"config":{`+runVar+`,`, 1),
+			`"url":"https://api.example.com/pets","body"`, `"url":"https://api.example.com/pets?after={{ PET_ID }}","body"`, 1),
+			400, "{{ PET_ID }} is extracted by this step's own answer"},
+		{"step, later extraction", strings.Replace(strings.Replace(strings.Replace(multi, `"config":{`, `"config":{`+runVar+`,`, 1),
+			`"url":"https://api.example.com/pets","body"`, `"url":"https://api.example.com/pets?owner={{ OWNER_ID }}","body"`, 1),
+			`"target":200}]}`, `"target":200}],"extractedValues":[{"name":"OWNER_ID","type":"http_body","parser":{"type":"json_path","value":"$.owner"}}]}`, 1),
+			400, "step 0 (POST /pets): {{ OWNER_ID }} is extracted by a later step (1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, body := call(t, "POST", create, tt.body, true)
+			if got != tt.want || !strings.Contains(body, tt.reason) {
+				t.Errorf("create = %d %s, want %d with %q", got, body, tt.want, tt.reason)
+			}
+		})
+	}
+	if got := len(emu.Violations()); got != 4 {
+		t.Errorf("len(Violations()) = %d, want 4: %v", got, emu.Violations())
+	}
+
+	// A global variable is defined once the account holds it and the
+	// test declares it by its id and name.
+	withGlobal := func(id string) string {
+		return strings.Replace(strings.Replace(apiTest, `"config":{`, `"config":{"configVariables":[{"name":"SMOKE_TOKEN","type":"global","id":"`+id+`"}],`, 1),
+			`"method":"GET"`, `"method":"GET","headers":{"Authorization":"Bearer {{ SMOKE_TOKEN }}"}`, 1)
+	}
+	if got, body := call(t, "POST", create, withGlobal("none"), true); got != 400 || !strings.Contains(body, "which does not exist") {
+		t.Errorf("create with an unknown global = %d %s, want 400", got, body)
+	}
+	got, body := call(t, "POST", hs.URL+"/api/v1/synthetics/variables", `{"name":"SMOKE_TOKEN","description":"","tags":[],"value":{"value":"s3cret","secure":true}}`, true)
+	if got != 200 {
+		t.Fatalf("create variable = %d %s", got, body)
+	}
+	var v struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if got, body := call(t, "POST", create, withGlobal(v.ID), true); got != 200 {
+		t.Errorf("create with a declared global = %d %s, want 200", got, body)
 	}
 }

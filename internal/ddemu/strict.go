@@ -53,15 +53,17 @@ const (
 // and the config_variable block of resource_datadog_synthetics_test_.go).
 var variableName = regexp.MustCompile(`^[A-Z][A-Z0-9_]+[A-Z0-9]$`)
 
-// reference finds {{ NAME }} in a test's request.
+// reference finds {{ NAME }} (or a {{ built-in }}) in a test's request
+// or a variable's pattern.
 var reference = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 
 // strictRequest returns the errors Datadog would answer for a request
-// body that the public document accepts.
-func strictRequest(op string, in map[string]any) []string {
+// body that the public document accepts. globals maps the id of each
+// global variable the account holds to its name.
+func strictRequest(op string, in map[string]any, globals map[string]string) []string {
 	switch op {
 	case "CreateSyntheticsAPITest", "UpdateAPITest":
-		return strictTest(in)
+		return strictTest(in, globals)
 	case "CreateGlobalVariable":
 		if name, _ := in["name"].(string); !variableName.MatchString(name) {
 			return []string{fmt.Sprintf("Invalid variable name %q: must match %s", name, variableName)}
@@ -74,7 +76,7 @@ func strictRequest(op string, in map[string]any) []string {
 	return nil
 }
 
-func strictTest(t map[string]any) []string {
+func strictTest(t map[string]any, globals map[string]string) []string {
 	var errs []string
 	errs = append(errs, strictTags(t["tags"])...)
 	if locs, _ := t["locations"].([]any); len(locs) == 0 {
@@ -92,10 +94,25 @@ func strictTest(t map[string]any) []string {
 		}
 	}
 	cfg, _ := t["config"].(map[string]any)
+	errs = append(errs, strictVariables(cfg)...)
+	defined, errsDefined := definedVariables(cfg, globals)
+	errs = append(errs, errsDefined...)
 	if t["subtype"] == "multi" {
 		steps, _ := cfg["steps"].([]any)
 		if len(steps) > maxSteps {
 			errs = append(errs, fmt.Sprintf("%d steps: a multistep test has at most %d", len(steps), maxSteps))
+		}
+		// extractedBy names the step that extracts each value.
+		extractedBy := map[string]int{}
+		for i, st := range steps {
+			step, _ := st.(map[string]any)
+			for _, ev := range listOf(step["extractedValues"]) {
+				if name, _ := ev["name"].(string); name != "" {
+					if _, seen := extractedBy[name]; !seen {
+						extractedBy[name] = i
+					}
+				}
+			}
 		}
 		for i, st := range steps {
 			step, _ := st.(map[string]any)
@@ -104,13 +121,21 @@ func strictTest(t map[string]any) []string {
 			for _, e := range strictHTTPRequest(req, assertions, false) {
 				errs = append(errs, fmt.Sprintf("step %d: %s", i, e))
 			}
+			for _, e := range strictReferences(req, defined, extractedBy, i) {
+				errs = append(errs, fmt.Sprintf("step %d (%v): %s", i, step["name"], e))
+			}
+			if _, script := step["extractedValuesFromScript"]; script {
+				// A script may set any variable: the later steps'
+				// references cannot be checked.
+				defined = nil
+			}
 		}
 	} else {
 		req, _ := cfg["request"].(map[string]any)
 		assertions, _ := cfg["assertions"].([]any)
 		errs = append(errs, strictHTTPRequest(req, assertions, true)...)
+		errs = append(errs, strictReferences(req, defined, nil, 0)...)
 	}
-	errs = append(errs, strictVariables(cfg)...)
 	return errs
 }
 
@@ -143,34 +168,120 @@ func strictHTTPRequest(req map[string]any, assertions []any, single bool) []stri
 	return errs
 }
 
-// strictVariables checks the names of a test's variables and of the
-// variables its request refers to: a name Datadog refuses can never
-// hold a value, so such a reference dangles.
+// strictVariables checks the names of a test's variables: a name
+// Datadog refuses can never hold a value.
 func strictVariables(cfg map[string]any) []string {
 	var errs []string
 	for _, key := range []string{"configVariables", "variables"} {
-		list, _ := cfg[key].([]any)
-		for _, v := range list {
-			m, _ := v.(map[string]any)
+		for _, m := range listOf(cfg[key]) {
 			if name, _ := m["name"].(string); !variableName.MatchString(name) {
 				errs = append(errs, fmt.Sprintf("Invalid variable name %q in %s: must match %s", name, key, variableName))
 			}
 		}
 	}
-	raw, err := json.Marshal(cfg["request"])
-	if err != nil {
-		return errs
+	return errs
+}
+
+// definedVariables returns the variables a test defines for all its
+// requests: its config variables, a global one only when it names a
+// global variable of the account by id and by that variable's own name.
+// nil means anything may be defined (a variablesFromScript sets
+// variables the emulator cannot know).
+//
+// Sources: the id of a config variable is "only used (and required) in
+// the case of using a variable of type global"
+// (terraform-provider-datadog, resource_datadog_synthetics_test_.go,
+// config_variable.id); Datadog answers 400 "Global variable invalid
+// names: …" when a global config variable's name is not its global
+// variable's name (terraform-provider-datadog#1973).
+func definedVariables(cfg map[string]any, globals map[string]string) (map[string]bool, []string) {
+	defined := map[string]bool{}
+	var errs []string
+	for _, m := range listOf(cfg["configVariables"]) {
+		name, _ := m["name"].(string)
+		if m["type"] == "global" {
+			id, _ := m["id"].(string)
+			global, known := globals[id]
+			switch {
+			case id == "":
+				errs = append(errs, fmt.Sprintf("config variable %s of type global has no id: it must name a global variable", name))
+				continue
+			case !known:
+				errs = append(errs, fmt.Sprintf("config variable %s refers to global variable %s, which does not exist", name, id))
+				continue
+			case global != name:
+				errs = append(errs, fmt.Sprintf("Global variable invalid names: %s (global variable %s is named %s)", name, id, global))
+				continue
+			}
+		}
+		defined[name] = true
 	}
+	if _, script := cfg["variablesFromScript"]; script {
+		return nil, errs
+	}
+	return defined, errs
+}
+
+// strictReferences checks every {{ NAME }} a request refers to (its URL,
+// headers, query, body, credentials: any string in it). A name must be a
+// valid variable name, and be defined when the request is sent: a
+// config variable of the test or a global variable it declares (defined;
+// nil when anything may be), or, for step number step of a multistep
+// test, a value an earlier step extracts (extractedBy names the step
+// that extracts each value). Built-ins ({{ uuid }}, {{ timestamp(3600,
+// s) }}: a call or a space) need no definition.
+//
+// Sources: "Use variables" (DataDog/documentation
+// content/en/synthetics/api_tests/http_tests.md and
+// content/en/synthetics/multistep.md): a test uses the global variables
+// defined in Settings and the variables defined locally, and a
+// multistep test re-injects "in subsequent steps" the values it
+// extracts; a global variable used without being declared is not
+// interpolated (terraform-provider-datadog#1701).
+func strictReferences(req map[string]any, defined map[string]bool, extractedBy map[string]int, step int) []string {
+	raw, err := json.Marshal(req)
+	if err != nil {
+		return nil
+	}
+	var errs []string
+	seen := map[string]bool{}
 	for _, m := range reference.FindAllStringSubmatch(string(raw), -1) {
 		name := m[1]
-		if strings.ContainsAny(name, "() ") || name == "uuid" {
-			continue // a built-in: {{ timestamp(3600, s) }}, {{ uuid }}
+		if isBuiltin(name) || seen[name] {
+			continue
 		}
+		seen[name] = true
 		if !variableName.MatchString(name) {
 			errs = append(errs, fmt.Sprintf("Invalid variable reference {{ %s }}: a variable name must match %s", name, variableName))
+			continue
+		}
+		if defined == nil || defined[name] {
+			continue
+		}
+		by, extracted := extractedBy[name]
+		switch {
+		case extracted && by < step:
+		case extracted && by == step:
+			errs = append(errs, fmt.Sprintf("{{ %s }} is extracted by this step's own answer: its request cannot use it", name))
+		case extracted:
+			errs = append(errs, fmt.Sprintf("{{ %s }} is extracted by a later step (%d): a step can only use values earlier steps extract", name, by))
+		default:
+			errs = append(errs, fmt.Sprintf("{{ %s }} is not defined: it is neither a config variable of the test, a global variable it declares, nor a value an earlier step extracts", name))
 		}
 	}
 	return errs
+}
+
+// listOf returns the objects of a JSON array.
+func listOf(v any) []map[string]any {
+	l, _ := v.([]any)
+	out := make([]map[string]any, 0, len(l))
+	for _, x := range l {
+		if m, isMap := x.(map[string]any); isMap {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // strictTags refuses tags Datadog cannot store: one that normalises to
