@@ -208,6 +208,16 @@ func Dependencies(checks []Check) [][]int {
 	return deps
 }
 
+// Undoes maps each check that takes back what a sibling gives (POST
+// /v3/auth/role/revoke, of POST /v3/auth/role/grant; see UndoneVerb) to
+// the indexes of those siblings among checks: it must run after them,
+// and in the same sequence (a multistep test) as them.
+func Undoes(checks []Check) map[int][]int {
+	out := map[int][]int{}
+	undoes(checks, func(i, j int) { out[i] = append(out[i], j) })
+	return out
+}
+
 // undoes calls wait(i, j) for each check i that takes back what its
 // sibling j gives (POST /v3/auth/role/revoke after POST
 // /v3/auth/role/grant; see UndoneVerb): the undo waits for it, or it

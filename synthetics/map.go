@@ -200,12 +200,17 @@ func leaks(steps []generator.Check) []string {
 	return notes
 }
 
-// Export writes the payloads of tests as one indented JSON array.
+// Export writes the payloads of tests as one indented JSON array. The
+// global variables a test refers to are declared among its config
+// variables by name, without the id only the account knows: whoever
+// creates the test from the file sets it (publish does, from the
+// account's list of global variables).
 func Export(w io.Writer, tests []Test) error {
-	if tests == nil {
-		tests = []Test{}
+	out := make([]Test, len(tests))
+	for i, t := range tests {
+		out[i] = declareGlobals(t, nil)
 	}
-	b, err := json.MarshalIndent(tests, "", "  ")
+	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return fmt.Errorf("export tests: %w", err)
 	}

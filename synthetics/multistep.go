@@ -178,14 +178,20 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		if markerRe.MatchString(req.GetUrl() + req.GetBody()) {
 			return Test{}, fmt.Errorf("step %s %s: a bound value has no variable", c.Method, c.Path)
 		}
-		step := datadogV1.NewSyntheticsAPITestStep(t.api.Config.Assertions, fmt.Sprintf("%s %s", c.Method, c.Path), req,
+		stepName := c.Method + " " + c.Path
+		if c.Chain != nil && c.Chain.Instance != "" {
+			// The create once more, for a second delete of its group
+			// (generator.Instances).
+			stepName += " again"
+		}
+		step := datadogV1.NewSyntheticsAPITestStep(t.api.Config.Assertions, stepName, req,
 			datadogV1.SYNTHETICSAPITESTSTEPSUBTYPE_HTTP)
 		// Every step runs, so that the delete at the end runs even when a
 		// read failed; each one still fails the test.
 		step.SetAllowFailure(true)
 		step.SetIsCritical(true)
 		steps = append(steps, datadogV1.SyntheticsAPITestStepAsSyntheticsAPIStep(step))
-		names = append(names, c.Method+" "+c.Path)
+		names = append(names, stepName)
 		variables = append(variables, t.Variables...)
 		if err := locals.add(t.api.Config.ConfigVariables); err != nil {
 			return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)

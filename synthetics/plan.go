@@ -306,24 +306,31 @@ func (c *Client) resolveVariables(ctx context.Context, desired []Test) ([]Test, 
 	sort.Slice(missing, func(i, j int) bool { return missing[i].Name < missing[j].Name })
 	out := make([]Test, len(desired))
 	for i, t := range desired {
-		out[i] = t
-		if len(t.Variables) == 0 {
-			continue
-		}
-		api := t.api
-		cfg := api.Config
-		cfg.ConfigVariables = keepLocal(cfg.ConfigVariables)
-		for _, v := range t.Variables {
-			cv := datadogV1.NewSyntheticsConfigVariable(v.Name, datadogV1.SYNTHETICSCONFIGVARIABLETYPE_GLOBAL)
-			if id, ok := ids[v.Name]; ok {
-				cv.SetId(id)
-			}
-			cfg.ConfigVariables = append(cfg.ConfigVariables, *cv)
-		}
-		api.Config = cfg
-		out[i].api = api
+		out[i] = declareGlobals(t, ids)
 	}
 	return out, missing, nil
+}
+
+// declareGlobals lists the global variables t refers to among its config
+// variables, each with its id when ids has it: Datadog fills a
+// {{ NAME }} only from a variable the test declares.
+func declareGlobals(t Test, ids map[string]string) Test {
+	if len(t.Variables) == 0 {
+		return t
+	}
+	api := t.api
+	cfg := api.Config
+	cfg.ConfigVariables = keepLocal(cfg.ConfigVariables)
+	for _, v := range t.Variables {
+		cv := datadogV1.NewSyntheticsConfigVariable(v.Name, datadogV1.SYNTHETICSCONFIGVARIABLETYPE_GLOBAL)
+		if id, ok := ids[v.Name]; ok {
+			cv.SetId(id)
+		}
+		cfg.ConfigVariables = append(cfg.ConfigVariables, *cv)
+	}
+	api.Config = cfg
+	t.api = api
+	return t
 }
 
 func (c *Client) variableIDs(ctx context.Context) (map[string]string, error) {

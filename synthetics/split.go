@@ -37,8 +37,9 @@ func chainGroups(checks []generator.Check) ([]chainGroup, map[string]int) {
 
 // split cuts a chain of more than max steps into tests Datadog accepts,
 // each complete on its own: every step comes with the steps it takes
-// values from (transitively) and with the delete of every resource
-// those create, so each test cleans up what it made. The first test
+// values from (transitively), with what it undoes (a revoke with its
+// grant) and with the delete of every resource those create, so each
+// test cleans up what it made. The first test
 // starts at the chain's first step and keeps the chain's identity;
 // every next one starts at the first step not yet covered, whose ID
 // makes its identity, and takes the next uncovered steps while they
@@ -59,6 +60,8 @@ func (ch chain) split(max int) chainGroup {
 			}
 		}
 	}
+	// An undo needs what it undoes (a revoke its grant).
+	undone := generator.Undoes(ch.steps)
 	// closure is what step i needs to run and clean up after itself.
 	closure := func(i int) map[int]bool {
 		set := map[int]bool{}
@@ -76,6 +79,7 @@ func (ch chain) split(max int) chainGroup {
 				}
 			}
 			todo = append(todo, deletes[j]...)
+			todo = append(todo, undone[j]...)
 		}
 		return set
 	}

@@ -308,14 +308,15 @@ datadog:
 		t.Fatalf("%d payloads, want 7 (3 chains, 4 single checks)", len(payloads))
 	}
 	// A test uses a global variable it declares by id (config variable
-	// of type global); --export calls no API, so it cannot know the ids:
-	// declare the payloads' globals as publish does once they exist.
+	// of type global); --export calls no API, so it declares them by
+	// name and cannot know the ids: set them as publish does once the
+	// variables exist.
 	ids := map[string]string{}
 	for _, name := range []string{"TOK", "SMOKE_PW"} {
 		ids[name] = createVariable(t, emu, name)
 	}
 	for _, p := range payloads {
-		createInEmulator(t, emu, declareGlobals(t, p, ids))
+		createInEmulator(t, emu, setGlobalIDs(t, p, ids))
 	}
 	all := readFile(t, out)
 	for _, want := range []string{`{{ TOK }}`, `Bearer {{ SMOKE_PW }}`, `"smoke-service:pet_store"`, `"team:pet_store"`, `"env/staging"`, `"status": "paused"`, `"tick_every": 30`} {
@@ -349,9 +350,10 @@ func createVariable(t *testing.T, emu *ddemu.Server, name string) string {
 	return v.ID
 }
 
-// declareGlobals adds to an exported payload a config variable of type
-// global, with its id, for each global variable it refers to.
-func declareGlobals(t *testing.T, p json.RawMessage, ids map[string]string) json.RawMessage {
+// setGlobalIDs sets, in an exported payload, the id of each global
+// variable it declares, and fails the test when it refers to a global
+// variable it does not declare.
+func setGlobalIDs(t *testing.T, p json.RawMessage, ids map[string]string) json.RawMessage {
 	t.Helper()
 	var test map[string]any
 	if err := json.Unmarshal(p, &test); err != nil {
@@ -359,13 +361,22 @@ func declareGlobals(t *testing.T, p json.RawMessage, ids map[string]string) json
 	}
 	cfg, _ := test["config"].(map[string]any)
 	vars, _ := cfg["configVariables"].([]any)
-	for name, id := range ids {
-		if strings.Contains(string(p), "{{ "+name+" }}") {
-			vars = append(vars, map[string]any{"type": "global", "name": name, "id": id})
+	declared := map[string]bool{}
+	for _, v := range vars {
+		m, _ := v.(map[string]any)
+		name, _ := m["name"].(string)
+		if m["type"] == "global" {
+			if _, has := m["id"]; has {
+				t.Errorf("exported global %s has an id: export cannot know it", name)
+			}
+			m["id"] = ids[name]
+			declared[name] = true
 		}
 	}
-	if len(vars) > 0 {
-		cfg["configVariables"] = vars
+	for name := range ids {
+		if strings.Contains(string(p), "{{ "+name+" }}") && !declared[name] {
+			t.Errorf("an exported payload refers to {{ %s }} without declaring it", name)
+		}
 	}
 	out, err := json.Marshal(test)
 	if err != nil {
