@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -85,5 +86,63 @@ func TestParameterFixtures(t *testing.T) {
 	}
 	if want := []string{`smoke.yaml:9: parameters: "path.nope" matches no parameter of the spec`}; !slices.Equal(warned, want) {
 		t.Errorf("warnings %q, want %q", warned, want)
+	}
+}
+
+// TestNameFormats: a string the document gives no format takes the one
+// its name implies (an email, a URL, a host...), unless its own format,
+// pattern or length says otherwise.
+func TestNameFormats(t *testing.T) {
+	doc := `
+openapi: 3.0.3
+info: {title: Names, version: "1"}
+paths:
+  /contacts:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [contactEmail, html_url, server_host, remote_ip, phone_number, guid, short_email, code_email, home_url, status]
+              properties:
+                contactEmail: {type: string}
+                html_url: {type: string}
+                server_host: {type: string}
+                remote_ip: {type: string}
+                phone_number: {type: string}
+                guid: {type: string}
+                short_email: {type: string, maxLength: 5}
+                code_email: {type: string, pattern: "^[A-Z]{3}$"}
+                home_url: {type: string, format: hostname}
+                status: {type: string}
+      responses: {"201": {description: created}}
+`
+	c := find(t, generate(t, doc, generator.Options{}), "POST", "/contacts")
+	var got map[string]string
+	if err := json.Unmarshal([]byte(c.Request.Body.Text), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"contactEmail": "smoke@example.com",
+		"html_url":     "https://example.com/",
+		"server_host":  "example.com",
+		"remote_ip":    "192.0.2.1",
+		"phone_number": "+14155550100",
+		"short_email":  "smoke",
+		"home_url":     "example.com",
+		"status":       "smoke",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if len(got["guid"]) != 36 || got["guid"][14] != '4' {
+		t.Errorf("guid = %q, want a UUID", got["guid"])
+	}
+	if len(got["code_email"]) != 3 || strings.ToUpper(got["code_email"]) != got["code_email"] {
+		t.Errorf("code_email = %q, want what its pattern asks", got["code_email"])
 	}
 }

@@ -884,9 +884,17 @@ func (g *valueGen) str(s *openapi3.Schema, seed string, nm name) any {
 		}
 	}
 	v := "smoke"
-	if s.Format != "" {
-		if f := formatValue(s.Format, seed, nm); f != nil {
-			v = text(renderValue(f, sampleVars))
+	format := s.Format
+	if format == "" {
+		// A document that names the field but not its format: an
+		// email, a URL or a host is what a careful person sends there.
+		format = nameFormat(string(nm))
+	}
+	if format != "" {
+		if f := formatValue(format, seed, nm); f != nil {
+			if r := text(renderValue(f, sampleVars)); s.Format != "" || fits(r) {
+				v = r
+			}
 		}
 	}
 	if n := utf8.RuneCountInString(v); n < minLen {
@@ -897,6 +905,37 @@ func (g *valueGen) str(s *openapi3.Schema, seed string, nm name) any {
 	}
 	g.spend(len(v))
 	return v
+}
+
+// nameFormat is the format a string field's name implies when the
+// document gives none: the last word of the name (contactEmail, html_url,
+// server_host, remote_ip). "" when the name implies none.
+func nameFormat(n string) string {
+	w := nameWords(n)
+	if len(w) == 0 {
+		return ""
+	}
+	last := w[len(w)-1]
+	if len(w) >= 2 && (last == "address" || last == "number") {
+		last = w[len(w)-2] + last // email_address, ip_address, phone_number
+	}
+	switch last {
+	case "email", "mail", "emailaddress":
+		return "email"
+	case "url", "uri", "href", "website", "homepage", "webaddress":
+		return "uri"
+	case "phone", "phonenumber", "telephone", "mobile":
+		return "phone"
+	case "hostname", "host", "fqdn", "domain":
+		return "hostname"
+	case "ip", "ipv4", "ipaddress":
+		return "ipv4"
+	case "ipv6":
+		return "ipv6"
+	case "uuid", "guid":
+		return "uuid"
+	}
+	return ""
 }
 
 // formatValue returns a value for well-known formats: moments relative to
@@ -937,6 +976,9 @@ func formatValue(format, seed string, nm name) any {
 		return "example.com"
 	case "ipv4":
 		return "192.0.2.1"
+	case "phone", "tel":
+		// E.164, in a range kept for fiction (555-01XX).
+		return "+14155550100"
 	case "ipv6":
 		return "2001:db8::1"
 	case "byte":
