@@ -162,3 +162,29 @@ func reasonList(c runner.ReasonCounts) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// UndocumentedRow is one check whose answer carried fields its schema
+// does not name (runner.Undocumented), for the reports.
+type UndocumentedRow struct {
+	Method, Path string
+	// Fields lists them: "/rrsets/*/foo, /bar (+3 more)".
+	Fields string
+}
+
+// undocumentedRows lists the checks with undocumented fields, in the
+// order of results.
+func undocumentedRows(results []runner.Result) []UndocumentedRow {
+	var out []UndocumentedRow
+	for _, r := range results {
+		u := r.Undocumented
+		if u == nil || len(u.Fields) == 0 {
+			continue
+		}
+		fields := strings.Join(u.Fields, ", ")
+		if u.More > 0 {
+			fields += fmt.Sprintf(" (+%d more)", u.More)
+		}
+		out = append(out, UndocumentedRow{Method: r.Method, Path: r.Path, Fields: fields})
+	}
+	return out
+}

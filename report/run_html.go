@@ -35,6 +35,7 @@ func WriteRunHTML(w io.Writer, results []runner.Result, opts RunOptions) error {
 			page.NotExercised = append(page.NotExercised, row)
 		}
 	}
+	page.Undocumented = undocumentedRows(results)
 	var err error
 	if page.Baseline, err = baselineHTML(opts.Baseline); err != nil {
 		return err
@@ -61,6 +62,7 @@ type runPage struct {
 	Coverage     Coverage
 	Attention    []runAttention
 	NotExercised []LedgerRow
+	Undocumented []UndocumentedRow
 	CSS          template.CSS
 	// Baseline is the rendered baseline section ("" without one).
 	Baseline template.HTML
@@ -140,6 +142,10 @@ var runHTMLTemplate = template.Must(template.New("run").Funcs(template.FuncMap{
 {{with .NotExercised}}<section><header><h2>Not exercised ({{len .}})</h2><span class="muted">the service answered, but not with a documented success</span></header>
 <table><tr><th>Operation</th><th>Status</th><th>Reason</th><th>Why</th></tr>
 {{range .}}<tr><td><code>{{.Method}} {{.Path}}</code>{{with .OperationID}} <span class="muted">{{.}}</span>{{end}}</td><td>{{if .StatusCode}}{{.StatusCode}}{{else}}-{{end}}</td><td>{{.Reason}}</td><td class="muted">{{.Why}}</td></tr>
+{{end}}</table></section>{{end}}
+{{with .Undocumented}}<section><header><h2>Undocumented fields ({{len .}})</h2><span class="muted">answers carry fields their schema does not name: allowed, but the spec is behind the service</span></header>
+<table><tr><th>Operation</th><th>Fields</th></tr>
+{{range .}}<tr><td><code>{{.Method}} {{.Path}}</code></td><td><code>{{.Fields}}</code></td></tr>
 {{end}}</table></section>{{end}}
 {{with .Coverage.ByTag}}<section><header><h2>Per tag</h2></header>
 <table><tr><th>Tag</th><th class="num">Operations</th><th class="num">Exercised</th><th class="num">Share</th></tr>

@@ -42,6 +42,9 @@ type runResultJSON struct {
 	Reproduce   string           `json:"reproduce,omitempty"`
 	Bound       []runner.Bound   `json:"bound,omitempty"`
 	Notes       []string         `json:"notes,omitempty"`
+	// Undocumented lists fields the answer carried that its schema does
+	// not name.
+	Undocumented *runner.Undocumented `json:"undocumented,omitempty"`
 }
 
 // WriteRunJSON writes the machine-readable report: a summary and one
@@ -62,7 +65,7 @@ func WriteRunJSON(w io.Writer, results []runner.Result, opts RunOptions) error {
 		out := runResultJSON{
 			CheckID: r.CheckID, Method: r.Method, Path: r.Path, OperationID: r.OperationID, URL: r.URL,
 			StatusCode: r.StatusCode, Outcome: r.Outcome, Exercised: r.Exercised, Reason: r.Reason, Snippet: r.Snippet,
-			DurationMS: r.DurationMS, Failures: r.Failures, Bound: r.Bound, Notes: r.Notes,
+			DurationMS: r.DurationMS, Failures: r.Failures, Bound: r.Bound, Notes: r.Notes, Undocumented: r.Undocumented,
 		}
 		if out.Failures == nil {
 			out.Failures = []runner.Failure{}

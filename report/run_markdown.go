@@ -113,6 +113,20 @@ func WriteRunMarkdown(w io.Writer, results []runner.Result, opts RunOptions) err
 		}
 	}
 	writeBaselineMarkdown(bw, opts.Baseline)
+	if rows := undocumentedRows(results); len(rows) > 0 {
+		// Folded, and bounded like the other tables: a step summary
+		// has a size limit.
+		fmt.Fprintf(bw, "<details><summary>Undocumented fields: %s answered fields the schema does not name</summary>\n\n", plural(len(rows), "operation", "operations"))
+		fmt.Fprintln(bw, "| Operation | Fields |")
+		fmt.Fprintln(bw, "|---|---|")
+		for _, u := range rows[:min(len(rows), maxMarkdownRows)] {
+			fmt.Fprintf(bw, "| %s | %s |\n", mdCellCode(u.Method+" "+u.Path), mdEscape(u.Fields))
+		}
+		if len(rows) > maxMarkdownRows {
+			fmt.Fprintf(bw, "\n… and %d more; the JSON report has them all.\n", len(rows)-maxMarkdownRows)
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
 	writeLedgerMarkdown(bw, coverage(results, opts))
 	return bw.Flush()
 }

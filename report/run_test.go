@@ -23,7 +23,8 @@ func sampleResults() []runner.Result {
 	return []runner.Result{
 		{CheckID: "92482e2cfe00", Method: "GET", Path: "/health", OperationID: "getHealth", URL: "http://127.0.0.1:8080/health",
 			StatusCode: 200, Outcome: runner.Passed, Exercised: true, DurationMS: 1.25,
-			Assertions: []string{"not_server_error", "status_documented", "content_type"}},
+			Assertions:   []string{"not_server_error", "status_documented", "content_type"},
+			Undocumented: &runner.Undocumented{Fields: []string{"/build/*/sha", "/uptime_<b>|s"}, More: 2}},
 		{CheckID: "7a11e9f0b3c2", Method: "GET", Path: "/owners/{ownerId}", OperationID: "getOwner", URL: "http://127.0.0.1:8080/owners/3f2a",
 			StatusCode: 404, Outcome: runner.Passed, Reason: runner.ReasonNotFound, Snippet: `{"message":"no such owner"}`, DurationMS: 2,
 			Assertions: []string{"not_server_error", "status_documented"}},

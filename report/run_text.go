@@ -116,6 +116,14 @@ func WriteRunText(w io.Writer, results []runner.Result, opts RunOptions) error {
 		}
 		fmt.Fprintln(bw)
 	}
+	if rows := undocumentedRows(results); len(rows) > 0 {
+		fmt.Fprintln(bw, paint(ansiBold, fmt.Sprintf("UNDOCUMENTED FIELDS (%d)", len(rows))))
+		fmt.Fprintln(bw, paint(ansiDim, "  answers carry fields their schema does not name: allowed, but the spec is behind the service"))
+		for _, u := range rows {
+			fmt.Fprintf(bw, "  ? %-*s  %s\n", width, EscapeTerminal(u.Method+" "+u.Path), EscapeTerminal(u.Fields))
+		}
+		fmt.Fprintln(bw)
+	}
 	s := runner.Summarize(results)
 	summary := summaryLine(s, results, opts.Baseline)
 	if opts.Elapsed > 0 {

@@ -120,12 +120,14 @@ func (s assertionSet) forCheck(c generator.Check) assertionSet {
 // and returns the failures, nil when the response honours the spec.
 // Messages say what was expected, what came and where; secrets are masked.
 func (r *Runner) Evaluate(c generator.Check, resp *Response) []Failure {
-	return r.evaluate(c, resp, r.maskerFor(c))
+	out, _ := r.evaluate(c, resp, r.maskerFor(c))
+	return out
 }
 
-// evaluate is Evaluate with the Masker of c.
-func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker) []Failure {
-	var out []Failure
+// evaluate is Evaluate with the Masker of c. It also returns the fields
+// of the body its documented schema does not name (see undocumented),
+// found while validating it.
+func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker) (out []Failure, extra *Undocumented) {
 	add := func(check, pointer, format string, args ...any) {
 		out = append(out, Failure{Check: check, Pointer: pointer, Message: m.Mask(fmt.Sprintf(format, args...))})
 	}
@@ -162,7 +164,11 @@ func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker
 			add(CheckContentType, "", "%s for status %d, expected %s", shown, status, strings.Join(want, " or "))
 		}
 		if on[CheckResponseSchema] && matched {
-			out = r.schemaFailures(out, m, content, got, resp.Body, resp.Stream == generator.StreamJSON)
+			var v any
+			out, v = r.schemaFailures(out, m, content, got, resp.Body, resp.Stream == generator.StreamJSON)
+			if v != nil && content.Schema != nil {
+				extra = undocumented(v, content.Schema)
+			}
 		}
 	}
 	if on[CheckRequiredHeaders] && ok {
@@ -175,31 +181,32 @@ func (r *Runner) evaluate(c generator.Check, resp *Response, m *generator.Masker
 	if on[CheckLatency] && set.latency > 0 && resp.Duration > set.latency {
 		add(CheckLatency, "", "took %s, budget %s", resp.Duration.Round(time.Millisecond), set.latency)
 	}
-	return out
+	return out, extra
 }
 
 // schemaFailures validates a JSON body (or the first record of a JSON
 // stream, whatever its media type: NDJSON, JSON Lines) against the
-// documented schema and appends the failures to out.
-func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content generator.Content, got string, body []byte, jsonRecord bool) []Failure {
+// documented schema and appends the failures to out. It returns the body
+// as decoded, nil when it is not JSON.
+func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content generator.Content, got string, body []byte, jsonRecord bool) ([]Failure, any) {
 	if !generator.IsJSON(got) && !jsonRecord {
-		return out // only JSON bodies are validated
+		return out, nil // only JSON bodies are validated
 	}
 	fail := func(pointer, format string, args ...any) Failure {
 		return Failure{Check: CheckResponseSchema, Pointer: pointer, Message: m.Mask(fmt.Sprintf(format, args...))}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if content.Schema == nil {
-			return out
+			return out, nil
 		}
-		return append(out, fail("", "empty body under Content-Type %s, expected JSON matching the %s", got, schemaName(content)))
+		return append(out, fail("", "empty body under Content-Type %s, expected JSON matching the %s", got, schemaName(content))), nil
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return append(out, fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(m, body)))
+		return append(out, fail("", "body is not valid JSON under Content-Type %s: %v (body starts %s)", got, err, excerpt(m, body))), nil
 	}
 	if content.Schema == nil {
-		return out
+		return out, v
 	}
 	// The first maxSchemaFailures errors are shown, the rest counted.
 	shown, more := 0, 0
@@ -228,7 +235,7 @@ func (r *Runner) schemaFailures(out []Failure, m *generator.Masker, content gene
 	if more > 0 {
 		out = append(out, fail("", "%d more schema errors", more))
 	}
-	return out
+	return out, v
 }
 
 // Validation options, built once. Messages are made from Reason and the

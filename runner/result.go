@@ -54,6 +54,10 @@ type Result struct {
 	// without a failure passed.
 	Assertions []string  `json:"assertions,omitempty"`
 	Failures   []Failure `json:"failures,omitempty"`
+	// Undocumented lists the fields of the answer its documented schema
+	// does not name (when response_schema judged it): allowed, so no
+	// failure, but a sign that the spec is behind the service.
+	Undocumented *Undocumented `json:"undocumented,omitempty"`
 	// Bound lists the request values taken from earlier checks'
 	// exchanges (chains); Notes say what the run could not do for the
 	// check: a binding not confirmed by what its producer returned, a

@@ -376,7 +376,12 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		res.Snippet = snippet(m, resp.Body)
 	}
 	res.Assertions = r.asserts.forCheck(c).names()
-	res.Failures = r.evaluate(c, resp, m)
+	res.Failures, res.Undocumented = r.evaluate(c, resp, m)
+	if u := res.Undocumented; u != nil {
+		for i, f := range u.Fields {
+			u.Fields[i] = m.Mask(f) // a key is the server's text
+		}
+	}
 	res.Outcome = Passed
 	if len(res.Failures) > 0 {
 		res.Outcome = Failed
