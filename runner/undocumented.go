@@ -29,8 +29,8 @@ type Undocumented struct {
 // Objects the schema leaves open on purpose are not judged: no
 // properties, additionalProperties given, a oneOf, anyOf or not.
 func undocumented(v any, s *openapi3.Schema) *Undocumented {
-	seen := map[string]bool{}
-	walkUndocumented(v, s, "", seen, 0)
+	var seen map[string]bool // made on the first find: most answers have none
+	walkUndocumented(v, s, "", &seen, 0)
 	if len(seen) == 0 {
 		return nil
 	}
@@ -48,36 +48,81 @@ const (
 	maxFound     = 200
 )
 
-func walkUndocumented(v any, s *openapi3.Schema, p string, seen map[string]bool, depth int) {
-	if s == nil || depth > maxWalkDepth || len(seen) >= maxFound {
+func walkUndocumented(v any, s *openapi3.Schema, p string, seen *map[string]bool, depth int) {
+	if s == nil || depth > maxWalkDepth || len(*seen) >= maxFound {
 		return
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		if !closedEnough(s) {
+		if !closedEnough(s) || !hasProperties(s, 0) {
 			return
 		}
-		props := generator.Properties(s)
-		if len(props) == 0 {
-			return
-		}
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			kp := p + "/" + generator.EscapeToken(k)
-			sub, ok := props[k]
-			if !ok {
-				seen[kp] = true
-				continue
+		for k, e := range x {
+			sub, ok := property(s, k, 0)
+			switch {
+			case !ok:
+				if *seen == nil {
+					*seen = map[string]bool{}
+				}
+				(*seen)[p+"/"+generator.EscapeToken(k)] = true
+			case isContainer(e):
+				// Paths are built only on the way to something to
+				// judge: most values are scalars.
+				walkUndocumented(e, sub, p+"/"+generator.EscapeToken(k), seen, depth+1)
 			}
-			walkUndocumented(x[k], sub, kp, seen, depth+1)
 		}
 	case []any:
 		if s.Items == nil || s.Items.Value == nil {
 			return
 		}
 		for _, e := range x[:min(len(x), maxWalkItems)] {
-			walkUndocumented(e, s.Items.Value, p+"/*", seen, depth+1)
+			if isContainer(e) {
+				walkUndocumented(e, s.Items.Value, p+"/*", seen, depth+1)
+			}
 		}
 	}
+}
+
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// property finds the schema of a property by name, in s or its allOf
+// branches (generator.Properties, without building the map).
+func property(s *openapi3.Schema, name string, depth int) (*openapi3.Schema, bool) {
+	if s == nil || depth > 8 {
+		return nil, false
+	}
+	if ref, ok := s.Properties[name]; ok && ref != nil && ref.Value != nil {
+		return ref.Value, true
+	}
+	for _, sub := range s.AllOf {
+		if sub != nil {
+			if p, ok := property(sub.Value, name, depth+1); ok {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func hasProperties(s *openapi3.Schema, depth int) bool {
+	if s == nil || depth > 8 {
+		return false
+	}
+	if len(s.Properties) > 0 {
+		return true
+	}
+	for _, sub := range s.AllOf {
+		if sub != nil && hasProperties(sub.Value, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // closedEnough reports a schema whose properties (its own and its allOf
