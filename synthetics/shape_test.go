@@ -143,6 +143,11 @@ func TestMapAsDatadogReadsIt(t *testing.T) {
 	if _, _, err := publish(t, c, tests, false); err != nil {
 		t.Fatal(err)
 	}
+	for _, st := range emu.Tests() {
+		if strings.Contains(st.Name, "chain") && !strings.Contains(string(st.JSON), `"id":"stp-`) {
+			t.Fatalf("the emulator echoes no step id: the second publish below proves nothing\n%s", st.JSON)
+		}
+	}
 	emu.ResetCalls()
 	if _, _, err := publish(t, c, tests, false); err != nil {
 		t.Fatal(err)
