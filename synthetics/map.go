@@ -268,7 +268,13 @@ func (m *mapper) test() (Test, error) {
 	cfg.SetAssertions(asserts)
 
 	name := TestName(m.opts.Service, m.c)
-	api := *datadogV1.NewSyntheticsAPITest(cfg, m.locations(), m.message(), name, m.options(), datadogV1.SYNTHETICSAPITESTTYPE_API)
+	opts := m.options()
+	if needsHTTP1(req) {
+		// A single test's HTTP version is an option
+		// (terraform-provider-datadog reads options_list.http_version).
+		opts.SetHttpVersion(datadogV1.SYNTHETICSTESTOPTIONSHTTPVERSION_HTTP1)
+	}
+	api := *datadogV1.NewSyntheticsAPITest(cfg, m.locations(), m.message(), name, opts, datadogV1.SYNTHETICSAPITESTTYPE_API)
 	api.SetSubtype(datadogV1.SYNTHETICSTESTDETAILSSUBTYPE_HTTP)
 	api.SetStatus(m.status())
 	api.SetTags(m.tags())
@@ -304,6 +310,21 @@ func (m *mapper) request() (datadogV1.SyntheticsTestRequest, error) {
 		req.SetHeaders(headers)
 	}
 	return req, nil
+}
+
+// needsHTTP1 reports whether req carries a payload (a body, form fields
+// or files) with a method whose body Datadog sends only over HTTP/1.1:
+// terraform-provider-datadog leaves the body of a GET, HEAD or DELETE
+// out ("`request_definition.body` is not valid for %s requests. It will
+// be ignored.") unless the HTTP version is http1 (#2492). A DELETE that
+// documents a body (GitHub's DELETE /user/emails, Gitea's DELETE of a
+// file's contents) is then sent with it.
+func needsHTTP1(req datadogV1.SyntheticsTestRequest) bool {
+	switch strings.ToUpper(req.GetMethod()) {
+	case "GET", "HEAD", "DELETE":
+		return req.GetBody() != "" || len(req.GetForm()) > 0 || len(req.GetFiles()) > 0
+	}
+	return false
 }
 
 // headers maps the check's headers and cookies; HTTP basic credentials

@@ -120,15 +120,19 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 				}
 				continue
 			}
-			key := b.Producer + " " + b.From + " " + b.In + " " + b.Name
+			po, err := extraction(x, c, b)
+			if err != nil {
+				return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
+			}
+			// One value a producer answers is extracted once, whichever
+			// steps take it: a step extracts at most
+			// MaxExtractedValues.
+			key := b.Producer + "\x00" + extractionKey(po)
 			name, ok := varOf[key]
 			if !ok {
 				name = vars.name(b.Name)
 				varOf[key] = name
-				po, err := extraction(name, x, c, b)
-				if err != nil {
-					return Test{}, fmt.Errorf("step %s %s: %w", c.Method, c.Path, err)
-				}
+				po.SetName(name)
 				extracted[pos[b.Producer]] = append(extracted[pos[b.Producer]], po)
 			}
 			marker := fmt.Sprintf("zzsmokevar%dzz", len(markers))
@@ -178,6 +182,13 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		if markerRe.MatchString(req.GetUrl() + req.GetBody()) {
 			return Test{}, fmt.Errorf("step %s %s: a bound value has no variable", c.Method, c.Path)
 		}
+		// Datadog reads a step's redirect policy from its request, not
+		// from the test's options (those are for single HTTP tests):
+		// smoke never follows a redirect, so each step says so.
+		req.SetFollowRedirects(false)
+		if needsHTTP1(req) {
+			req.SetHttpVersion(datadogV1.SYNTHETICSTESTOPTIONSHTTPVERSION_HTTP1)
+		}
 		stepName := c.Method + " " + c.Path
 		if c.Chain != nil && c.Chain.Instance != "" {
 			// The create once more, for a second delete of its group
@@ -198,6 +209,11 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		}
 	}
 	for i, ex := range extracted {
+		if len(ex) > MaxExtractedValues {
+			c := ch.steps[i]
+			return Test{}, fmt.Errorf("step %s %s: later steps take %d values from its answer, Datadog extracts at most %d per step (exclude some of the operations that take them)",
+				c.Method, c.Path, len(ex), MaxExtractedValues)
+		}
 		if len(ex) > 0 {
 			steps[i].SyntheticsAPITestStep.SetExtractedValues(ex)
 		}
@@ -210,6 +226,9 @@ func mapChain(ch chain, build func(generator.Check) (Test, error), opts Options)
 		return Test{}, err
 	}
 	api := first.api
+	// Each step says its own HTTP version: the first step's test's
+	// option is not the chain's.
+	api.Options.HttpVersion = nil
 	cfg := datadogV1.SyntheticsAPITestConfig{}
 	cfg.SetSteps(steps)
 	if len(locals.vars) > 0 {
@@ -373,12 +392,18 @@ func successOnly(e generator.Expect) generator.Expect {
 	return out
 }
 
+// MaxExtractedValues is the most values one step of a multistep test
+// extracts: "You can extract up to ten variables per test step" (docs:
+// Synthetic Monitoring, Multistep API Testing, Extract variables from
+// the response).
+const MaxExtractedValues = 10
+
 // extraction says how a producer step extracts the value a binding
 // takes: a JSON path on its body, or a regular expression on a header
-// (for a Location, the segment of the consumer's path parameter).
-func extraction(name string, x generator.Expr, consumer generator.Check, b generator.Binding) (datadogV1.SyntheticsParsingOptions, error) {
+// (for a Location, the segment of the consumer's path parameter). The
+// caller names the variable.
+func extraction(x generator.Expr, consumer generator.Check, b generator.Binding) (datadogV1.SyntheticsParsingOptions, error) {
 	po := datadogV1.NewSyntheticsParsingOptions()
-	po.SetName(name)
 	switch x.Part {
 	case "body":
 		path, err := jsonPath(x.Pointer)
@@ -403,6 +428,13 @@ func extraction(name string, x generator.Expr, consumer generator.Check, b gener
 		return *po, fmt.Errorf("%s cannot be extracted from an answer", x)
 	}
 	return *po, nil
+}
+
+// extractionKey identifies what an extraction parses, whatever its
+// name: two bindings to the same value of one answer share it.
+func extractionKey(po datadogV1.SyntheticsParsingOptions) string {
+	p := po.GetParser()
+	return strings.Join([]string{string(po.GetType()), po.GetField(), string(p.GetType()), p.GetValue()}, "\x00")
 }
 
 // locationRegexp matches, as its whole match, the segment of a Location

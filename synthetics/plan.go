@@ -383,6 +383,7 @@ type view struct {
 		MinFailureDuration int64   `json:"min_failure_duration,omitempty"`
 		MinLocationFailed  int64   `json:"min_location_failed,omitempty"`
 		FollowRedirects    bool    `json:"follow_redirects,omitempty"`
+		HTTPVersion        string  `json:"httpVersion,omitempty"`
 		Retry              *retryV `json:"retry,omitempty"`
 		MonitorOptions     struct {
 			RenotifyInterval int64 `json:"renotify_interval,omitempty"`
@@ -411,6 +412,11 @@ func ownedView(t any) ([]byte, error) {
 	}
 	sort.Strings(v.Tags)
 	sort.Strings(v.Locations)
+	if v.Options.HTTPVersion == string(datadogV1.SYNTHETICSTESTOPTIONSHTTPVERSION_ANY) {
+		// "any" forces no version: the same as none. (The emulator
+		// stores it for a test created without one.)
+		v.Options.HTTPVersion = ""
+	}
 	if r := v.Options.Retry; r != nil && r.Count == 0 {
 		// Without retries the interval means nothing.
 		v.Options.Retry = nil

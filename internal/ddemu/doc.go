@@ -14,10 +14,11 @@
 //
 // Strict mode (on unless Options.Lax) also enforces what Datadog's servers
 // refuse although the document allows it — variable names, retry,
-// timeout and size bounds, tag grammar, closed objects, and requests
-// (of a test or of any step) that refer to a {{ VARIABLE }} the test
-// does not define — and stores tags normalised as Datadog does;
-// strict.go cites the source of each rule.
+// timeout and size bounds, tag grammar, closed objects, requests (of a
+// test or of any step) that refer to a {{ VARIABLE }} the test does not
+// define, and the shape of multistep tests and their extracted values —
+// and stores tags normalised and step ids added as Datadog does;
+// strict.go and strict_multistep.go cite the source of each rule.
 //
 // One deliberate exception: while a CI batch runs, Datadog answers its
 // status as "in_progress", a value missing from the document's

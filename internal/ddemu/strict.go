@@ -94,7 +94,9 @@ func strictTest(t map[string]any, globals map[string]string) []string {
 		}
 	}
 	cfg, _ := t["config"].(map[string]any)
+	errs = append(errs, strictShape(t, cfg)...)
 	errs = append(errs, strictVariables(cfg)...)
+	errs = append(errs, strictConfigVariableFlags(cfg)...)
 	defined, errsDefined := definedVariables(cfg, globals)
 	errs = append(errs, errsDefined...)
 	if t["subtype"] == "multi" {
@@ -102,6 +104,7 @@ func strictTest(t map[string]any, globals map[string]string) []string {
 		if len(steps) > maxSteps {
 			errs = append(errs, fmt.Sprintf("%d steps: a multistep test has at most %d", len(steps), maxSteps))
 		}
+		_, followInOptions := opts["follow_redirects"]
 		// extractedBy names the step that extracts each value.
 		extractedBy := map[string]int{}
 		for i, st := range steps {
@@ -121,6 +124,9 @@ func strictTest(t map[string]any, globals map[string]string) []string {
 			for _, e := range strictHTTPRequest(req, assertions, false) {
 				errs = append(errs, fmt.Sprintf("step %d: %s", i, e))
 			}
+			for _, e := range strictStep(step, followInOptions) {
+				errs = append(errs, fmt.Sprintf("step %d (%v): %s", i, step["name"], e))
+			}
 			for _, e := range strictReferences(req, defined, extractedBy, i) {
 				errs = append(errs, fmt.Sprintf("step %d (%v): %s", i, step["name"], e))
 			}
@@ -134,6 +140,8 @@ func strictTest(t map[string]any, globals map[string]string) []string {
 		req, _ := cfg["request"].(map[string]any)
 		assertions, _ := cfg["assertions"].([]any)
 		errs = append(errs, strictHTTPRequest(req, assertions, true)...)
+		version, _ := opts["httpVersion"].(string)
+		errs = append(errs, strictBodyVersion(req, version, "options.httpVersion")...)
 		errs = append(errs, strictReferences(req, defined, nil, 0)...)
 	}
 	return errs

@@ -70,6 +70,7 @@ func TestStrictTest(t *testing.T) {
 		{"dangling variable", func(m map[string]any) { req(m)["url"] = "https://x/{{ _TOK }}" }, "Invalid variable reference {{ _TOK }}"},
 		{"short variable", func(m map[string]any) { req(m)["headers"] = map[string]any{"A": "{{ PW }}"} }, "{{ PW }}"},
 		{"builtin is fine", func(m map[string]any) {
+			req(m)["method"] = "POST"
 			req(m)["body"] = `{"at":"{{ timestamp(3600, s) }}","id":"{{ uuid }}","test":"{{ public-id }}","d":"{{ date(1h, YYYY-MM-DD) }}"}`
 		}, ""},
 		{"undefined variable", func(m map[string]any) { req(m)["body"] = `{"name":"smoke{{ SMOKE_RUN }}"}` }, "{{ SMOKE_RUN }} is not defined"},

@@ -102,6 +102,11 @@ func (s *Server) store(id string, t map[string]any) string {
 	}
 	if !s.opts.Lax {
 		normalizeTags(t)
+		step := 0
+		echoStepIDs(t, func() string {
+			step++
+			return fmt.Sprintf("stp-%03d-%03d", s.seq%1000, step)
+		})
 	}
 	opts, _ := t["options"].(map[string]any)
 	opts = maps.Clone(opts)
