@@ -83,15 +83,7 @@ func TestAlertmanagerChainsEndToEnd(t *testing.T) {
 	if chains == 0 {
 		t.Fatal("no multistep test: the chain of silences is missing from the plan")
 	}
-	var mu sync.Mutex
-	reasons := map[string]string{}
-	emu := emulator(t, ddemu.Options{Outcome: func(st ddemu.StoredTest) string {
-		outcome, why := ddemu.Run(st)
-		mu.Lock()
-		reasons[st.Name] = outcome + " " + why
-		mu.Unlock()
-		return outcome
-	}})
+	emu, reasons := runningEmulator(t)
 	c := client(t, emu)
 	if _, _, err := publishService(t, c, "alertmanager", tests, false); err != nil {
 		t.Fatal(err)

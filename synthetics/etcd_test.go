@@ -40,15 +40,7 @@ func TestEtcdChainsEndToEnd(t *testing.T) {
 	if len(tests) < 4 {
 		t.Fatalf("%d multistep tests, want the role, user, lease and member chains", len(tests))
 	}
-	var mu sync.Mutex
-	reasons := map[string]string{}
-	emu := emulator(t, ddemu.Options{Outcome: func(st ddemu.StoredTest) string {
-		outcome, why := ddemu.Run(st)
-		mu.Lock()
-		reasons[st.Name] = outcome + " " + why
-		mu.Unlock()
-		return outcome
-	}})
+	emu, reasons := runningEmulator(t)
 	c := client(t, emu)
 	if _, _, err := publishService(t, c, "etcd", tests, true); err != nil {
 		t.Fatal(err)
@@ -83,4 +75,22 @@ func TestEtcdChainsEndToEnd(t *testing.T) {
 			t.Errorf("%s after the runs: %s, want nothing the chains created", list, body)
 		}
 	}
+}
+
+// runningEmulator is a strict emulator that really runs every test it is
+// asked to (ddemu.Run: each request on loopback, its assertions
+// evaluated), and the outcome and reason of each run by test name, once
+// the runs are over.
+func runningEmulator(t *testing.T) (*ddemu.Server, map[string]string) {
+	t.Helper()
+	var mu sync.Mutex
+	reasons := map[string]string{}
+	emu := emulator(t, ddemu.Options{Outcome: func(st ddemu.StoredTest) string {
+		outcome, why := ddemu.Run(st)
+		mu.Lock()
+		reasons[st.Name] = outcome + " " + why
+		mu.Unlock()
+		return outcome
+	}})
+	return emu, reasons
 }

@@ -373,23 +373,7 @@ func TestInitRunBlock(t *testing.T) {
 	if err := os.WriteFile(sp, petstore.Spec, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	text, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", "-")
-	if code != 0 {
-		t.Fatalf("init exited %d: %s", code, stderr)
-	}
-	var block []string
-	in := false
-	for _, l := range strings.Split(text, "\n") {
-		switch {
-		case l == "# run:":
-			in = true
-		case in && l == "":
-			in = false
-		}
-		if in {
-			block = append(block, strings.TrimPrefix(l, "# "))
-		}
-	}
+	block := initBlock(t, sp, "# run:")
 	out := filepath.Join(dir, "smoke.yaml")
 	if err := os.WriteFile(out, []byte(strings.Join(block, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -427,23 +411,7 @@ paths:
 	if err := os.WriteFile(sp, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	text, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", "-")
-	if code != 0 {
-		t.Fatalf("init exited %d: %s", code, stderr)
-	}
-	var block []string
-	in := false
-	for _, l := range strings.Split(text, "\n") {
-		switch {
-		case l == "# parameters:":
-			in = true
-		case in && l == "":
-			in = false
-		}
-		if in {
-			block = append(block, strings.TrimPrefix(l, "# "))
-		}
-	}
+	block := initBlock(t, sp, "# parameters:")
 	// zone_id comes from the create: it is no parameter to fix.
 	if len(block) != 2 || !strings.HasPrefix(block[1], "  server_id: ") || !strings.Contains(block[1], "in 4 operations") {
 		t.Fatalf("parameters block %q, want server_id alone, in 4 operations", block)
@@ -471,4 +439,29 @@ paths:
 			t.Errorf("url %s, want server_id from parameters:", c.Request.URL)
 		}
 	}
+}
+
+// initBlock runs smoke init on the spec at sp and returns the commented
+// block that starts at the line header, uncommented, up to the blank line
+// that ends it.
+func initBlock(t *testing.T, sp, header string) []string {
+	t.Helper()
+	text, stderr, code := cli(t, nil, "", "init", "--spec", sp, "--output", "-")
+	if code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr)
+	}
+	var block []string
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		switch {
+		case l == header:
+			in = true
+		case in && l == "":
+			in = false
+		}
+		if in {
+			block = append(block, strings.TrimPrefix(l, "# "))
+		}
+	}
+	return block
 }
