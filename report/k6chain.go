@@ -148,32 +148,19 @@ func unbound(c generator.Check, binds []generator.Binding) string {
 // of its chain gives, unless the resource it names lies under one this
 // iteration created (/things/{id}/parts/{part}, id bound): the write
 // would address a resource by the plan's static value, one smoke did not
-// create.
+// create (generator.ForeignPath, with the chain's bindings).
 func unboundPath(c generator.Check, binds []generator.Binding) string {
-	bound := func(name string) bool {
+	name, v, foreign := generator.ForeignPath(c, func(name string) bool {
 		return slices.ContainsFunc(binds, func(b generator.Binding) bool { return b.In == generator.InPath && b.Name == name })
+	})
+	if !foreign {
+		return ""
 	}
-	under := false
-	for _, m := range pathParamRe.FindAllStringSubmatch(c.Path, -1) {
-		name := m[1]
-		v, declared := paramValue(c.Request.Path, name)
-		if !declared {
-			continue // braces in the path that name no parameter
-		}
-		if bound(name) {
-			under = true
-			continue
-		}
-		if under {
-			continue
-		}
-		return fmt.Sprintf("path %s is the plan's %q, not an id this iteration created", name, v)
+	if _, declared := paramValue(c.Request.Path, name); !declared {
+		v = "********" // a secret path value is never written out
 	}
-	return ""
+	return fmt.Sprintf("path %s is the plan's %q, not an id this iteration created", name, v)
 }
-
-// pathParamRe finds the parameters of a path template, in order.
-var pathParamRe = regexp.MustCompile(`\{([^{}/]+)\}`)
 
 // leaksK6 lists the creates among kept whose group has no delete in kept.
 func leaksK6(kept []generator.Check) []K6Left {

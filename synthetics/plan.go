@@ -80,6 +80,8 @@ const (
 	ReasonRemoved   = "not in the spec or the filters"
 	ReasonDuplicate = "duplicate"
 	ReasonWrites    = "writes: Datadog would send it on every run; pass --allow-writes to publish it"
+	// ReasonForeign is a format: the path parameter and its value.
+	ReasonForeign = "writes to a resource it did not create (path %s %q); give the id in smoke.yaml to publish it"
 	// ReasonChained is followed by the name of the multistep test that
 	// now runs the check as one of its steps.
 	ReasonChained = "now a step of "
@@ -100,14 +102,27 @@ func (p *Plan) InSync() bool {
 // runs every few minutes, forever, so a published DELETE /pets/3 would
 // delete pet 3 every few minutes. A chain with a write is skipped whole,
 // under the multistep test's name (its safe steps are published alone);
-// a write no chain takes is skipped under its own.
+// a write no chain takes is skipped under its own. A write that would
+// name a resource neither its chain creates nor the user named
+// (generator.ForeignPath) is skipped even with allowWrites.
 func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]generator.Check, []Skipped) {
-	if allowWrites {
-		return checks, nil
-	}
-	groups, member := chainGroups(checks)
 	var keep []generator.Check
 	var skipped []Skipped
+	// A write that names a resource no step creates and the user did not
+	// name is never published: it would change or delete whatever
+	// carries that id, every few minutes.
+	for _, c := range checks {
+		if name, v, foreign := generator.ForeignPath(c, nil); foreign {
+			skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: fmt.Sprintf(ReasonForeign, name, v)})
+			continue
+		}
+		keep = append(keep, c)
+	}
+	if allowWrites {
+		return keep, skipped
+	}
+	checks, keep = keep, nil
+	groups, member := chainGroups(checks)
 	listed := map[int]bool{}
 	for _, c := range checks {
 		if c.Safe {

@@ -3,6 +3,8 @@ package synthetics_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +312,23 @@ func TestSkipWrites(t *testing.T) {
 	}
 	if all, skipped := synthetics.SkipWrites(checks(), "orders", true); len(all) != 3 || skipped != nil {
 		t.Errorf("SkipWrites(allowWrites) = %d, %v, want all 3", len(all), skipped)
+	}
+	// A write on an order no step creates: never published, writes
+	// allowed or not; with the user's id, it is.
+	cancel := generator.Check{ID: "cancel", Method: "DELETE", Path: "/orders/{id}",
+		Request: generator.Request{URL: "/orders/7", Path: []generator.Param{{Name: "id", Value: "7", Source: generator.SourceExample}}}}
+	for _, allow := range []bool{false, true} {
+		kept, skipped := synthetics.SkipWrites(append(checks(), cancel), "orders", allow)
+		if slices.ContainsFunc(kept, func(c generator.Check) bool { return c.ID == "cancel" }) ||
+			!slices.ContainsFunc(skipped, func(s synthetics.Skipped) bool {
+				return s.CheckID == "cancel" && s.Reason == fmt.Sprintf(synthetics.ReasonForeign, "id", "7")
+			}) {
+			t.Errorf("SkipWrites(allowWrites %v) kept the DELETE on order 7: %+v", allow, skipped)
+		}
+	}
+	cancel.Request.Path[0].Source = generator.SourceFixture
+	if kept, _ := synthetics.SkipWrites(append(checks(), cancel), "orders", true); !slices.ContainsFunc(kept, func(c generator.Check) bool { return c.ID == "cancel" }) {
+		t.Error("SkipWrites(allowWrites) left out a DELETE on the user's order")
 	}
 }
 

@@ -787,7 +787,9 @@ func (st *starter) renderWrites(b *strings.Builder) {
 		return
 	}
 	w("# smoke run sends every operation, writes included: it is meant for\n")
-	w("# staging (smoke diff sends writes only with --allow-writes).\n")
+	w("# staging (smoke diff sends writes only with --allow-writes). A write\n")
+	w("# on an id that no create of the run gave and you did not give here\n")
+	w("# is never sent.\n")
 	w("# %s To leave them all out, uncomment\n", plural(len(writes), "operation of the spec writes.", "operations of the spec write."))
 	w("# read_only; to leave out some, exclude them (--read-only and --exclude\n")
 	w("# do the same on the command line).\n")
