@@ -241,6 +241,10 @@ type Report struct {
 	// Skipped lists checks that were not sampled because they write
 	// ("POST /orders") and writes were not allowed.
 	Skipped []string `json:"skipped,omitempty"`
+	// Withheld lists the writes that were not sampled because they would
+	// name a resource by an id neither a create nor the user gave
+	// (generator.ForeignPath): never sent, on either side.
+	Withheld []string `json:"withheld,omitempty"`
 	// Warnings are problems that did not stop the run: rules that
 	// matched nothing, for instance.
 	Warnings []string `json:"warnings,omitempty"`

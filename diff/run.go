@@ -161,10 +161,15 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 		opts.Seed = randomSeed()
 	}
 	var todo []generator.Check
-	var skipped []string
+	var skipped, withheld []string
 	for _, c := range checks {
-		if !opts.AllowWrites && !generator.IsSafe(c.Method) {
+		switch {
+		case !opts.AllowWrites && !generator.IsSafe(c.Method):
 			skipped = append(skipped, c.Method+" "+c.Path)
+			continue
+		case generator.IsForeign(c):
+			// Never sent, on either side: nothing to compare.
+			withheld = append(withheld, c.Method+" "+c.Path)
 			continue
 		}
 		todo = append(todo, c)
@@ -209,7 +214,7 @@ func Run(ctx context.Context, checks []generator.Check, oldURL, newURL string, o
 		ops = append(ops, more...)
 	}
 	rep := &Report{Old: redactURL(oldURL), New: redactURL(newURL), Rounds: opts.Rounds, Seed: opts.Seed,
-		Operations: ops, Skipped: skipped, Warnings: rules.warnings(), Resources: res}
+		Operations: ops, Skipped: skipped, Withheld: withheld, Warnings: rules.warnings(), Resources: res}
 	if res != nil {
 		rep.Warnings = append(rep.Warnings, res.leftWarnings()...)
 	}

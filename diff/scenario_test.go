@@ -330,6 +330,36 @@ func TestRunSkipsWritesAndHonoursCancel(t *testing.T) {
 	}
 }
 
+// TestRunWithholdsForeignWrites: with writes allowed, a write on an id no
+// create gives and the user did not give is sampled on neither side, and
+// listed apart.
+func TestRunWithholdsForeignWrites(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	send := func(ctx context.Context, base string, c generator.Check) (*runner.Response, error) {
+		mu.Lock()
+		sent = append(sent, c.Method)
+		mu.Unlock()
+		return &runner.Response{StatusCode: 204, Header: http.Header{}}, nil
+	}
+	checks := []generator.Check{
+		{ID: "a", Method: "DELETE", Path: "/orders/{id}", Request: generator.Request{URL: "/orders/7",
+			Path: []generator.Param{{Name: "id", Value: "7", Source: generator.SourceExample}}}},
+		{ID: "b", Method: "DELETE", Path: "/carts/{id}", Request: generator.Request{URL: "/carts/mine",
+			Path: []generator.Param{{Name: "id", Value: "mine", Source: generator.SourceFixture}}}},
+	}
+	rep, err := diff.Run(t.Context(), checks, "http://127.0.0.1:1", "http://127.0.0.1:2", diff.Options{Send: send, AllowWrites: true, Rounds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rep.Withheld, []string{"DELETE /orders/{id}"}; !slices.Equal(got, want) || len(rep.Operations) != 1 || rep.Operations[0].Path != "/carts/{id}" {
+		t.Errorf("Withheld = %q, operations %d, want the order's delete withheld and the cart's sampled", got, len(rep.Operations))
+	}
+	if len(sent) == 0 || rep.Summary.Errors != 0 {
+		t.Errorf("sent %v, errors %d: want the cart's delete sampled, no error", sent, rep.Summary.Errors)
+	}
+}
+
 func ratio(a, b int) float64 {
 	if b == 0 {
 		return 1

@@ -49,3 +49,10 @@ func ForeignPath(c Check, bound func(name string) bool) (name, value string, for
 	}
 	return "", "", false
 }
+
+// IsForeign reports whether ForeignPath finds a parameter of c, with c's
+// own bindings.
+func IsForeign(c Check) bool {
+	_, _, foreign := ForeignPath(c, nil)
+	return foreign
+}

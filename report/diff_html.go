@@ -163,6 +163,7 @@ nav a{margin-right:12px}
 {{with .Opts.Incomplete}}<div class="warn">Incomplete: {{.}}</div>{{end}}
 {{range .Report.Warnings}}<div class="warn">Warning: {{.}}</div>{{end}}
 {{with .Report.Skipped}}<div class="warn">Not sampled (writes need --allow-writes): {{range $i, $s := .}}{{if $i}}, {{end}}<code>{{$s}}</code>{{end}}</div>{{end}}
+{{with .Report.Withheld}}<div class="warn">Not sampled (writes on ids no create gave and smoke.yaml does not give): {{range $i, $s := .}}{{if $i}}, {{end}}<code>{{$s}}</code>{{end}}</div>{{end}}
 <div class="tiles">
 <div class="tile"><b>{{.Report.Summary.Operations}}</b>operations</div>
 <div class="tile"><b>{{.Report.Summary.Exercised}}</b>exercised on both sides</div>

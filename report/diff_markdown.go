@@ -143,6 +143,9 @@ func WriteDiffMarkdown(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
+	if len(rep.Withheld) > 0 {
+		fmt.Fprintf(bw, "Not sampled (writes on ids no create gave and smoke.yaml does not give): %s\n\n", mdEscape(strings.Join(rep.Withheld, ", ")))
+	}
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(bw, "Not sampled (writes need `--allow-writes`): %s\n\n", mdEscape(strings.Join(rep.Skipped, ", ")))
 	}

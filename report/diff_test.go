@@ -85,6 +85,7 @@ func sampleDiff(t *testing.T) *diff.Report {
 	}
 	rep.Old, rep.New = "http://127.0.0.1:8081", "http://127.0.0.1:8082"
 	rep.Skipped = []string{"POST /pets"}
+	rep.Withheld = []string{"DELETE /orders/{id}"}
 	// Each side's chains made their own resources; NEW could not delete
 	// one.
 	rep.Resources = &diff.Resources{

@@ -102,6 +102,9 @@ func WriteDiffText(w io.Writer, rep *diff.Report, opts DiffOptions) error {
 		fmt.Fprintln(bw)
 	}
 	writeDiffAcceptedText(bw, accepted, opts.Baseline, paint)
+	if len(rep.Withheld) > 0 {
+		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes on ids no create gave and smoke.yaml does not give):"), EscapeTerminal(strings.Join(rep.Withheld, ", ")))
+	}
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(bw, "%s %s\n", paint(ansiYellow, "Not sampled (writes need --allow-writes):"), EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}

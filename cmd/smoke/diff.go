@@ -292,6 +292,10 @@ func sendDiff(ctx context.Context, env *Env, ds diffSettings, l *loaded) (*diffO
 		fmt.Fprintf(env.Stderr, "smoke: %s not sampled (%s): diff sends only safe methods unless --allow-writes\n",
 			plural(n, "write operation", "write operations"), report.EscapeTerminal(strings.Join(rep.Skipped, ", ")))
 	}
+	if n := len(rep.Withheld); n > 0 {
+		fmt.Fprintf(env.Stderr, "smoke: %s not sampled (%s): each would name a resource by an id no create gave and smoke.yaml does not give\n",
+			plural(n, "write operation", "write operations"), report.EscapeTerminal(strings.Join(rep.Withheld, ", ")))
+	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(env.Stderr, "smoke: warning: %s\n", report.EscapeTerminal(w))
 	}
