@@ -146,7 +146,7 @@ func (cs *chainSampler) rounds(ctx context.Context, n int) (old, new [][]Sample)
 			case rr.Outcome == runner.Skipped && rr.Reason == runner.ReasonNoValue && len(rr.Notes) > 0:
 				// A write withheld: its id did not come from a resource
 				// this run created (the note says which and why).
-				s.Err = errors.New(rr.Notes[len(rr.Notes)-1])
+				s.Err = &withheldError{note: rr.Notes[len(rr.Notes)-1]}
 			case rr.Outcome == runner.Skipped:
 				continue // not sent: the run was interrupted
 			case rr.Response == nil:
@@ -474,4 +474,29 @@ func runChains(ctx context.Context, chain, all []generator.Check, oldURL, newURL
 		}
 	}
 	return ops, cs.res
+}
+
+// withheldError is the sample of a write the runner did not send: the
+// value it needed did not come from a resource this run created.
+type withheldError struct{ note string }
+
+func (e *withheldError) Error() string { return e.note }
+
+// withheldOnBoth returns the note of an operation whose every sample, on
+// both sides, is a write withheld: neither side could do it, for the
+// same reason (the create it depends on failed on both). That is parity
+// without exercise, not an error. A write withheld on one side only stays
+// an error that says why.
+func withheldOnBoth(s Samples) (string, bool) {
+	note := ""
+	for _, side := range [][]Sample{s.Old, s.New, s.ConfirmOld, s.ConfirmNew} {
+		for _, x := range side {
+			var w *withheldError
+			if !errors.As(x.Err, &w) {
+				return "", false
+			}
+			note = w.note
+		}
+	}
+	return note, len(s.Old) > 0 && len(s.New) > 0
 }

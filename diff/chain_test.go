@@ -287,3 +287,46 @@ func TestChainsWithheldWrite(t *testing.T) {
 		t.Errorf("NEW received %q: a delete of a tag smoke did not create", deletes)
 	}
 }
+
+// TestChainsWithheldOnBoth: when the create fails on both sides, neither
+// side sends its delete: parity, not exercised (no_value), with the
+// reason; no error, so the diff is complete.
+func TestChainsWithheldOnBoth(t *testing.T) {
+	brokenTags := func() *httptest.Server {
+		inner := petstore.New(petstore.Options{Version: 1})
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/tags" {
+				http.Error(w, "down", http.StatusInternalServerError)
+				return
+			}
+			inner.ServeHTTP(w, r)
+		}))
+	}
+	old, new := brokenTags(), brokenTags()
+	defer old.Close()
+	defer new.Close()
+	send, _ := runner.New(runner.Options{})
+	rep, err := diff.Run(t.Context(), petstoreChecks(t), old.URL, new.URL, diff.Options{
+		Send: send.Send, Evaluate: send.Evaluate, Rounds: 1, Seed: 1, AllowWrites: true, Chain: chainRunner(t, old.URL, new.URL),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, op := range rep.Operations {
+		if op.Method+" "+op.Path != "DELETE /tags/{name}" {
+			continue
+		}
+		found = true
+		if op.Verdict != diff.Parity || op.Exercised() || op.Old.Reason != runner.ReasonNoValue || op.New.Reason != runner.ReasonNoValue ||
+			!strings.Contains(op.New.Snippet, "not sent") || len(op.Errors) != 0 {
+			t.Errorf("DELETE /tags/{name}: %s %+v %+v errors %q, want parity, not exercised, no_value on both sides", op.Verdict, op.Old, op.New, op.Errors)
+		}
+	}
+	if !found {
+		t.Error("no DELETE /tags/{name} in the report")
+	}
+	if rep.Summary.Errors != 0 || !rep.Complete() {
+		t.Errorf("summary %+v: want no error, a complete diff", rep.Summary)
+	}
+}

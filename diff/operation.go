@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smoke-dev/smoke/generator"
+	"github.com/smoke-dev/smoke/runner"
 )
 
 // This file turns the samples of one operation into its Operation, in
@@ -66,6 +67,12 @@ func compareOperation(s Samples, opts Options, rules *ruleSet) Operation {
 	scope := rules.forCheck(c)
 	rules.markScoped(scope)
 	op.OldStatus, op.NewStatus = firstStatus(s.Old), firstStatus(s.New)
+	if note, ok := withheldOnBoth(s); ok {
+		masker := generator.NewMasker(opts.Secrets...).With(c.SecretValues()...)
+		side := Side{Reason: runner.ReasonNoValue, Snippet: masker.Cut(note, snippetLen)}
+		op.Old, op.New, op.Verdict = side, side, Parity
+		return op
+	}
 
 	sd, errs := normaliseSides(s, opts)
 	if len(errs) > 0 {
