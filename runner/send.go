@@ -296,7 +296,7 @@ func readFirstRecord(resp *http.Response, limit int64, kind string) (body []byte
 			line, err := br.ReadSlice('\n')
 			event.Write(line)
 			if len(bytes.TrimRight(line, "\r\n")) == 0 && len(bytes.TrimSpace(event.Bytes())) > 0 && err == nil {
-				return bytes.TrimRight(event.Bytes(), "\r\n"), false, nil
+				return within(bytes.TrimRight(event.Bytes(), "\r\n"), limit)
 			}
 			if err == bufio.ErrBufferFull {
 				continue
@@ -312,7 +312,16 @@ func readFirstRecord(resp *http.Response, limit int64, kind string) (body []byte
 		// Not JSON, empty, or cut short: what came is what is judged.
 		return recordEnd(seen.Bytes(), lr, limit, err)
 	}
-	return first, false, nil
+	return within(first, limit)
+}
+
+// within bounds a record read through limit+1 bytes: one that fills them
+// is over the limit.
+func within(record []byte, limit int64) ([]byte, bool, error) {
+	if int64(len(record)) > limit {
+		return record[:limit], true, nil
+	}
+	return record, false, nil
 }
 
 // recordEnd is readFirstRecord's answer when the body ended (or failed)
