@@ -26,12 +26,12 @@ import (
 
 // Send performs one exchange of check c against baseURL, with the
 // Runner's timeout, rate limit and retries, and returns the captured
-// answer. A write that would name a resource the run did not create
-// (generator.ForeignPath) is not sent: the error says so. The error reports a transport-level failure (refused, reset,
+// answer. The error reports a transport-level failure (refused, reset,
 // timeout, TLS); any HTTP answer, 5xx included, is a Response. A body
 // longer than MaxBodyBytes is a Response with Truncated set. User
 // information in baseURL is sent as HTTP Basic authentication, as with
-// Options.BaseURL.
+// Options.BaseURL. A write that would name a resource the run did not
+// create (generator.ForeignPath) is not sent: the error says so.
 func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*Response, error) {
 	if note, ok := foreign(c); ok {
 		return nil, fmt.Errorf("%s %s: %s", c.Method, c.Path, r.maskerFor(c).Mask(note))
