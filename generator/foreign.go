@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -50,9 +51,52 @@ func ForeignPath(c Check, bound func(name string) bool) (name, value string, for
 	return "", "", false
 }
 
-// IsForeign reports whether ForeignPath finds a parameter of c, with c's
-// own bindings.
-func IsForeign(c Check) bool {
-	_, _, foreign := ForeignPath(c, nil)
-	return foreign
+// Untouchable says why no backend sends the write c, "" when it may be
+// sent: it would name a resource by an id neither a create of the run
+// nor the user gave (ForeignPath), or it acts on every resource of a
+// collection at once (POST /volumes/prune, POST /cache/purge: a
+// BulkWrite) and the user did not set any of its values in smoke.yaml.
+// A prune on a staging host deletes what others left there; smoke never
+// touches what it did not create.
+func Untouchable(c Check) string {
+	if name, v, foreign := ForeignPath(c, nil); foreign {
+		src := ""
+		for _, p := range c.Request.Path {
+			if p.Name == name {
+				src = " (" + string(p.Source) + ")"
+			}
+		}
+		return fmt.Sprintf("path.%s %q%s names a resource this run did not create; not sent: a write takes only ids of resources the run created, or ids you give in smoke.yaml (parameters: or an operation fixture)", name, v, src)
+	}
+	if BulkWrite(c) && !userSet(c) {
+		return fmt.Sprintf("%s %s acts on every resource of its collection, those smoke did not create too; not sent: give its values in smoke.yaml (an operation fixture, a filter for instance) to send it", c.Method, c.Path)
+	}
+	return ""
+}
+
+// bulkVerbs name operations that act on all of a collection at once.
+var bulkVerbs = []string{"prune", "purge", "wipe", "truncate", "deleteall", "removeall", "clearall", "destroyall", "purgeall", "dropall"}
+
+// BulkWrite reports a write whose last path segment is a verb that acts
+// on every resource of a collection (prune, purge, wipe, truncate,
+// delete-all…).
+func BulkWrite(c Check) bool {
+	if c.Safe {
+		return false
+	}
+	segs := pathSegments(c.Path)
+	if len(segs) == 0 || isParamSegment(segs[len(segs)-1]) {
+		return false
+	}
+	return slices.Contains(bulkVerbs, norm(segs[len(segs)-1]))
+}
+
+// userSet reports whether smoke.yaml set any value of c's request.
+func userSet(c Check) bool {
+	for _, list := range [][]Param{c.Request.Path, c.Request.Query, c.Request.Headers, c.Request.Cookies} {
+		if slices.ContainsFunc(list, func(p Param) bool { return p.Source == SourceFixture }) {
+			return true
+		}
+	}
+	return c.Request.Body != nil && c.Request.Body.Source == SourceFixture
 }

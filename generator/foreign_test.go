@@ -54,3 +54,32 @@ func TestForeignPath(t *testing.T) {
 		})
 	}
 }
+
+// TestUntouchable: a prune, a purge or a delete-all acts on everything of
+// its collection: sent only when smoke.yaml sets one of its values.
+func TestUntouchable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    generator.Check
+		want bool
+	}{
+		{"prune", generator.Check{Method: "POST", Path: "/volumes/prune"}, true},
+		{"delete-all", generator.Check{Method: "DELETE", Path: "/cache/delete-all"}, true},
+		{"Purge_All", generator.Check{Method: "POST", Path: "/queues/{q}/Purge_All",
+			Request: generator.Request{Path: []generator.Param{{Name: "q", Value: "x", Source: generator.SourceFixture}}}}, false},
+		{"prune with the user's filter", generator.Check{Method: "POST", Path: "/volumes/prune",
+			Request: generator.Request{Query: []generator.Param{{Name: "filters", Value: `{"label":["smoke"]}`, Source: generator.SourceFixture}}}}, false},
+		{"prune with an example filter", generator.Check{Method: "POST", Path: "/volumes/prune",
+			Request: generator.Request{Query: []generator.Param{{Name: "filters", Value: "{}", Source: generator.SourceExample}}}}, true},
+		{"a read of a prune report", generator.Check{Method: "GET", Path: "/volumes/prune", Safe: true}, false},
+		{"a create", generator.Check{Method: "POST", Path: "/volumes/create"}, false},
+		{"an example id", generator.Check{Method: "DELETE", Path: "/volumes/{name}",
+			Request: generator.Request{Path: []generator.Param{{Name: "name", Value: "tardis", Source: generator.SourceExample}}}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := generator.Untouchable(tc.c); (got != "") != tc.want {
+				t.Errorf("Untouchable = %q, want refused %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -23,11 +23,16 @@ paths:
     parameters: [{name: id, in: path, required: true, schema: {type: string}, example: abc}]
     get: {responses: {"200": {description: one}}}
     delete: {responses: {"204": {description: gone}}}
+  /things/prune:
+    post:
+      parameters: [{name: filters, in: query, schema: {type: string}}]
+      responses: {"204": {description: pruned}}
 `
 
 // TestWritesOnResourcesNotCreated: a DELETE whose id is the spec's
 // example is neither run nor sampled (it would delete whatever thing
-// "abc" is); with the id from smoke.yaml, it is sent.
+// "abc" is), nor is a prune (it would delete every unused thing); with
+// the id, and a filter for the prune, from smoke.yaml, both are sent.
 func TestWritesOnResourcesNotCreated(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
@@ -70,7 +75,19 @@ func TestWritesOnResourcesNotCreated(t *testing.T) {
 	}
 	mu.Unlock()
 
-	fixed := plantest.Plan(t, p, generator.Options{Parameters: []generator.ParamFixture{{In: "path", Name: "id", Value: "mine"}}}).Checks
+	prune := byName(results)["POST /things/prune"]
+	if prune.Outcome != runner.Skipped || len(prune.Notes) != 1 || !strings.Contains(prune.Notes[0], "acts on every resource of its collection") {
+		t.Errorf("prune = %s %q, want skipped with the reason", prune.Outcome, prune.Notes)
+	}
+	mu.Lock()
+	if strings.Contains(strings.Join(got, ","), "prune") {
+		t.Errorf("requests %v: the prune was sent", got)
+	}
+	mu.Unlock()
+
+	fixed := plantest.Plan(t, p, generator.Options{
+		Parameters: []generator.ParamFixture{{In: "path", Name: "id", Value: "mine"}, {In: "query", Name: "filters", Value: "label=smoke"}},
+	}).Checks
 	results, err = r.Run(t.Context(), fixed)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +97,7 @@ func TestWritesOnResourcesNotCreated(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !slices.Contains(got, "DELETE /things/mine") {
-		t.Errorf("requests %v, want DELETE /things/mine", got)
+	if !slices.Contains(got, "DELETE /things/mine") || !slices.Contains(got, "POST /things/prune") {
+		t.Errorf("requests %v, want DELETE /things/mine and the prune the user filtered", got)
 	}
 }

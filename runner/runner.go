@@ -326,7 +326,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
 	if note, ok := foreign(c); ok {
-		res = skipped(c, "not sent: it would write to a resource this run did not create (see notes)")
+		res = skipped(c, "not sent: it would write to resources this run did not create (see notes)")
 		res.Reason = ReasonNoValue
 		res.Notes = []string{r.maskerFor(c).Mask(note)}
 		return res, false
@@ -401,20 +401,10 @@ func (r *Runner) debug(ctx context.Context) bool {
 	return r.log.Enabled(ctx, slog.LevelDebug)
 }
 
-// foreign says, of a write that would name a resource neither this run
-// created nor the user named (generator.ForeignPath), why it is not sent.
+// foreign says why a write is not sent (generator.Untouchable).
 func foreign(c generator.Check) (string, bool) {
-	name, v, ok := generator.ForeignPath(c, nil)
-	if !ok {
-		return "", false
-	}
-	src := ""
-	for _, p := range c.Request.Path {
-		if p.Name == name {
-			src = " (" + string(p.Source) + ")"
-		}
-	}
-	return fmt.Sprintf("path.%s %q%s names a resource this run did not create; not sent: a write takes only ids of resources the run created, or ids you give in smoke.yaml (parameters: or an operation fixture)", name, v, src), true
+	note := generator.Untouchable(c)
+	return note, note != ""
 }
 
 func skipped(c generator.Check, why string) Result {

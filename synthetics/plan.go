@@ -82,6 +82,7 @@ const (
 	ReasonWrites    = "writes: Datadog would send it on every run; pass --allow-writes to publish it"
 	// ReasonForeign is a format: the path parameter and its value.
 	ReasonForeign = "writes to a resource it did not create (path %s %q); give the id in smoke.yaml to publish it"
+	ReasonBulk    = "acts on every resource of its collection (a prune, a purge); give its values in smoke.yaml to publish it"
 	// ReasonChained is followed by the name of the multistep test that
 	// now runs the check as one of its steps.
 	ReasonChained = "now a step of "
@@ -114,6 +115,10 @@ func SkipWrites(checks []generator.Check, service string, allowWrites bool) ([]g
 	for _, c := range checks {
 		if name, v, foreign := generator.ForeignPath(c, nil); foreign {
 			skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: fmt.Sprintf(ReasonForeign, name, v)})
+			continue
+		}
+		if generator.Untouchable(c) != "" {
+			skipped = append(skipped, Skipped{CheckID: c.ID, Name: TestName(service, c), Reason: ReasonBulk})
 			continue
 		}
 		keep = append(keep, c)

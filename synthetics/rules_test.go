@@ -326,6 +326,10 @@ func TestSkipWrites(t *testing.T) {
 			t.Errorf("SkipWrites(allowWrites %v) kept the DELETE on order 7: %+v", allow, skipped)
 		}
 	}
+	prune := generator.Check{ID: "prune", Method: "POST", Path: "/orders/prune", Request: generator.Request{URL: "/orders/prune"}}
+	if _, skipped := synthetics.SkipWrites([]generator.Check{prune}, "orders", true); len(skipped) != 1 || skipped[0].Reason != synthetics.ReasonBulk {
+		t.Errorf("SkipWrites(allowWrites) of a prune = %+v, want it skipped", skipped)
+	}
 	cancel.Request.Path[0].Source = generator.SourceFixture
 	if kept, _ := synthetics.SkipWrites(append(checks(), cancel), "orders", true); !slices.ContainsFunc(kept, func(c generator.Check) bool { return c.ID == "cancel" }) {
 		t.Error("SkipWrites(allowWrites) left out a DELETE on the user's order")
