@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/smoke-dev/smoke/generator"
 )
 
 // maxCompareDepth bounds how deep the comparison descends into a JSON
@@ -80,7 +82,7 @@ func (c *comparer) value(p jpath, a, b any, s *openapi3.Schema) {
 	if c.full() {
 		return
 	}
-	ta, tb := jsonType(a), jsonType(b)
+	ta, tb := generator.JSONKind(a), generator.JSONKind(b)
 	if ta != tb {
 		c.add(rawDiff{at: p, kind: KindType, old: a, new: b, hasOld: true, hasNew: true,
 			note: "type " + ta + " became " + tb})
@@ -297,25 +299,6 @@ func (c *comparer) arrayKey(p jpath, a, b []any) string {
 		}
 	}
 	return key
-}
-
-// jsonType names the JSON type of a decoded value.
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return "unknown"
 }
 
 // numbersEqual compares two JSON number texts exactly: 1.0 == 1 and

@@ -25,7 +25,7 @@ const SourceBound Source = "bound"
 func (c Check) WithValue(in, name string, v any) (Check, error) {
 	text, ok := Scalar(v)
 	if !ok {
-		return c, fmt.Errorf("%s %s: a %s is not a value", in, name, jsonKind(v))
+		return c, fmt.Errorf("%s %s: a %s is not a value", in, name, JSONKind(v))
 	}
 	r := c.Request
 	switch in {
@@ -221,7 +221,7 @@ func setPointer(doc any, toks []string, v any) (any, error) {
 		x[i] = val
 		return x, nil
 	}
-	return nil, fmt.Errorf("a %s has no field %q", jsonKind(doc), toks[0])
+	return nil, fmt.Errorf("a %s has no field %q", JSONKind(doc), toks[0])
 }
 
 // retype gives v the JSON type of the value it replaces, when it can
@@ -244,7 +244,10 @@ func retype(old, v any) any {
 	return v
 }
 
-func jsonKind(v any) string {
+// JSONKind names the JSON type of a decoded value (DecodeJSON, or
+// encoding/json with or without UseNumber): object, array, string,
+// number, boolean or null; "unknown" for anything JSON does not decode to.
+func JSONKind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -256,6 +259,8 @@ func jsonKind(v any) string {
 		return "string"
 	case bool:
 		return "boolean"
+	case json.Number, float64:
+		return "number"
 	}
-	return "number"
+	return "unknown"
 }
