@@ -248,6 +248,9 @@ type starter struct {
 	service string
 	envs    []starterEnv
 	schemes []starterScheme
+	// ops are the spec's operations by "METHOD /path", made when first
+	// needed.
+	ops map[string]spec.Operation
 }
 
 // starterEnv is one environment from a server of the spec.
@@ -628,17 +631,13 @@ func (st *starter) renderParameters(b *strings.Builder) {
 		}
 		return strings.Compare(a, b)
 	})
-	ops := map[string]spec.Operation{}
-	for _, op := range st.l.Doc.Operations() {
-		ops[op.Method+" "+op.Path] = op
-	}
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	w("# Values for parameters by name, in every operation that has one (an\n")
 	w("# operation's own fixture wins). These path parameters have no example and\n")
 	w("# no create in the spec gives them: name what exists on the target.\n")
 	w("# parameters:\n")
 	for _, name := range names {
-		w("#   %s: %s  # %s, in %d operations\n", yamlScalar(name), yamlScalar(example[name].Value), paramType(ops[where[name]], name), count[name])
+		w("#   %s: %s  # %s, in %d operations\n", yamlScalar(name), yamlScalar(example[name].Value), st.pathParamType(where[name], name), count[name])
 	}
 	w("\n")
 }
@@ -853,10 +852,6 @@ func checkComment(c generator.Check) string {
 // value smoke invents.
 func (st *starter) renderFixtures(b *strings.Builder) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	ops := map[string]spec.Operation{}
-	for _, op := range st.l.Doc.Operations() {
-		ops[op.Method+" "+op.Path] = op
-	}
 	ids := operationIDCounts(st.l.Plan.Checks)
 	var n int
 	var body strings.Builder
@@ -878,7 +873,7 @@ func (st *starter) renderFixtures(b *strings.Builder) {
 		fmt.Fprintf(&body, "#   %s:%s\n", yamlScalar(key), fixtureComment(c, key))
 		fmt.Fprintf(&body, "#     path:\n")
 		for _, p := range invented {
-			fmt.Fprintf(&body, "#       %s: %s  # %s, invented\n", yamlScalar(p.Name), yamlScalar(p.Value), paramType(ops[c.Method+" "+c.Path], p.Name))
+			fmt.Fprintf(&body, "#       %s: %s  # %s, invented\n", yamlScalar(p.Name), yamlScalar(p.Value), st.pathParamType(c.Method+" "+c.Path, p.Name))
 		}
 	}
 	w("# Per-operation settings, keyed by operationId or \"METHOD /path\": values\n")
@@ -928,9 +923,16 @@ func fixtureComment(c generator.Check, key string) string {
 	return "  # " + truncate(oneLine(c.Method+" "+c.Path), 100)
 }
 
-// paramType describes a path parameter's schema: "integer (int64)".
-func paramType(op spec.Operation, name string) string {
-	if t := op.ParamType("path", name); t != "" {
+// pathParamType describes the schema of a path parameter of the
+// operation "METHOD /path": "integer (int64)".
+func (st *starter) pathParamType(op, name string) string {
+	if st.ops == nil {
+		st.ops = map[string]spec.Operation{}
+		for _, o := range st.l.Doc.Operations() {
+			st.ops[o.Method+" "+o.Path] = o
+		}
+	}
+	if t := st.ops[op].ParamType("path", name); t != "" {
 		return oneLine(t)
 	}
 	return "value"
