@@ -33,8 +33,19 @@ func ForeignPath(c Check, bound func(name string) bool) (name, value string, for
 			})
 		}
 	}
-	for _, m := range pathParamRe.FindAllStringSubmatch(c.Path, -1) {
-		name := m[1]
+	for rest := c.Path; ; {
+		// The parameters of the template, in order ({name}), read in
+		// place: this runs before every write is sent.
+		end := strings.IndexByte(rest, '}')
+		if end < 0 {
+			break
+		}
+		open := strings.LastIndexByte(rest[:end], '{')
+		name := rest[open+1 : end]
+		rest = rest[end+1:]
+		if open < 0 || name == "" || strings.IndexByte(name, '/') >= 0 {
+			continue
+		}
 		i := slices.IndexFunc(c.Request.Path, func(p Param) bool { return p.Name == name })
 		if i < 0 {
 			continue // braces in the path that name no parameter

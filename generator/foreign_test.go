@@ -43,6 +43,8 @@ func TestForeignPath(t *testing.T) {
 		{"a kind from an enum", generator.Check{Method: "POST", Path: "/reports/{format}",
 			Request: generator.Request{Path: []generator.Param{param("format", "csv", generator.SourceEnum)}}}, ""},
 		{"a collection action", generator.Check{Method: "POST", Path: "/things/prune"}, ""},
+		{"braces that name no parameter", generator.Check{Method: "DELETE", Path: "/a/{b/c}/{{id}",
+			Request: generator.Request{Path: []generator.Param{{Name: "b/c", Value: "x", Source: generator.SourceExample}, param("id", "7", generator.SourceExample)}}}, "id"},
 		{"parameters in one segment", generator.Check{Method: "DELETE", Path: "/files/{name}.{ext}",
 			Request: generator.Request{Path: []generator.Param{param("ext", "txt", generator.SourceEnum), param("name", "a", generator.SourceExample)}}}, "name"},
 	} {

@@ -325,7 +325,7 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 		OperationID: c.OperationID,
 		Reason:      ReasonNoAnswer, // until an answer says otherwise
 	}
-	if note, ok := foreign(c); ok {
+	if note := generator.Untouchable(c); note != "" {
 		res = skipped(c, "not sent: it would write to resources this run did not create (see notes)")
 		res.Reason = ReasonNoValue
 		res.Notes = []string{r.maskerFor(c).Mask(note)}
@@ -399,12 +399,6 @@ func (r *Runner) check(ctx context.Context, c generator.Check) (res Result, refu
 // a record: its arguments cost allocations even when the handler drops it.
 func (r *Runner) debug(ctx context.Context) bool {
 	return r.log.Enabled(ctx, slog.LevelDebug)
-}
-
-// foreign says why a write is not sent (generator.Untouchable).
-func foreign(c generator.Check) (string, bool) {
-	note := generator.Untouchable(c)
-	return note, note != ""
 }
 
 func skipped(c generator.Check, why string) Result {

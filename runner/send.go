@@ -33,7 +33,7 @@ import (
 // Options.BaseURL. A write that would name a resource the run did not
 // create (generator.ForeignPath) is not sent: the error says so.
 func (r *Runner) Send(ctx context.Context, baseURL string, c generator.Check) (*Response, error) {
-	if note, ok := foreign(c); ok {
+	if note := generator.Untouchable(c); note != "" {
 		return nil, fmt.Errorf("%s %s: %s", c.Method, c.Path, r.maskerFor(c).Mask(note))
 	}
 	base, auth, err := splitBase(baseURL)
