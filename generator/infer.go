@@ -1236,6 +1236,50 @@ func Properties(s *openapi3.Schema) map[string]*openapi3.Schema {
 	return out
 }
 
+// Property is the schema of one property of s by name, its allOf
+// branches' included, as Properties would give it, without building the
+// map: for walking large bodies.
+func Property(s *openapi3.Schema, name string) (*openapi3.Schema, bool) {
+	return property(s, name, 0)
+}
+
+func property(s *openapi3.Schema, name string, depth int) (*openapi3.Schema, bool) {
+	if s == nil || depth > 8 {
+		return nil, false
+	}
+	if ref, ok := s.Properties[name]; ok && ref != nil && ref.Value != nil {
+		return ref.Value, true
+	}
+	for _, sub := range s.AllOf {
+		if sub != nil {
+			if p, ok := property(sub.Value, name, depth+1); ok {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// HasProperties reports whether Properties(s) would name any.
+func HasProperties(s *openapi3.Schema) bool {
+	return hasProperties(s, 0)
+}
+
+func hasProperties(s *openapi3.Schema, depth int) bool {
+	if s == nil || depth > 8 {
+		return false
+	}
+	if len(s.Properties) > 0 {
+		return true
+	}
+	for _, sub := range s.AllOf {
+		if sub != nil && hasProperties(sub.Value, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
 func isScalar(s *openapi3.Schema) bool {
 	if s == nil {
 		return false

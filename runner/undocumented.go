@@ -54,11 +54,11 @@ func walkUndocumented(v any, s *openapi3.Schema, p string, seen *map[string]bool
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		if !closedEnough(s) || !hasProperties(s, 0) {
+		if !closedEnough(s) || !generator.HasProperties(s) {
 			return
 		}
 		for k, e := range x {
-			sub, ok := property(s, k, 0)
+			sub, ok := generator.Property(s, k)
 			switch {
 			case !ok:
 				if *seen == nil {
@@ -87,40 +87,6 @@ func isContainer(v any) bool {
 	switch v.(type) {
 	case map[string]any, []any:
 		return true
-	}
-	return false
-}
-
-// property finds the schema of a property by name, in s or its allOf
-// branches (generator.Properties, without building the map).
-func property(s *openapi3.Schema, name string, depth int) (*openapi3.Schema, bool) {
-	if s == nil || depth > 8 {
-		return nil, false
-	}
-	if ref, ok := s.Properties[name]; ok && ref != nil && ref.Value != nil {
-		return ref.Value, true
-	}
-	for _, sub := range s.AllOf {
-		if sub != nil {
-			if p, ok := property(sub.Value, name, depth+1); ok {
-				return p, true
-			}
-		}
-	}
-	return nil, false
-}
-
-func hasProperties(s *openapi3.Schema, depth int) bool {
-	if s == nil || depth > 8 {
-		return false
-	}
-	if len(s.Properties) > 0 {
-		return true
-	}
-	for _, sub := range s.AllOf {
-		if sub != nil && hasProperties(sub.Value, depth+1) {
-			return true
-		}
 	}
 	return false
 }
