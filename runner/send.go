@@ -287,8 +287,7 @@ func readFirstRecord(resp *http.Response, limit int64, kind string) (body []byte
 		return nil, false, err
 	}
 	defer done()
-	var seen bytes.Buffer
-	lr := &io.LimitedReader{R: io.TeeReader(rd, &seen), N: limit + 1}
+	lr := &io.LimitedReader{R: rd, N: limit + 1}
 	if kind == generator.StreamSSE {
 		br := bufio.NewReader(lr)
 		var event bytes.Buffer
@@ -306,6 +305,9 @@ func readFirstRecord(resp *http.Response, limit int64, kind string) (body []byte
 			}
 		}
 	}
+	// What the decoder read is kept for the answer it cannot decode.
+	var seen bytes.Buffer
+	lr.R = io.TeeReader(rd, &seen)
 	dec := json.NewDecoder(lr)
 	var first json.RawMessage
 	if err := dec.Decode(&first); err != nil {
