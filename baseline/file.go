@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/smoke-dev/smoke/config"
 	"github.com/smoke-dev/smoke/diff"
 	"github.com/smoke-dev/smoke/generator"
 	"github.com/smoke-dev/smoke/runner"
@@ -266,11 +267,10 @@ func parseRoot(name string, data []byte) (*yaml.Node, error) {
 		}
 		return nil, yamlError(name, err)
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil && len(next.Content) > 0 && next.Content[0].Tag != "!!null" {
-		return nil, &Error{File: name, Line: next.Content[0].Line, Msg: "a second YAML document (after ---): a baseline is one document"}
-	} else if err != nil && !errors.Is(err, io.EOF) {
+	if line, err := config.ExtraDocument(dec); err != nil {
 		return nil, yamlError(name, err)
+	} else if line > 0 {
+		return nil, &Error{File: name, Line: line, Msg: "a second YAML document (after ---): a baseline is one document"}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil

@@ -114,6 +114,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate", "run:\n  - {operation: GET /a, assertion: latency, reason: r, expires: 2026-01-01}\n  - {operation: get /a, assertion: latency, reason: s, expires: 2026-02-01}\n",
 			"b.yaml:3: run entry (get /a latency) names the same finding as the entry at line 2: keep one", false},
 		{"second document", "run: []\n---\ndiff: []\n", "b.yaml:3: a second YAML document", false},
+		{"a document after an empty one", "run: []\n---\n---\ndiff: []\n", "b.yaml:4: a second YAML document", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

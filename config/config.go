@@ -375,14 +375,30 @@ func Parse(name string, r io.Reader) (*Config, error) {
 // after the first: its keys would otherwise be ignored without a word. An
 // empty document (a trailing "---") is harmless and allowed.
 func secondDocument(name string, dec *yaml.Decoder) error {
+	line, err := ExtraDocument(dec)
+	switch {
+	case err != nil:
+		return yamlError(name, err)
+	case line > 0:
+		return &Error{File: name, Line: line, Msg: "a second YAML document (after ---): a config file is one document; merge the two or pass the one you mean with --config"}
+	}
+	return nil
+}
+
+// ExtraDocument reads the rest of dec, after the first document, and
+// returns the line of the first further document with content (0 when
+// there is none: empty documents, a trailing "---", are harmless), or the
+// error that stopped the reading. It is the one rule of every YAML file
+// smoke reads as one document (smoke.yaml, baselines).
+func ExtraDocument(dec *yaml.Decoder) (line int, err error) {
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			return nil
+			return 0, nil
 		}
 		if err != nil {
-			return yamlError(name, err)
+			return 0, err
 		}
 		if len(doc.Content) == 0 {
 			continue
@@ -391,7 +407,7 @@ func secondDocument(name string, dec *yaml.Decoder) error {
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			continue
 		}
-		return &Error{File: name, Line: n.Line, Msg: "a second YAML document (after ---): a config file is one document; merge the two or pass the one you mean with --config"}
+		return n.Line, nil
 	}
 }
 

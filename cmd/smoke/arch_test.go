@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"diff":      {"generator", "runner"},
 	// baseline judges run results and diff reports against accepted
 	// findings, naming them with generator's and diff's selectors.
-	"baseline": {"generator", "runner", "diff"},
+	"baseline": {"config", "generator", "runner", "diff"},
 	// report renders publish and trigger output too (all rendering in
 	// report), so it reads synthetics' plans and results.
 	"report":     {"runner", "diff", "generator", "synthetics", "baseline", "internal/junit"},
